@@ -1,0 +1,242 @@
+"""Read side of the embedded store: one live generation, SQLite + FAISS, opened read-only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .article import Article, Paragraph, Sentence
+from .errors import IndexCorrupt, ModelMismatch, UnknownArticle
+from .layout import current_generation
+
+SCHEMA_VERSION = 1
+DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
+# Batched flat search is ~10x faster with BLAS kicking in early (see DESIGN "Models").
+faiss.cvar.distance_compute_blas_threshold = 20
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
+    until: str | None = None
+    source: str | None = None
+    language: str | None = None
+
+    def where(self) -> tuple[str, list[str]]:
+        """SQL condition on `articles a`, with its parameters."""
+        clauses, params = ["1"], []
+        if self.since:
+            clauses.append("a.date >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("substr(a.date, 1, length(?)) <= ?")
+            params += [self.until, self.until]
+        if self.source:
+            clauses.append("(a.source = ? OR a.url LIKE ?)")
+            params += [self.source, f"%{self.source}%"]
+        if self.language:
+            clauses.append("a.language = ?")
+            params.append(self.language)
+        return " AND ".join(clauses), params
+
+    @property
+    def empty(self) -> bool:
+        return not (self.since or self.until or self.source or self.language)
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunk_id: int
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    language: str
+    first_sentence: int
+    last_sentence: int
+    text: str
+
+
+def connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    # A live generation never changes: immutable=1 reads it without locks or journals.
+    uri = f"file:{path}?mode=ro&immutable=1" if readonly else f"file:{path}"
+    db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+class Store:
+    """The live generation of an index folder; stays usable after a newer one is published."""
+
+    def __init__(self, generation: Path, expected_model: str | None = None) -> None:
+        self.generation = generation
+        try:
+            self.manifest = json.loads((generation / MANIFEST).read_text())
+            self.db = connect(generation / DATABASE, readonly=True)
+            self.vectors = faiss.read_index(str(generation / VECTORS))
+        except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
+            raise IndexCorrupt(f"index generation {generation} does not open: {error}") from error
+        self._check_model(expected_model)
+
+    @classmethod
+    def open(cls, index_dir: Path, expected_model: str | None = None) -> Store:
+        return cls(current_generation(index_dir), expected_model)
+
+    def _check_model(self, expected: str | None) -> None:
+        built = self.manifest.get("model")
+        if expected and built != expected:
+            raise ModelMismatch(
+                f"the index in {self.generation.parent} was built with the embedding model "
+                f"{built!r} ({self.manifest.get('dimension')} dimensions) but the settings ask "
+                f"for {expected!r}: rebuild it with `qa index build --rebuild FOLDER`"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def model(self) -> str:
+        return str(self.manifest["model"])
+
+    def allowed_chunks(self, filters: Filters) -> np.ndarray | None:
+        if filters.empty:
+            return None
+        condition, params = filters.where()
+        rows = self.db.execute(
+            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {condition}",
+            params,
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+    def search_dense(
+        self, vector: np.ndarray, k: int, filters: Filters = Filters()
+    ) -> list[tuple[int, float]]:
+        """Chunk ids and cosine similarities, best first."""
+        allowed = self.allowed_chunks(filters)
+        if allowed is not None and not len(allowed):
+            return []
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        scores, ids = self.vectors.search(vector.reshape(1, -1), k, params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def search_keyword(
+        self, terms: list[str], k: int, filters: Filters = Filters(), title_weight: float = 0.5
+    ) -> list[tuple[int, float]]:
+        """Chunk ids and BM25 scores (higher is better) for any of the stemmed terms."""
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
+        condition, params = filters.where()
+        rows = self.db.execute(
+            f"""SELECT f.rowid, -bm25(chunks_fts, ?, 1.0) AS score
+                FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
+                JOIN articles a ON a.id = c.article_id
+                WHERE chunks_fts MATCH ? AND {condition}
+                ORDER BY bm25(chunks_fts, ?, 1.0) LIMIT ?""",
+            [title_weight, match, *params, title_weight, k],
+        )
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        unique = list(dict.fromkeys(terms))
+        marks = ",".join("?" * len(unique))
+        rows = self.db.execute(
+            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", unique
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def chunks(self, ids: list[int]) -> dict[int, ChunkHit]:
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"""SELECT c.id, c.article_id, a.title, a.date, a.url, a.language,
+                       c.first_sentence, c.last_sentence, c.text
+                FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})""",
+            ids,
+        )
+        return {r[0]: ChunkHit(*r) for r in rows}
+
+    def sentence_vectors(self, article_id: str, first: int, last: int) -> np.ndarray:
+        rows = self.db.execute(
+            "SELECT vector FROM sentences WHERE article_id = ? AND position BETWEEN ? AND ? "
+            "ORDER BY position",
+            (article_id, first, last),
+        ).fetchall()
+        return np.stack([np.frombuffer(r[0], dtype=np.float16) for r in rows]).astype(np.float32)
+
+    def article(self, article_id: str) -> Article:
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise UnknownArticle(f"no article with id {article_id!r}")
+        paragraphs = self.db.execute(
+            "SELECT kind, start, end FROM paragraphs WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+        sentences = self.db.execute(
+            "SELECT position, paragraph, start, end FROM sentences WHERE article_id = ? "
+            "ORDER BY position",
+            (article_id,),
+        )
+        return Article(
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            paragraphs=[Paragraph(*p) for p in paragraphs],
+            date=row["date"],
+            url=row["url"],
+            source=row["source"],
+            language=row["language"],
+            origin=row["origin"],
+            sentences=[Sentence(*s) for s in sentences],
+        )
+
+    def list_articles(self, limit: int = 1000, offset: int = 0) -> list[dict[str, str | None]]:
+        rows = self.db.execute(
+            "SELECT id, title, date, url, source, language FROM articles "
+            "ORDER BY date DESC, title LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+    def stats(self) -> dict[str, object]:
+        count = self.db.execute
+        return {
+            "generation": self.generation.name,
+            "model": self.manifest.get("model"),
+            "dimension": self.manifest.get("dimension"),
+            "articles": count("SELECT count(*) FROM articles").fetchone()[0],
+            "sentences": count("SELECT count(*) FROM sentences").fetchone()[0],
+            "chunks": count("SELECT count(*) FROM chunks").fetchone()[0],
+            "vectors": self.vectors.ntotal,
+            "languages": dict(count("SELECT language, count(*) FROM articles GROUP BY 1")),
+            "built_at": self.manifest.get("built_at"),
+            "schema_version": self.manifest.get("schema_version"),
+        }
+
+    def check(self) -> list[str]:
+        """Problems found (empty when the index is sound)."""
+        problems = []
+        integrity = self.db.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            problems.append(f"SQLite integrity: {integrity}")
+        chunk_ids = {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+        fts_ids = {r[0] for r in self.db.execute("SELECT rowid FROM chunks_fts")}
+        faiss_ids = set(faiss.vector_to_array(self.vectors.id_map).tolist())
+        if chunk_ids != faiss_ids:
+            problems.append(f"FAISS ids differ from chunk ids ({len(faiss_ids ^ chunk_ids)} ids)")
+        if chunk_ids != fts_ids:
+            problems.append("full-text rows differ from chunks")
+        stats = self.stats()
+        for name in ("articles", "sentences", "chunks"):
+            if self.manifest.get(name) != stats[name]:
+                problems.append(
+                    f"manifest counts {self.manifest.get(name)} {name}, found {stats[name]}"
+                )
+        return problems

@@ -1,0 +1,157 @@
+"""High-level updates: sync with a folder, add files, remove articles. One generation each."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import Article
+from .embed import Embedder
+from .errors import BadArticle
+from .readers import MAX_FILE_BYTES, SUFFIXES, read_file
+from .writer import Writer
+
+
+@dataclass
+class UpdateReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[BadArticle] = field(default_factory=list)
+    texts_embedded: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.problems)} skipped"
+        )
+
+
+@dataclass
+class UpdateOptions:
+    chunk_sentences: int = 3
+    max_file_bytes: int = MAX_FILE_BYTES
+    progress: bool = False
+
+
+def article_files(folder: Path) -> list[Path]:
+    """Supported files under `folder`, hidden ones left out, in a stable order."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def read_files(
+    paths: list[tuple[Path, str]], max_bytes: int
+) -> tuple[list[Article], list[BadArticle]]:
+    articles: list[Article] = []
+    problems: list[BadArticle] = []
+    for path, key in paths:
+        result = read_file(path, key, max_bytes)
+        articles += result.articles
+        problems += result.problems
+    return articles, problems
+
+
+def sync_folder(
+    index_dir: Path,
+    folder: Path,
+    embedder: Embedder,
+    options: UpdateOptions | None = None,
+    rebuild: bool = False,
+) -> UpdateReport:
+    """Make the index hold what `folder` holds: add new, replace changed, drop vanished."""
+    options = options or UpdateOptions()
+    if not folder.is_dir():
+        raise BadArticle(str(folder), "not a folder")
+    files = article_files(folder)
+    keyed = [(p, p.relative_to(folder).as_posix()) for p in files]
+    articles, problems = read_files(keyed, options.max_file_bytes)
+    # A file that now fails to read keeps its old articles: a bad edit loses nothing.
+    kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in articles}
+    root = str(folder.resolve()) + "/"
+    return _apply(index_dir, embedder, options, articles, problems, rebuild, root, kept_origins)
+
+
+def add_paths(
+    index_dir: Path, paths: list[Path], embedder: Embedder, options: UpdateOptions | None = None
+) -> UpdateReport:
+    """Add or replace the articles of these files (folders are searched)."""
+    options = options or UpdateOptions()
+    keyed: list[tuple[Path, str]] = []
+    problems: list[BadArticle] = []
+    for path in paths:
+        if path.is_dir():
+            keyed += [(p, p.relative_to(path).as_posix()) for p in article_files(path)]
+        elif path.exists():
+            keyed.append((path, path.name))
+        else:
+            problems.append(BadArticle(str(path), "no such file"))
+    articles, more = read_files(keyed, options.max_file_bytes)
+    return _apply(index_dir, embedder, options, articles, problems + more)
+
+
+def remove_articles(index_dir: Path, ids: list[str], embedder: Embedder) -> UpdateReport:
+    report = UpdateReport()
+    with Writer(index_dir, embedder) as writer:
+        for article_id in ids:
+            if writer.remove(article_id):
+                report.removed.append(article_id)
+            else:
+                report.problems.append(BadArticle(article_id, "no article with this id"))
+        writer.commit()
+    return report
+
+
+def _apply(
+    index_dir: Path,
+    embedder: Embedder,
+    options: UpdateOptions,
+    articles: list[Article],
+    problems: list[BadArticle],
+    rebuild: bool = False,
+    sync_root: str | None = None,
+    kept_origins: set[str] = frozenset(),  # type: ignore[assignment]
+) -> UpdateReport:
+    report = UpdateReport(problems=problems)
+    before = embedder.texts_encoded
+    with Writer(
+        index_dir,
+        embedder,
+        chunk_sentences=options.chunk_sentences,
+        rebuild=rebuild,
+        progress=options.progress,
+    ) as writer:
+        known = writer.known()
+        for article in _unique(articles, report):
+            old = known.get(article.id)
+            if old and old[0] == article.content_hash:
+                report.unchanged.append(article.id)
+                continue
+            writer.add(article)
+            (report.updated if old else report.added).append(article.id)
+        if sync_root is not None:
+            seen = {a.id for a in articles}
+            for article_id, (_, origin) in known.items():
+                vanished = origin and origin.startswith(sync_root) and origin not in kept_origins
+                if vanished and article_id not in seen:
+                    writer.remove(article_id)
+                    report.removed.append(article_id)
+        writer.commit()
+    report.texts_embedded = embedder.texts_encoded - before
+    return report
+
+
+def _unique(articles: list[Article], report: UpdateReport) -> list[Article]:
+    """Two records with one id: the first wins, the second is reported."""
+    seen: dict[str, Article] = {}
+    for article in articles:
+        if article.id in seen:
+            report.problems.append(BadArticle(article.origin or article.id, "duplicate article id"))
+        else:
+            seen[article.id] = article
+    return list(seen.values())

@@ -1,0 +1,220 @@
+"""Write side: build the next generation aside, then publish it in one atomic switch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+
+import faiss
+import numpy as np
+
+from .analyzer import terms
+from .article import Article
+from .chunks import Chunk, make_chunks
+from .embed import Embedder
+from .errors import IndexMissing, ModelMismatch
+from .layout import current_generation, new_generation, publish, sweep, writer_lock
+from .store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
+
+FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
+
+
+class Writer:
+    """Usage: `with Writer(dir, embedder) as w: w.add(article); w.remove(id); w.commit()`.
+
+    Leaving the block without commit() (an error, a crash) leaves the live index untouched.
+    """
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        *,
+        chunk_sentences: int = 3,
+        rebuild: bool = False,
+        progress: bool = False,
+    ) -> None:
+        self.index_dir = index_dir
+        self.embedder = embedder
+        self.chunk_sentences = chunk_sentences
+        self.rebuild = rebuild
+        self.progress = progress
+        self._pending: list[Article] = []
+        self._lock = writer_lock(index_dir)
+
+    def __enter__(self) -> Writer:
+        self._lock.__enter__()
+        try:
+            sweep(self.index_dir)
+            self.staged = new_generation(self.index_dir)
+            self._open_staged()
+        except BaseException:
+            self._abandon()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.staged.exists():
+            self._abandon()
+        self._lock.__exit__(kind, error, tb)
+
+    def _abandon(self) -> None:
+        if hasattr(self, "db"):
+            self.db.close()
+        shutil.rmtree(getattr(self, "staged", Path("/nonexistent")), ignore_errors=True)
+
+    def _open_staged(self) -> None:
+        previous = None if self.rebuild else _live_or_none(self.index_dir)
+        if previous is not None:
+            self._check_model(json.loads((previous / MANIFEST).read_text()))
+            shutil.copyfile(previous / DATABASE, self.staged / DATABASE)
+            self.vectors = faiss.read_index(str(previous / VECTORS))
+        else:
+            base = faiss.IndexFlatIP(self.embedder.dimension)
+            self.vectors = faiss.IndexIDMap2(base)
+        self.db = connect(self.staged / DATABASE, readonly=False)
+        # The staged copy is private until published, and fsynced then.
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        if previous is None:
+            self.db.executescript(resources.files("index").joinpath("schema.sql").read_text())
+
+    def _check_model(self, manifest: dict) -> None:
+        if manifest.get("model") != self.embedder.name:
+            raise ModelMismatch(
+                f"the index in {self.index_dir} was built with {manifest.get('model')!r}, "
+                f"not {self.embedder.name!r}: rebuild it with `qa index build --rebuild FOLDER`"
+            )
+
+    def known(self) -> dict[str, tuple[str, str | None]]:
+        """Article id → (content hash, origin) of what the index holds now."""
+        rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def remove(self, article_id: str) -> bool:
+        ids = [
+            r[0]
+            for r in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
+        ]
+        if ids:
+            self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+            self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        deleted = self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+        self._pending = [a for a in self._pending if a.id != article_id]
+        return bool(deleted)
+
+    def add(self, article: Article) -> None:
+        """Add or replace an article; its texts are embedded in batches."""
+        self.remove(article.id)
+        self._pending.append(article)
+        if sum(len(a.sentences) for a in self._pending) >= FLUSH_TEXTS:
+            self._flush()
+
+    def _flush(self) -> None:
+        articles, self._pending = self._pending, []
+        chunked = [(a, make_chunks(a, self.chunk_sentences)) for a in articles]
+        chunk_texts = [f"{a.title}\n{c.text}" for a, chunks in chunked for c in chunks]
+        sentence_texts = [a.sentence_text(s) for a in articles for s in a.sentences]
+        vectors = self.embedder.encode_documents(
+            chunk_texts + sentence_texts, progress=self.progress
+        )
+        chunk_vectors, sentence_vectors = vectors[: len(chunk_texts)], vectors[len(chunk_texts) :]
+        sentence_rows = iter(sentence_vectors.astype(np.float16))
+        ids: list[int] = []
+        for article, chunks in chunked:
+            self._insert_article(article, sentence_rows)
+            ids += [self._insert_chunk(article, chunk) for chunk in chunks]
+        if ids:
+            self.vectors.add_with_ids(chunk_vectors, np.array(ids, dtype=np.int64))
+
+    def _insert_article(self, article: Article, sentence_vectors: Iterator[np.ndarray]) -> None:
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.title,
+                article.date,
+                article.url,
+                article.source,
+                article.language,
+                article.text,
+                article.content_hash,
+                article.origin,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
+            [(article.id, n, p.kind, p.start, p.end) for n, p in enumerate(article.paragraphs)],
+        )
+        self.db.executemany(
+            "INSERT INTO sentences (article_id, position, paragraph, start, end, vector) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    article.id,
+                    s.position,
+                    s.paragraph,
+                    s.start,
+                    s.end,
+                    next(sentence_vectors).tobytes(),
+                )
+                for s in article.sentences
+            ],
+        )
+
+    def _insert_chunk(self, article: Article, chunk: Chunk) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO chunks (article_id, position, first_sentence, last_sentence, text) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (article.id, chunk.position, chunk.first_sentence, chunk.last_sentence, chunk.text),
+        )
+        chunk_id = int(cursor.lastrowid or 0)
+        self.db.execute(
+            "INSERT INTO chunks_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (
+                chunk_id,
+                " ".join(terms(article.title, article.language)),
+                " ".join(terms(chunk.text, article.language)),
+            ),
+        )
+        return chunk_id
+
+    def commit(self) -> Path:
+        self._flush()
+        self.db.commit()
+        counts = {
+            name: self.db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("articles", "sentences", "chunks")
+        }
+        self.db.close()
+        faiss.write_index(self.vectors, str(self.staged / VECTORS))
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "model": self.embedder.name,
+            "dimension": self.embedder.dimension,
+            "index_type": "flat",
+            "chunk_sentences": self.chunk_sentences,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **counts,
+        }
+        (self.staged / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        live = publish(self.index_dir, self.staged)
+        sweep(self.index_dir)
+        return live
+
+
+def _live_or_none(index_dir: Path) -> Path | None:
+    try:
+        return current_generation(index_dir)
+    except IndexMissing:
+        return None
