@@ -6,7 +6,8 @@ Candidates (each is optional; a missing library is skipped):
   pysbd      pip install pysbd
   blingfire  pip install blingfire numpy
 
-Run them from a throwaway venv so the project venv is untouched:
+How to run: pysbd and blingfire are not project dependencies, so use a throwaway
+venv (the project venv stays untouched), from the repository root:
   python3 -m venv /tmp/splitvenv
   /tmp/splitvenv/bin/pip install syntok pysbd blingfire numpy
   /tmp/splitvenv/bin/python bench/sentence_split.py
@@ -31,6 +32,7 @@ Offsets per library:
   blingfire text_to_sentences_and_offsets(text) -> ("s1\\ns2...", [(s, e), ...]),
             character offsets, end exclusive.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +41,7 @@ import os
 import re
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 Span = tuple[int, int]
 
@@ -95,7 +97,7 @@ try:
         sents = joined.split("\n")
         if len(sents) != len(offsets):  # should not happen; keep offsets
             sents = [text[s:e] for s, e in offsets]
-        return [(s, e, t) for (s, e), t in zip(offsets, sents)]
+        return [(s, e, t) for (s, e), t in zip(offsets, sents, strict=True)]
 
     SPLITTERS["blingfire"] = split_blingfire
 except ImportError:
@@ -109,17 +111,31 @@ except ImportError:
 CLOSERS = "»”’)]"
 # A piece ending with one of these is never a sentence end in our text:
 # merge it with the next piece ("M." | "Zelensky a dit", "206 av." | "J.-C. ...").
-NO_END = re.compile(r"(?:^|[\s(«\"])(?:M|MM|Mme|Mmes|Mlle|Mr|Mrs|Ms|Dr|Pr|Prof|St|Ste|Mgr|Gen|Sen|Gov"
-                    r"|av|apr|cf|p|pp|No|n°|[A-Z])\.$")
+NO_END = re.compile(
+    r"(?:^|[\s(«\"])(?:M|MM|Mme|Mmes|Mlle|Mr|Mrs|Ms|Dr|Pr|Prof|St|Ste|Mgr|Gen|Sen|Gov"
+    r"|av|apr|cf|p|pp|No|n°)\.$"
+)
+# Boundaries some splitters miss: "grave ». Il", "3,5 %. Il", "12 €. La", "av. J.-C. Les", "etc. Le"
+# (an ASCII " counts as closing only when glued to the previous word: 'answered: "... Discr' stays)
+RESPLIT = re.compile(
+    r"(?:(?:[»”%€$)]|(?<=[^\s(])\")\s?[.!?…]+|\bJ\.-C\.|\betc\.)"
+    r"(?=\s+[«\"“]?\s?[A-ZÀ-ÖØ-Þ])"
+)
 
 
 def fixup(text: str, spans: list[Span]) -> list[Span]:
-    """Strip whitespace, move leading closing quotes/brackets to the previous
-    sentence, merge punctuation-only pieces into the previous sentence and
-    merge a piece into the previous one when that ends with a title/abbrev
-    (M., Mr., Dr., St., av. [J.-C.], single initial)."""
-    out: list[Span] = []
+    """Re-split at RESPLIT boundaries, strip whitespace, move leading closing
+    quotes/brackets to the previous sentence, merge punctuation-only pieces into
+    the previous sentence, and merge a piece into the previous one when that
+    ends with a title/abbreviation (M., Mr., Dr., St., av. [J.-C.])."""
+    cut: list[Span] = []
     for s, e in spans:
+        for m in RESPLIT.finditer(text, s, e):
+            cut.append((s, m.end()))
+            s = m.end()
+        cut.append((s, e))
+    out: list[Span] = []
+    for s, e in cut:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -130,7 +146,7 @@ def fixup(text: str, spans: list[Span]) -> list[Span]:
             # "« Il viendra. » Puis" -> syntok gives "« Il viendra." | "» Puis ..."
             while s < e:
                 c = text[s]
-                prev = text[out[-1][0]:out[-1][1]]
+                prev = text[out[-1][0] : out[-1][1]]
                 if c in CLOSERS or (c == '"' and prev.count('"') % 2 == 1):
                     out[-1] = (out[-1][0], s + 1)
                     s += 1
@@ -140,7 +156,8 @@ def fixup(text: str, spans: list[Span]) -> list[Span]:
                     break
             if s == e:
                 continue
-            if not any(ch.isalnum() for ch in text[s:e]) or NO_END.search(text[out[-1][0]:out[-1][1]]):
+            prev = text[out[-1][0] : out[-1][1]]
+            if not any(ch.isalnum() for ch in text[s:e]) or NO_END.search(prev):
                 out[-1] = (out[-1][0], e)
                 continue
         out.append((s, e))
@@ -164,6 +181,7 @@ def pieces(text: str, spans: list[Span]) -> list[str]:
 # 1. Tricky cases
 # --------------------------------------------------------------------------
 
+# fmt: off
 TRICKY: list[tuple[str, str, list[str]]] = [
     # French
     ("fr", "« Il viendra. » Puis il est parti.",
@@ -202,6 +220,10 @@ TRICKY: list[tuple[str, str, list[str]]] = [
      ["Le vote a eu lieu hier.", "Mme Dupont a voté contre."]),
     ("fr", "La dynastie règne de 221 à 206 av. J.-C. Les Han lui succèdent.",
      ["La dynastie règne de 221 à 206 av. J.-C.", "Les Han lui succèdent."]),
+    ("fr", "Il a marqué 20 buts en 16 matchs. À la fin de la saison, il part.",
+     ["Il a marqué 20 buts en 16 matchs.", "À la fin de la saison, il part."]),
+    ("fr", "Le conflit a duré sept ans. Comme prévu, la paix est signée.",
+     ["Le conflit a duré sept ans.", "Comme prévu, la paix est signée."]),
     ("fr", "Le billet coûte 12 €. La livraison est offerte.",
      ["Le billet coûte 12 €.", "La livraison est offerte."]),
     # English
@@ -221,6 +243,8 @@ TRICKY: list[tuple[str, str, list[str]]] = [
      ['She said, "I will come."', "Then she left."]),
     ("en", '"We are ready," he said. The vote is tomorrow.',
      ['"We are ready," he said.', "The vote is tomorrow."]),
+    ("en", 'They called it "a disaster". Nobody disagreed.',
+     ['They called it "a disaster".', "Nobody disagreed."]),
     ("en", 'He said: "It is over."',
      ['He said: "It is over."']),
     ("en", "He paused... Then he continued.",
@@ -234,6 +258,7 @@ TRICKY: list[tuple[str, str, list[str]]] = [
     ("en", "The talks ended in the U.S. The delegates flew home.",
      ["The talks ended in the U.S.", "The delegates flew home."]),
 ]
+# fmt: on
 
 
 def eval_tricky(variant: str) -> tuple[int, list[tuple[str, list[str]]]]:
@@ -265,7 +290,8 @@ def load_corpora(shared: str) -> dict[str, tuple[str, list[str]]]:
 
     seeds = []
     for f in sorted(glob.glob(os.path.join(shared, "seeds", "*.txt"))):
-        t = open(f, encoding="utf-8").read()
+        with open(f, encoding="utf-8") as fh:
+            t = fh.read()
         t = re.sub(r"^\s*date \d{4}-\d{2}\s*", "", t, count=1)
         seeds += paras(t)
     if seeds:
@@ -273,14 +299,16 @@ def load_corpora(shared: str) -> dict[str, tuple[str, list[str]]]:
     for name, lang in (("piaf-dev", "fr"), ("squad-dev", "en")):
         ps = []
         for f in sorted(glob.glob(os.path.join(shared, "eval", name, "articles", "*.md"))):
-            ps += paras(open(f, encoding="utf-8").read())
+            with open(f, encoding="utf-8") as fh:
+                ps += paras(fh.read())
         if ps:
             corpora[f"{name}({lang})"] = (lang, ps)
     return corpora
 
 
 ABBREV_END = re.compile(
-    r"(?:^|[\s(«\"'’-])(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|St|Ste|Mr|Mrs|Ms|Jr|Sr|Prof|Gen|Sen|Rep|Gov"
+    r"(?:^|[\s(«\"'’-])(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|St|Ste|Mr|Mrs|Ms|Jr|Sr|Prof"
+    r"|Gen|Sen|Rep|Gov"
     r"|U\.S|U\.K|etc|p\. ex|cf|av|apr|No|Nos|n°|vol|p|pp|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec"
     r"|janv|févr|avr|juil|sept|oct|nov|déc|[A-Z]\.[A-Z]|[A-Z])\.$"
 )
@@ -289,9 +317,11 @@ ABBREV_END = re.compile(
 # a probable missed boundary inside a piece: "<word>. Capital" where <word> is not
 # an abbreviation/initial ("3,5 %. Il", "grave ». Il", "in 1990. He")
 MISSED = re.compile(r"(\S+?)([.!?…]+)([\"»”’)]*)\s+[«\"“]?\s?[A-ZÀ-ÖØ-Þ]")
-NOT_MISSED = re.compile(r"(?:^|[(«\"])(?:[A-Za-z]|[A-Za-z]\.[A-Za-z.]*|-[A-Z]|J\.-C|M|MM|Mme|Mmes|Mlle|Mr|Mrs"
-                        r"|Ms|Dr|Pr|Prof|St|Ste|Mgr|Gen|Sen|Gov|av|apr|cf|p|pp|No|n°|etc|vs|Jan|Feb|Aug|Sept?"
-                        r"|Oct|Nov|Dec|janv|févr|avr|juil|oct|nov|déc|Inc|Ltd|Co|Corp|al)$")
+NOT_MISSED = re.compile(
+    r"(?:^|[(«\"])(?:[A-Za-z]|[A-Za-z]\.[A-Za-z.]*|-[A-Z]|J\.-C|M|MM|Mme|Mmes|Mlle|Mr|Mrs"
+    r"|Ms|Dr|Pr|Prof|St|Ste|Mgr|Gen|Sen|Gov|av|apr|cf|p|pp|No|n°|etc|vs|Jan|Feb|Aug|Sept?"
+    r"|Oct|Nov|Dec|janv|févr|avr|juil|oct|nov|déc|Inc|Ltd|Co|Corp|al|Col|Lt|Capt|Maj|lit)$"
+)
 
 
 def missed(piece: str) -> int:
@@ -305,7 +335,10 @@ def missed(piece: str) -> int:
 
 def suspicious(text: str, spans: list[Span]) -> dict[str, int]:
     c = {"short": 0, "lower": 0, "punct": 0, "abbrev": 0, "nl": 0, "missed": 0}
-    spans = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans]
+    spans = [
+        (s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip()))
+        for s, e in spans
+    ]
     prev_end = None
     for s, e in spans:
         p = text[s:e].strip()
@@ -321,7 +354,7 @@ def suspicious(text: str, spans: list[Span]) -> dict[str, int]:
         if ABBREV_END.search(p):
             c["abbrev"] += 1
         c["missed"] += missed(p)
-        if prev_end is not None and "\n" in text[prev_end:s + 1]:
+        if prev_end is not None and "\n" in text[prev_end : s + 1]:
             c["nl"] += 1
         prev_end = e
     return c
@@ -332,9 +365,9 @@ def suspicious(text: str, spans: list[Span]) -> dict[str, int]:
 # --------------------------------------------------------------------------
 
 
-def check_offsets(lib: str, corpora) -> tuple[int, int, int, int]:
-    """(#sentences, #text[start:end] != native, #spans not tiling, #still different once newlines in
-    the slice are turned into spaces (blingfire does that))"""
+def check_offsets(lib: str, corpora: dict[str, tuple[str, list[str]]]) -> tuple[int, int, int, int]:
+    """(#sentences, #text[start:end] != native, #spans not tiling, #still different once
+    newlines in the slice are turned into spaces (blingfire does that))"""
     n = bad = gaps = diff_nl = 0
     for lang, paras in corpora.values():
         for p in paras:
@@ -358,8 +391,11 @@ def check_offsets(lib: str, corpora) -> tuple[int, int, int, int]:
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
-    w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    line = lambda r: "  ".join(str(x).rjust(w[i]) if i else str(x).ljust(w[i]) for i, x in enumerate(r))
+    w = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(str(x).rjust(w[i]) if i else str(x).ljust(w[i]) for i, x in enumerate(r))
+
     return "\n".join([line(header), "  ".join("-" * x for x in w)] + [line(r) for r in rows])
 
 
@@ -387,32 +423,60 @@ def main() -> int:
         fails_by[v] = fails
         tot = {"short": 0, "lower": 0, "punct": 0, "abbrev": 0, "nl": 0, "missed": 0}
         nsent, best = 0, float("inf")
-        for r in range(args.repeat):
+        for _ in range(args.repeat):
             t0 = time.perf_counter()
             results = {k: [run(v, p, lang) for p in ps] for k, (lang, ps) in corpora.items()}
             best = min(best, time.perf_counter() - t0)
-        for k, (lang, ps) in corpora.items():
+        for k, (_lang, ps) in corpora.items():
             ns, ctot = 0, {"short": 0, "lower": 0, "punct": 0, "abbrev": 0, "nl": 0, "missed": 0}
-            for p, spans in zip(ps, results[k]):
+            for p, spans in zip(ps, results[k], strict=True):
                 ns += len(pieces(p, spans))
                 for kk, vv in suspicious(p, spans).items():
                     ctot[kk] += vv
-            per_corpus.append([v, k, ns, sum(x for kk, x in ctot.items() if kk != "missed"), ctot["missed"]])
+            nsusp = sum(x for kk, x in ctot.items() if kk != "missed")
+            per_corpus.append([v, k, ns, nsusp, ctot["missed"]])
             nsent += ns
             for kk in tot:
                 tot[kk] += ctot[kk]
-        rows.append([v, f"{ok}/{len(TRICKY)}", nsent, tot["short"], tot["lower"], tot["punct"],
-                     tot["abbrev"], tot["nl"], sum(x for kk, x in tot.items() if kk != "missed"),
-                     tot["missed"], f"{nsent / best:,.0f}"])
+        rows.append(
+            [
+                v,
+                f"{ok}/{len(TRICKY)}",
+                nsent,
+                tot["short"],
+                tot["lower"],
+                tot["punct"],
+                tot["abbrev"],
+                tot["nl"],
+                sum(x for kk, x in tot.items() if kk != "missed"),
+                tot["missed"],
+                f"{nsent / best:,.0f}",
+            ]
+        )
 
     print(f"\n== split quality ({npara} paragraphs) ==")
-    print(table(rows, ["variant", "tricky", "sents", "<4ch", "lower", "punct", "abbrev", "nl", "susp", "missed?", "sent/s"]))
-    print("  susp = <4ch + lower + punct + abbrev + nl (a piece may count twice);"
-          " missed? = '<word>. Capital' inside a piece (probable under-split)")
+    header = [
+        "variant",
+        "tricky",
+        "sents",
+        "<4ch",
+        "lower",
+        "punct",
+        "abbrev",
+        "nl",
+        "susp",
+        "missed?",
+        "sent/s",
+    ]
+    print(table(rows, header))
+    print(
+        "  susp = <4ch + lower + punct + abbrev + nl (a piece may count twice);"
+        " missed? = '<word>. Capital' inside a piece (probable under-split)"
+    )
     print("\n== per corpus (sentences / suspicious / missed?) ==")
     corp = list(corpora)
-    print(table([[v] + [f"{r[2]}/{r[3]}/{r[4]}" for r in per_corpus if r[0] == v] for v in variants],
-                ["variant"] + corp))
+    per_rows = [[v, *(f"{r[2]}/{r[3]}/{r[4]}" for r in per_corpus if r[0] == v)] for v in variants]
+    print(table(per_rows, ["variant", *corp]))
 
     print("\n== offsets: text[start:end] == library's sentence string ==")
     orows = []
@@ -436,10 +500,16 @@ def main() -> int:
                 lead += sum(1 for x in raw if x[0] in CLOSERS and any(c.isalnum() for c in x))
                 only_after += sum(1 for x in fx if not any(c.isalnum() for c in x))
                 lead_after += sum(1 for x in fx if x[0] in CLOSERS)
-        print(f"  real text: punctuation-only pieces {only} -> {only_after} after merge; "
-              f"pieces starting with a closer (» ” ) ...) {lead} -> {lead_after} after moving it back")
-        print("  => merging the punctuation-only piece only fixes the end-of-paragraph case; mid-paragraph"
-              " the » is glued to the NEXT sentence, so leading closers must be moved back too.")
+        print(
+            f"  real text: punctuation-only pieces {only} -> {only_after} after merge; "
+            f"pieces starting with a closer (» ” ) ...) {lead} -> {lead_after} "
+            "after moving it back"
+        )
+        print(
+            "  => merging the punctuation-only piece only fixes the end-of-paragraph case;"
+            " mid-paragraph the » is glued to the NEXT sentence, so leading closers must be"
+            " moved back too."
+        )
 
     show = variants if args.verbose else [v for v in variants if v.endswith("+fix")]
     print("\n== tricky failures ==")

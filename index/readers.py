@@ -97,8 +97,8 @@ def read_markdown(text: str, key: str, source: str) -> Iterator[Article]:
     paragraphs: list[tuple[ParagraphKind, str]] = []
     for block in blocks(text):
         heading = _HEADING.match(block)
-        if heading and heading.group(1) == "#" and not title and not paragraphs:
-            title = _plain_markdown(heading.group(2))
+        if heading and heading.group(1) == "#" and not paragraphs:
+            title = title or _plain_markdown(heading.group(2))  # front matter wins
         elif heading:
             paragraphs.append(("subheading", _plain_markdown(heading.group(2))))
         else:

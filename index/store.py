@@ -62,6 +62,15 @@ class ChunkHit:
     text: str
 
 
+@dataclass(frozen=True)
+class SentenceRow:
+    position: int
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray
+
+
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     # A live generation never changes: immutable=1 reads it without locks or journals.
     uri = f"file:{path}?mode=ro&immutable=1" if readonly else f"file:{path}"
@@ -163,13 +172,26 @@ class Store:
         )
         return {r[0]: ChunkHit(*r) for r in rows}
 
-    def sentence_vectors(self, article_id: str, first: int, last: int) -> np.ndarray:
+    def dense_scores(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
+        """Exact cosine of the query with chunks that the top-k search did not return."""
+        if not chunk_ids:
+            return {}
+        stored = self.vectors.reconstruct_batch(np.array(chunk_ids, dtype=np.int64))
+        return dict(zip(chunk_ids, (stored @ vector.reshape(-1)).tolist(), strict=True))
+
+    def sentences(self, article_id: str, first: int, last: int) -> list[SentenceRow]:
+        """Sentences first..last of an article, with their text and stored vector."""
         rows = self.db.execute(
-            "SELECT vector FROM sentences WHERE article_id = ? AND position BETWEEN ? AND ? "
-            "ORDER BY position",
+            """SELECT s.position, s.start, s.end, substr(a.text, s.start + 1, s.end - s.start),
+                      s.vector
+               FROM sentences s JOIN articles a ON a.id = s.article_id
+               WHERE s.article_id = ? AND s.position BETWEEN ? AND ? ORDER BY s.position""",
             (article_id, first, last),
-        ).fetchall()
-        return np.stack([np.frombuffer(r[0], dtype=np.float16) for r in rows]).astype(np.float32)
+        )
+        return [
+            SentenceRow(r[0], r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float16))
+            for r in rows
+        ]
 
     def article(self, article_id: str) -> Article:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -103,7 +103,8 @@ def remove_articles(index_dir: Path, ids: list[str], embedder: Embedder) -> Upda
                 report.removed.append(article_id)
             else:
                 report.problems.append(BadArticle(article_id, "no article with this id"))
-        writer.commit()
+        if report.removed:
+            writer.commit()
     return report
 
 
@@ -141,7 +142,8 @@ def _apply(
                 if vanished and article_id not in seen:
                     writer.remove(article_id)
                     report.removed.append(article_id)
-        writer.commit()
+        if report.added or report.updated or report.removed or rebuild:
+            writer.commit()  # nothing changed: no new generation
     report.texts_embedded = embedder.texts_encoded - before
     return report
 

