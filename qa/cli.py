@@ -198,3 +198,7 @@ def _table(results: dict[str, dict[str, dict]]) -> str:
 
 
 __all__ = ["Settings", "main"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The store: build, sync, add, change, remove, check, model mismatch, crash safety."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import faiss
+import pytest
+
+from index.embed import Embedder
+from index.errors import IndexBusy, ModelMismatch
+from index.layout import current_generation, writer_lock
+from index.store import Store
+from index.sync import add_paths, remove_articles, sync_folder
+from tests.conftest import DATA, ROOT, SEED_ID, SEEDS
+
+
+def chunk_and_vector_ids(index_dir: Path) -> tuple[set[int], set[int]]:
+    store = Store.open(index_dir)
+    chunks = {r[0] for r in store.db.execute("SELECT id FROM chunks")}
+    vectors = set(faiss.vector_to_array(store.vectors.id_map).tolist())
+    return chunks, vectors
+
+
+def test_seed_index_holds_the_seed(store: Store) -> None:
+    stats = store.stats()
+    assert stats["articles"] == 4
+    assert stats["vectors"] == stats["chunks"] > 0
+    article = store.article(SEED_ID)
+    assert article.date == "2025-06" and len(article.sentences) == 13
+    assert all(article.text[s.start : s.end] == article.sentence_text(s) for s in article.sentences)
+    assert store.check() == []
+
+
+def test_add_change_delete_keep_faiss_and_sqlite_in_step(tmp_path: Path, embedder: Embedder) -> None:
+    folder, index_dir = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder)
+    shutil.copy(DATA / "harbour-bridge.md", folder)
+
+    first = sync_folder(index_dir, folder, embedder)
+    assert len(first.added) == 2 and first.texts_embedded > 0
+    chunks, vectors = chunk_and_vector_ids(index_dir)
+    assert chunks == vectors
+
+    again = sync_folder(index_dir, folder, embedder)
+    assert (len(again.unchanged), again.texts_embedded) == (2, 0)
+
+    bridge = folder / "harbour-bridge.md"
+    bridge.write_text(bridge.read_text().replace("420 million", "450 million"))
+    changed = sync_folder(index_dir, folder, embedder)
+    assert len(changed.updated) == 1 and len(changed.unchanged) == 1
+    after_change, vectors = chunk_and_vector_ids(index_dir)
+    assert after_change == vectors and not after_change & (chunks - after_change) and after_change != chunks
+
+    (folder / "000_6acd5d2dc33e86a7.txt").unlink()
+    removed = sync_folder(index_dir, folder, embedder)
+    assert removed.removed == [SEED_ID]
+    chunks, vectors = chunk_and_vector_ids(index_dir)
+    assert chunks == vectors
+    assert Store.open(index_dir).check() == []
+
+
+def test_add_and_remove_commands(tmp_path: Path, embedder: Embedder) -> None:
+    index_dir = tmp_path / "index"
+    report = add_paths(index_dir, [DATA / "rivers.jsonl", tmp_path / "missing.md"], embedder)
+    assert len(report.added) == 2
+    assert [p.reason for p in report.problems] == ["no such file"]
+    gone = remove_articles(index_dir, [report.added[0], "nope"], embedder)
+    assert gone.removed == [report.added[0]]
+    assert [p.reason for p in gone.problems] == ["no article with this id"]
+    assert Store.open(index_dir).stats()["articles"] == 1
+
+
+def test_a_file_that_breaks_keeps_its_old_article(tmp_path: Path, embedder: Embedder) -> None:
+    folder, index_dir = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(DATA / "harbour-bridge.md", folder)
+    sync_folder(index_dir, folder, embedder)
+    (folder / "harbour-bridge.md").write_bytes(b"\xff\xfe broken")
+    (folder / "empty.txt").write_text("")
+    report = sync_folder(index_dir, folder, embedder)
+    assert sorted(p.reason.split(" (")[0] for p in report.problems) == ["empty file", "not UTF-8 text"]
+    assert report.removed == []
+    assert Store.open(index_dir).stats()["articles"] == 1
+
+
+def test_model_mismatch_is_a_clear_error(seed_index: Path) -> None:
+    with pytest.raises(ModelMismatch, match="rebuild it with `qa index build --rebuild"):
+        Store.open(seed_index, expected_model="another-model")
+
+
+def test_second_writer_is_refused(tmp_path: Path) -> None:
+    with writer_lock(tmp_path), pytest.raises(IndexBusy, match="another update"):  # noqa: SIM117
+        with writer_lock(tmp_path):
+            pass
+
+
+def test_reader_keeps_its_generation_while_a_new_one_is_published(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    index_dir = tmp_path / "index"
+    add_paths(index_dir, [DATA / "harbour-bridge.md"], embedder)
+    old = Store.open(index_dir)
+    add_paths(index_dir, [DATA / "rivers.jsonl"], embedder)
+    add_paths(index_dir, [SEEDS / "000_6acd5d2dc33e86a7.txt"], embedder)
+    assert old.stats()["articles"] == 1  # still answers from its own, older state
+    assert Store.open(index_dir).stats()["articles"] == 4
+
+
+def test_kill_9_during_a_build_leaves_the_previous_index(tmp_path: Path, embedder: Embedder) -> None:
+    folder, index_dir = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(DATA / "harbour-bridge.md", folder)
+    sync_folder(index_dir, folder, embedder)
+    before = current_generation(index_dir)
+    for n in range(40):  # enough text that the build is still embedding when killed
+        shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder / f"copy-{n}.txt")
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+    build = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "index", "build", str(folder)], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(index_dir.glob("gen-*.tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    assert current_generation(index_dir) == before
+    store = Store.open(index_dir)
+    assert store.check() == [] and store.stats()["articles"] == 1
+    report = sync_folder(index_dir, folder, embedder)  # the next writer sweeps the leftovers
+    assert len(report.added) == 40
+    assert not list(index_dir.glob("gen-*.tmp-*"))
+    assert json.loads((current_generation(index_dir) / "manifest.json").read_text())["articles"] == 41

@@ -1,0 +1,66 @@
+"""JSON API: /ask (POST and GET), /articles, /healthz."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from index.store import Filters
+from qa.models import Answer
+
+from .respond import page, wants_html
+from .schemas import DATE, AskRequest, ErrorBody
+
+router = APIRouter()
+ERRORS = {
+    422: {"model": ErrorBody, "description": "Empty or over-long question, bad filter."},
+    503: {"model": ErrorBody, "description": "No index has been built yet."},
+}
+
+
+def answer(request: Request, body: AskRequest) -> Answer:
+    """Validate the question against the settings, then answer it from the live index."""
+    question = body.question.strip()
+    limit = request.app.state.settings.max_question_chars
+    if not question:
+        raise HTTPException(422, "question: the question is empty")
+    if len(question) > limit:
+        raise HTTPException(422, f"question: the question is longer than {limit} characters")
+    live = request.app.state.live.get()
+    filters = Filters(body.since, body.until, body.source)
+    history = [h for h in body.history if h.strip()][-5:]
+    return live.answerer.ask(question, body.k, filters, history)
+
+
+@router.post("/ask", response_model=Answer, responses=ERRORS, tags=["answers"])
+def ask_post(request: Request, body: AskRequest) -> Answer | HTMLResponse:
+    """Answer a question with a quoted sentence, or "not found" in the question's language.
+
+    With `Accept: text/html` the answer comes back as the chat page's HTML fragment.
+    """
+    result = answer(request, body)
+    if wants_html(request):
+        return page(
+            request, "_turn.html", turn={"question": body.question.strip(), "answer": result}
+        )
+    return result
+
+
+@router.get("/ask", response_model=Answer, responses=ERRORS, tags=["answers"])
+def ask_get(
+    request: Request,
+    q: Annotated[str, Query(description="The question.")],
+    k: Annotated[int | None, Query(ge=1, le=50)] = None,
+    since: Annotated[str | None, Query(pattern=DATE)] = None,
+    until: Annotated[str | None, Query(pattern=DATE)] = None,
+    source: Annotated[str | None, Query(max_length=200)] = None,
+) -> Answer:
+    """The same answer as POST /ask, for links and quick tries."""
+    return answer(request, AskRequest(question=q, k=k, since=since, until=until, source=source))
+
+
+@router.get("/healthz", tags=["service"], responses={503: {"model": ErrorBody}})
+def healthz(request: Request) -> dict[str, object]:
+    """Ready when an index is live."""
+    live = request.app.state.live.get()
+    return {"status": "ok", "generation": live.generation, "model": live.store.model}

@@ -1,0 +1,78 @@
+"""The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
+
+from index.errors import ArticleQAError, IndexBusy, IndexMissing, UnknownArticle
+from qa.settings import Settings
+
+from . import admin, api, pages
+from .jobs import Jobs
+from .respond import error_response
+from .state import LiveIndex
+
+HERE = Path(__file__).parent
+# Pages load nothing from elsewhere; /docs needs its own inline bootstrap script.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+_STATUS = {IndexMissing: 503, UnknownArticle: 404, IndexBusy: 409}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPIOffline(
+        title="article-qa",
+        summary="Questions over news articles, answered with a quoted source sentence.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.live = LiveIndex(settings)
+    app.state.jobs = Jobs()
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (api, pages, admin):
+        app.include_router(module.router)
+    _add_error_handlers(app)
+    _add_security_headers(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ArticleQAError)
+    async def our_error(request: Request, error: ArticleQAError) -> Response:
+        return error_response(request, _STATUS.get(type(error), 400), str(error))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        response = error_response(request, error.status_code, str(error.detail))
+        response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+            for e in error.errors()
+        )
+        return error_response(request, 422, problems)
+
+
+def _add_security_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        docs = request.url.path.startswith(("/docs", "/redoc"))
+        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response

@@ -1,0 +1,62 @@
+"""Index updates run one at a time in a background thread; /ask keeps answering meanwhile."""
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from index.errors import ArticleQAError, IndexBusy
+from index.sync import UpdateReport
+
+
+class Jobs:
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
+        self._lock = threading.Lock()
+        self.status: dict[str, Any] = {"state": "idle"}
+
+    @property
+    def running(self) -> bool:
+        return self.status["state"] in ("queued", "running")
+
+    def submit(self, kind: str, work: Callable[[], UpdateReport]) -> dict[str, Any]:
+        """Start `work` unless another update runs: two updates at once are refused."""
+        with self._lock:
+            if self.running:
+                raise IndexBusy(f"an update ({self.status['kind']}) is already running")
+            self.status = {"state": "queued", "kind": kind, "queued_at": time.time()}
+        self._pool.submit(self._run, kind, work)
+        return dict(self.status)
+
+    def _run(self, kind: str, work: Callable[[], UpdateReport]) -> None:
+        self.status = {**self.status, "state": "running", "started_at": time.time()}
+        try:
+            report = work()
+        except ArticleQAError as error:
+            self.status = {**self.status, "state": "failed", "error": str(error)}
+        except Exception as error:  # a bug must not kill the worker; report it
+            self.status = {
+                **self.status,
+                "state": "failed",
+                "error": f"{type(error).__name__}: {error}",
+            }
+        else:
+            self.status = {
+                **self.status,
+                "state": "done",
+                "summary": report.summary(),
+                "added": report.added,
+                "updated": report.updated,
+                "removed": report.removed,
+                "skipped": [{"source": p.source, "reason": p.reason} for p in report.problems],
+            }
+        self.status["finished_at"] = time.time()
+
+    def wait(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.running and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,97 @@
+"""HTML pages: the chat (works without JavaScript), the article list and article pages.
+
+/articles and /articles/{id} answer JSON unless the client asks for HTML (a browser does).
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from index.article import Article
+from index.errors import ArticleQAError
+
+from .api import answer
+from .respond import page, wants_html
+from .schemas import AskRequest
+
+router = APIRouter()
+MAX_TURNS = 5
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def chat(request: Request) -> HTMLResponse:
+    return page(request, "chat.html", turns=[], filters={})
+
+
+@router.post("/", response_class=HTMLResponse, include_in_schema=False)
+def chat_form(
+    request: Request,
+    question: Annotated[str, Form()] = "",
+    history: Annotated[list[str] | None, Form()] = None,
+    since: Annotated[str, Form()] = "",
+    until: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Without JavaScript: the page comes back with every turn answered again."""
+    filters = {"since": since or None, "until": until or None, "source": source or None}
+    asked = [*(history or [])[-(MAX_TURNS - 1) :], question]
+    turns, error = [], None
+    try:
+        for number, text in enumerate(asked):
+            body = AskRequest(question=text, history=asked[:number], **filters)
+            turns.append({"question": text, "answer": answer(request, body)})
+    except (HTTPException, ArticleQAError, ValueError) as problem:
+        error = getattr(problem, "detail", None) or str(problem)
+    status = 200 if error is None else 422
+    return page(request, "chat.html", status, turns=turns, filters=filters, error=error)
+
+
+@router.get("/articles", tags=["articles"], response_model=None)
+def articles(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Articles in the index, newest first (JSON, or a page for browsers)."""
+    rows = request.app.state.live.get().store.list_articles(limit, offset)
+    if wants_html(request):
+        return page(request, "articles.html", articles=rows)
+    return JSONResponse({"articles": rows, "limit": limit, "offset": offset})
+
+
+@router.get("/articles/{article_id}", tags=["articles"], response_model=None)
+def article(request: Request, article_id: str, hl: int | None = None) -> Response:
+    """One article with its paragraphs and sentences (JSON, or a page for browsers)."""
+    found = request.app.state.live.get().store.article(article_id)
+    if wants_html(request):
+        return page(request, "article.html", article=found, blocks=blocks(found), hl=hl)
+    return JSONResponse(as_json(found))
+
+
+def blocks(article: Article) -> list[dict[str, Any]]:
+    """Paragraphs as runs of text, each sentence a run with its index for #s{index}."""
+    out = []
+    for number, paragraph in enumerate(article.paragraphs):
+        runs, cursor = [], paragraph.start
+        for sentence in (s for s in article.sentences if s.paragraph == number):
+            runs.append({"text": article.text[cursor : sentence.start], "index": None})
+            runs.append({"text": article.sentence_text(sentence), "index": sentence.position})
+            cursor = sentence.end
+        runs.append({"text": article.text[cursor : paragraph.end], "index": None})
+        out.append({"kind": paragraph.kind, "runs": [r for r in runs if r["text"]]})
+    return out
+
+
+def as_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "date": article.date,
+        "url": article.url,
+        "source": article.source,
+        "language": article.language,
+        "text": article.text,
+        "paragraphs": [vars(p) for p in article.paragraphs],
+        "sentences": [vars(s) for s in article.sentences],
+    }
