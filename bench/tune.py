@@ -1,10 +1,11 @@
-"""Sweep fusion and sentence weights on the dev splits; prints hit@1 per setting.
+"""Sweep fusion and sentence weights on a dev split; prints hit@1 per setting, best last.
 
-Run by hand, after building the dev indexes (see bench/eval_dev.sh):
-    .venv/bin/python bench/tune.py data/eval/squad-dev-minilm ../shared/eval/squad-dev/questions.jsonl
+Run by hand, after building the dev index (see README, "Answer quality"):
+    .venv/bin/python bench/tune.py data/eval/squad-dev-minilm \
+        ../shared/eval/squad-dev/questions.jsonl
 
-Question vectors and passages are computed once per fusion weight, so a sweep takes minutes.
-Tune rules, not questions: the splits that judge are other ones.
+Sentence features are computed once per question and fusion weight; every weighting is
+then a dot product, so a sweep takes a minute. Tune rules, not questions: other splits judge.
 """
 
 import itertools
@@ -19,13 +20,15 @@ from index.language import detect_language
 from index.store import Filters, Store
 from qa.evaluate import contains_answer, load_questions
 from qa.retrieve import FusedRetriever, Query
-from qa.select import SentenceWeights, pick_sentence
+from qa.select import candidates
 
-SAMPLE = 1200
+SAMPLE = 1500
+FUSION = (0.3, 0.4, 0.5, 0.6)
+STEPS = np.round(np.arange(0, 1.01, 0.05), 2)
 
 
-def prepared(store: Store, embedder: Embedder, path: Path) -> list[tuple[Query, list[str]]]:
-    questions = load_questions(path)
+def prepared(embedder: Embedder, path: Path) -> list[tuple[Query, list[str]]]:
+    questions = [q for q in load_questions(path) if q.answers]
     random.Random(7).shuffle(questions)
     questions = questions[:SAMPLE]
     vectors = embedder.model.encode_query(
@@ -39,29 +42,40 @@ def prepared(store: Store, embedder: Embedder, path: Path) -> list[tuple[Query, 
     return queries
 
 
+def feature_tables(store: Store, items: list, weight: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per question: features of each candidate sentence, and which ones hold an answer."""
+    retriever = FusedRetriever(store, {"fr": weight, "en": weight})
+    tables = []
+    for query, answers in items:
+        found = candidates(store, query, retriever.search(query, 50, Filters()))
+        if not found:
+            tables.append((np.zeros((1, 5)), np.zeros(1, dtype=bool)))
+            continue
+        features = np.stack([c.features for c in found])
+        right = np.array([contains_answer(c.sentence.text, answers) for c in found])
+        tables.append((features, right))
+    return tables
+
+
 def main(index_dir: str, questions: str) -> None:
     store = Store.open(Path(index_dir))
-    embedder = Embedder(store.model)
-    items = prepared(store, embedder, Path(questions))
-    answerable = [(q, a) for q, a in items if a]
-    for weight in (0.3, 0.4, 0.5, 0.6, 0.7):
-        retriever = FusedRetriever(store, {"fr": weight, "en": weight})
-        found = [(q, a, retriever.search(q, 50, Filters())) for q, a in answerable]
-        recall = np.mean([any(contains_answer(p.chunk.text, a) for p in ps[:5]) for _, a, ps in found])
-        for dense, passage in itertools.product((0.2, 0.35, 0.5), (0.0, 0.15, 0.3)):
-            keyword = round(1 - dense - passage, 2)
+    items = prepared(Embedder(store.model), Path(questions))
+    results = []
+    for weight in FUSION:
+        tables = feature_tables(store, items, weight)
+        for dense, passage, kind, context in itertools.product(
+            STEPS[:9], STEPS[:5], STEPS[:5], STEPS[:6]
+        ):
+            keyword = round(1 - dense - passage - kind - context, 2)
             if keyword < 0:
                 continue
-            shares = SentenceWeights(dense, keyword, passage)
-            hits = 0
-            for query, answers, passages in found:
-                best = pick_sentence(store, query, passages, shares)
-                hits += bool(best) and contains_answer(best.sentence.text, answers)
-            print(
-                f"kw_fusion={weight} dense={dense} keyword={keyword} passage={passage} "
-                f"hit@1={hits / len(found):.4f} recall@5={recall:.4f}",
-                flush=True,
-            )
+            shares = np.array([dense, keyword, passage, kind, context])
+            hits = sum(right[np.argmax(f @ shares)] for f, right in tables)
+            results.append((hits / len(tables), weight, tuple(shares.tolist())))
+    for hit, weight, shares in sorted(results)[-15:]:
+        print(
+            f"hit@1={hit:.4f} keyword_fusion={weight} dense,keyword,passage,type,context={shares}"
+        )
 
 
 if __name__ == "__main__":

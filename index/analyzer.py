@@ -25,8 +25,8 @@ _STOP_WORDS = {
     ),
     "en": frozenset(
         "a an and are as at be been being by did do does for from had has have how i in is it "
-        "its of on or s that the their them they this those to was were what when where which "
-        "who whom whose why will with would".split()
+        "its many much of on or s that the their them they this those to was were what when "
+        "where which who whom whose why will with would".split()
     ),
 }
 _STEMMER_NAMES = {"fr": "french", "en": "english"}

@@ -163,6 +163,7 @@ def serve(host: str | None, port: int | None) -> None:
     Example: qa serve --port 8000
     """
     import uvicorn
+
     from web.app import create_app
 
     settings = get_settings()

@@ -1,13 +1,14 @@
 """Pick the answering sentence among the sentences of the best passages."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
 from index.analyzer import terms
 from index.store import SentenceRow, Store
 
+from .answer_type import expected_type, offers
 from .retrieve import Passage, Query
 
 PASSAGES_READ = 5
@@ -15,68 +16,89 @@ PASSAGES_READ = 5
 
 @dataclass(frozen=True)
 class SentenceWeights:
-    """Shares of a sentence's score, summing to 1; every part is absolute, in [0, 1], so the
-    score doubles as the confidence. Tuned on the dev splits (bench/tune.py)."""
+    """Shares of a sentence's score, summing to 1; every feature is absolute, in [0, 1], so
+    the score doubles as the confidence. Tuned on the dev splits (bench/tune.py)."""
 
-    dense: float = 0.35  # cosine of question and sentence
-    keyword: float = 0.45  # IDF-weighted share of the question's terms in the sentence
-    passage: float = 0.20  # cosine of question and the passage around the sentence
+    dense: float = 0.2  # cosine of question and sentence
+    keyword: float = 0.5  # IDF-weighted share of the question's terms in the sentence
+    passage: float = 0.1  # cosine of question and the passage around the sentence
+    answer_type: float = 0.1  # the sentence holds what the question word asks for
+    context: float = 0.1  # question terms missing from the sentence but in the title or
+    # the sentence before: "The project will cost…" answers "How much will the bridge cost?"
 
 
-KEYWORD_ONLY = SentenceWeights(0.0, 1.0, 0.0)
-DENSE_ONLY = SentenceWeights(0.85, 0.0, 0.15)
+KEYWORD_ONLY = SentenceWeights(0.0, 1.0, 0.0, 0.0, 0.0)
+DENSE_ONLY = SentenceWeights(0.85, 0.0, 0.15, 0.0, 0.0)
 
 
 @dataclass
 class Candidate:
     passage: Passage
     sentence: SentenceRow
-    score: float
+    features: np.ndarray  # in the order of SentenceWeights' fields
+    score: float = 0.0
+
+
+def candidates(store: Store, query: Query, passages: list[Passage]) -> list[Candidate]:
+    """Each sentence of the best passages once, with its features."""
+    weights = _term_weights(store, query.terms)
+    kind = expected_type(query.text)
+    seen: set[tuple[str, int]] = set()
+    found: list[Candidate] = []
+    for passage in passages[:PASSAGES_READ]:
+        chunk = passage.chunk
+        title = set(terms(chunk.title, query.language))
+        rows = store.sentences(chunk.article_id, chunk.first_sentence - 1, chunk.last_sentence)
+        previous: set[str] = set()
+        for row in rows:
+            sentence = terms(row.text, query.language)
+            fresh = (chunk.article_id, row.position) not in seen
+            if row.position >= chunk.first_sentence and fresh:
+                seen.add((chunk.article_id, row.position))
+                features = _features(query, weights, kind, row, passage, sentence, title | previous)
+                found.append(Candidate(passage, row, features))
+            previous = set(sentence)
+    return found
 
 
 def pick_sentence(
-    store: Store,
-    query: Query,
-    passages: list[Passage],
-    shares: SentenceWeights = SentenceWeights(),
+    store: Store, query: Query, passages: list[Passage], shares: SentenceWeights | None = None
 ) -> Candidate | None:
     """The best-scoring sentence; ties go to the newest article."""
-    weights = _term_weights(store, query.terms) if shares.keyword else {}
-    seen: set[tuple[str, int]] = set()
-    candidates: list[Candidate] = []
-    for passage in passages[:PASSAGES_READ]:
-        chunk = passage.chunk
-        for row in store.sentences(chunk.article_id, chunk.first_sentence, chunk.last_sentence):
-            if (chunk.article_id, row.position) in seen:
-                continue
-            seen.add((chunk.article_id, row.position))
-            score = _score(query, shares, weights, row, passage.dense)
-            candidates.append(Candidate(passage, row, score))
-    if not candidates:
+    weights = np.array(astuple(shares or SentenceWeights()))
+    found = candidates(store, query, passages)
+    for candidate in found:
+        candidate.score = float(candidate.features @ weights)
+    if not found:
         return None
-    return max(candidates, key=lambda c: (round(c.score, 6), c.passage.chunk.date or ""))
+    return max(found, key=lambda c: (round(c.score, 6), c.passage.chunk.date or ""))
 
 
-def _score(
+def _features(
     query: Query,
-    shares: SentenceWeights,
     weights: dict[str, float],
+    kind: str | None,
     row: SentenceRow,
-    passage: float,
-) -> float:
-    score = shares.passage * max(passage, 0.0)
-    if shares.dense:
-        dense = float(np.dot(row.vector.astype(np.float32), query.vector.reshape(-1)))
-        score += shares.dense * max(dense, 0.0)
-    if shares.keyword:
-        score += shares.keyword * _coverage(weights, terms(row.text, query.language))
-    return score
+    passage: Passage,
+    sentence: list[str],
+    context: set[str],
+) -> np.ndarray:
+    dense = float(np.dot(row.vector.astype(np.float32), query.vector.reshape(-1)))
+    present = set(sentence)
+    return np.array(
+        [
+            max(dense, 0.0),
+            _coverage(weights, present),
+            max(passage.dense, 0.0),
+            float(offers(kind, row.text, query.text)),
+            _coverage(weights, context - present),
+        ]
+    )
 
 
-def _coverage(weights: dict[str, float], sentence_terms: list[str]) -> float:
-    """Share of the question's term weight (IDF) that the sentence contains."""
+def _coverage(weights: dict[str, float], present: set[str]) -> float:
+    """Share of the question's term weight (IDF) found among `present` terms."""
     total = sum(weights.values())
-    present = set(sentence_terms)
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 

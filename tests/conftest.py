@@ -3,9 +3,15 @@
 The seed index (the seed article plus tests/data) is built once per session.
 """
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from index.embed import Embedder
@@ -55,3 +61,61 @@ def store(seed_index: Path) -> Store:
 @pytest.fixture(scope="session")
 def qa(settings: Settings, store: Store, embedder: Embedder):
     return answerer(settings, store)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`qa serve` in its own process, on a free loopback port."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port)],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read()}")
+            try:
+                httpx.get(f"{self.url}/openapi.json", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start in 120 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+ADMIN_TOKEN = "test-token-5d1f"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder):
+    """A server over its own index and source folder, which the admin tests change."""
+    source = tmp_path_factory.mktemp("served-articles")
+    for path in corpus_dir.iterdir():
+        shutil.copy(path, source / path.name)
+    index_dir = tmp_path_factory.mktemp("served-index")
+    sync_folder(index_dir, source, embedder)
+    running = Server(
+        {
+            "QA_INDEX_DIR": str(index_dir),
+            "QA_SOURCE_DIR": str(source),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+    yield running
+    running.stop()

@@ -37,7 +37,9 @@ def test_seed_index_holds_the_seed(store: Store) -> None:
     assert store.check() == []
 
 
-def test_add_change_delete_keep_faiss_and_sqlite_in_step(tmp_path: Path, embedder: Embedder) -> None:
+def test_add_change_delete_keep_faiss_and_sqlite_in_step(
+    tmp_path: Path, embedder: Embedder
+) -> None:
     folder, index_dir = tmp_path / "articles", tmp_path / "index"
     folder.mkdir()
     shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder)
@@ -56,7 +58,11 @@ def test_add_change_delete_keep_faiss_and_sqlite_in_step(tmp_path: Path, embedde
     changed = sync_folder(index_dir, folder, embedder)
     assert len(changed.updated) == 1 and len(changed.unchanged) == 1
     after_change, vectors = chunk_and_vector_ids(index_dir)
-    assert after_change == vectors and not after_change & (chunks - after_change) and after_change != chunks
+    assert (
+        after_change == vectors
+        and not after_change & (chunks - after_change)
+        and after_change != chunks
+    )
 
     (folder / "000_6acd5d2dc33e86a7.txt").unlink()
     removed = sync_folder(index_dir, folder, embedder)
@@ -85,7 +91,10 @@ def test_a_file_that_breaks_keeps_its_old_article(tmp_path: Path, embedder: Embe
     (folder / "harbour-bridge.md").write_bytes(b"\xff\xfe broken")
     (folder / "empty.txt").write_text("")
     report = sync_folder(index_dir, folder, embedder)
-    assert sorted(p.reason.split(" (")[0] for p in report.problems) == ["empty file", "not UTF-8 text"]
+    assert sorted(p.reason.split(" (")[0] for p in report.problems) == [
+        "empty file",
+        "not UTF-8 text",
+    ]
     assert report.removed == []
     assert Store.open(index_dir).stats()["articles"] == 1
 
@@ -113,7 +122,9 @@ def test_reader_keeps_its_generation_while_a_new_one_is_published(
     assert Store.open(index_dir).stats()["articles"] == 4
 
 
-def test_kill_9_during_a_build_leaves_the_previous_index(tmp_path: Path, embedder: Embedder) -> None:
+def test_kill_9_during_a_build_leaves_the_previous_index(
+    tmp_path: Path, embedder: Embedder
+) -> None:
     folder, index_dir = tmp_path / "articles", tmp_path / "index"
     folder.mkdir()
     shutil.copy(DATA / "harbour-bridge.md", folder)
@@ -123,8 +134,11 @@ def test_kill_9_during_a_build_leaves_the_previous_index(tmp_path: Path, embedde
         shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder / f"copy-{n}.txt")
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
     build = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "index", "build", str(folder)], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "qa.cli", "index", "build", str(folder)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while not list(index_dir.glob("gen-*.tmp-*")) and time.monotonic() < deadline:
@@ -138,4 +152,6 @@ def test_kill_9_during_a_build_leaves_the_previous_index(tmp_path: Path, embedde
     report = sync_folder(index_dir, folder, embedder)  # the next writer sweeps the leftovers
     assert len(report.added) == 40
     assert not list(index_dir.glob("gen-*.tmp-*"))
-    assert json.loads((current_generation(index_dir) / "manifest.json").read_text())["articles"] == 41
+    assert (
+        json.loads((current_generation(index_dir) / "manifest.json").read_text())["articles"] == 41
+    )

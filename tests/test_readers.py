@@ -34,7 +34,10 @@ def test_seed_format_gives_date_derived_title_and_subheadings() -> None:
 def test_markdown_front_matter_title_and_subheading() -> None:
     article = only_article(DATA / "harbour-bridge.md")
     assert article.title == "City council approves new harbour bridge after decade of debate"
-    assert (article.date, article.url) == ("2024-03-14", "https://news.example.org/2024/03/harbour-bridge")
+    assert (article.date, article.url) == (
+        "2024-03-14",
+        "https://news.example.org/2024/03/harbour-bridge",
+    )
     assert article.source == "news.example.org"
     assert article.language == "en"
     assert [p.kind for p in article.paragraphs] == ["lead", "body", "subheading", "body", "body"]

@@ -1,0 +1,41 @@
+# Targets that CI calls unchanged. Everything installs into .venv; torch first (CPU build).
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SEEDS := seeds
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install index run serve test lint browser clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Exit code 3 means "indexed, some files skipped": the skipped ones are listed, go on.
+index: install
+	$(BIN)/qa index build $(SEEDS) || [ $$? -eq 3 ]
+
+run: index
+	$(BIN)/qa serve
+
+serve: install
+	$(BIN)/qa serve
+
+browser:
+	test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# pytest exits 5 when it collects no test: that is a failure here, never a silent pass.
+test: install browser lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) data

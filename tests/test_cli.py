@@ -1,0 +1,75 @@
+"""The `qa` command line, run as a user runs it: a real process, real exit codes."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA, ROOT, SEED_ID, SEEDS
+
+
+def qa(*args: str, index_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_build_stats_ask_check_remove(tmp_path: Path) -> None:
+    folder, index_dir = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder)
+    shutil.copy(DATA / "harbour-bridge.md", folder)
+    (folder / "broken.json").write_text("{not json")
+
+    built = qa("index", "build", str(folder), index_dir=index_dir)
+    assert built.returncode == 3  # done, with a file skipped
+    assert "2 added" in built.stdout
+    assert "skipped " in built.stderr and "broken.json: invalid JSON" in built.stderr
+
+    stats = json.loads(qa("index", "stats", "--json", index_dir=index_dir).stdout)
+    assert stats["articles"] == 2 and stats["chunks"] == stats["vectors"] > 0
+
+    asked = qa(
+        "ask", "Qui a annoncé un nouvel échange de prisonniers ?", "--json", index_dir=index_dir
+    )
+    answer = json.loads(asked.stdout)
+    assert answer["found"] and answer["quote"]["article_id"] == SEED_ID
+    assert "ont annoncé ce jeudi avoir procédé à un nouvel échange" in answer["answer"]
+
+    assert qa("index", "check", index_dir=index_dir).stdout.strip() == "index ok"
+    removed = qa("index", "remove", SEED_ID, index_dir=index_dir)
+    assert removed.returncode == 0 and "1 removed" in removed.stdout
+
+
+def test_errors_are_one_line_with_exit_code_1(tmp_path: Path) -> None:
+    missing = qa("ask", "Qui ?", index_dir=tmp_path / "nothing")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (
+        f"error: no index in {tmp_path / 'nothing'}: build one with `qa index build FOLDER`"
+    )
+    assert "Traceback" not in missing.stderr
+
+
+def test_model_mismatch_says_to_rebuild(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    assert qa("index", "add", str(DATA / "harbour-bridge.md"), index_dir=index_dir).returncode == 0
+    env_model = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_EMBEDDING_MODEL": "other/model"}
+    result = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "index", "stats"],
+        env=env_model,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "built with the embedding model 'all-MiniLM-L6-v2'" in result.stderr
+    assert "qa index build --rebuild" in result.stderr
