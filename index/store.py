@@ -189,8 +189,7 @@ class Store:
             (article_id, first, last),
         )
         return [
-            SentenceRow(r[0], r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float16))
-            for r in rows
+            SentenceRow(r[0], r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float16)) for r in rows
         ]
 
     def article(self, article_id: str) -> Article:

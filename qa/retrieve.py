@@ -27,7 +27,13 @@ class Query:
 
     @cached_property
     def terms(self) -> list[str]:
+        """What retrieval searches for: the question and the earlier subject."""
         return terms(f"{self.text} {self.extra_text}", self.language)
+
+    @cached_property
+    def own_terms(self) -> list[str]:
+        """What the answering sentence should hold: this question's own words."""
+        return terms(self.text, self.language) or self.terms
 
     @cached_property
     def vector(self) -> np.ndarray:

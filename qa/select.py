@@ -19,11 +19,11 @@ class SentenceWeights:
     """Shares of a sentence's score, summing to 1; every feature is absolute, in [0, 1], so
     the score doubles as the confidence. Tuned on the dev splits (bench/tune.py)."""
 
-    dense: float = 0.2  # cosine of question and sentence
-    keyword: float = 0.5  # IDF-weighted share of the question's terms in the sentence
-    passage: float = 0.1  # cosine of question and the passage around the sentence
-    answer_type: float = 0.1  # the sentence holds what the question word asks for
-    context: float = 0.1  # question terms missing from the sentence but in the title or
+    dense: float = 0.15  # cosine of question and sentence
+    keyword: float = 0.4  # IDF-weighted share of the question's terms in the sentence
+    passage: float = 0.15  # cosine of question and the passage around the sentence
+    answer_type: float = 0.05  # the sentence holds what the question word asks for
+    context: float = 0.25  # question terms missing from the sentence but in the title or
     # the sentence before: "The project will cost…" answers "How much will the bridge cost?"
 
 
@@ -41,7 +41,7 @@ class Candidate:
 
 def candidates(store: Store, query: Query, passages: list[Passage]) -> list[Candidate]:
     """Each sentence of the best passages once, with its features."""
-    weights = _term_weights(store, query.terms)
+    weights = _term_weights(store, query.own_terms)
     kind = expected_type(query.text)
     seen: set[tuple[str, int]] = set()
     found: list[Candidate] = []

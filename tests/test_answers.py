@@ -99,6 +99,14 @@ def test_filters_narrow_the_sources(qa: Answerer) -> None:
 
 def test_follow_up_question_uses_the_earlier_subject(qa: Answerer) -> None:
     first = "Qui a annoncé un nouvel échange de prisonniers ?"
+    follow_up = qa.query("Et combien ont été libérés ?", [first])
+    assert {"prisonni", "echang", "liber"} <= set(follow_up.terms)
+    assert follow_up.own_terms == ["liber"]
     answer = qa.ask("Et combien ont été libérés ?", history=[first])
-    assert answer.found
+    assert answer.found and "libér" in answer.answer
     assert answer.quote.article_id == qa.ask(first).quote.article_id
+
+
+def test_a_full_question_does_not_lean_on_history(qa: Answerer) -> None:
+    query = qa.query("Combien de signatures les commerçants ont-ils recueillies ?", ["Qui ?"])
+    assert query.extra_text == ""

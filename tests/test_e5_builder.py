@@ -20,8 +20,7 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from index import e5_builder
-from index.e5_builder import E5_MODEL_NAME, build_e5_model, ensure_e5_model
+from index.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +178,7 @@ def test_failed_build_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.Monke
         raise RuntimeError("disk full")
 
     # the last step, after the weights are written
-    monkeypatch.setattr(e5_builder, "_write_sentence_transformers_files", fail)
+    monkeypatch.setattr(builder, "_write_sentence_transformers_files", fail)
     target = tmp_path / E5_MODEL_NAME
     with pytest.raises(RuntimeError, match="disk full"):
         build_e5_model(target)
@@ -191,7 +190,7 @@ def test_killed_build_leaves_no_folder_at_target(tmp_path: Path) -> None:
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from index.e5_builder import build_e5_model\n"
+        "from index.e5 import build_e5_model\n"
         "def progress(message):\n"
         "    if message == 'writing model':\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
@@ -202,7 +201,7 @@ def test_killed_build_leaves_no_folder_at_target(tmp_path: Path) -> None:
     assert not target.exists()
     leftovers = list(tmp_path.glob("*.partial-*"))
     assert len(leftovers) == 1
-    e5_builder._remove_leftovers(target)  # the next build clears what a dead one left
+    builder._remove_leftovers(target)  # the next build clears what a dead one left
     assert list(tmp_path.iterdir()) == []
 
 
@@ -210,5 +209,5 @@ def test_ensure_reuses_a_built_model(e5_path: Path, monkeypatch: pytest.MonkeyPa
     def no_rebuild(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("rebuilt an existing model")
 
-    monkeypatch.setattr(e5_builder, "build_e5_model", no_rebuild)
+    monkeypatch.setattr(builder, "build_e5_model", no_rebuild)
     assert ensure_e5_model(e5_path.parent) == e5_path

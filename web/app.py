@@ -1,5 +1,8 @@
 """The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -9,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 
-from index.errors import ArticleQAError, IndexBusy, IndexMissing, UnknownArticle
+from index.errors import ArticleQAError, IndexBusy, IndexMissing, ModelMismatch, UnknownArticle
 from qa.settings import Settings
 
 from . import admin, api, pages
@@ -26,11 +29,24 @@ CSP = (
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
-_STATUS = {IndexMissing: 503, UnknownArticle: 404, IndexBusy: 409}
+_STATUS = {IndexMissing: 503, ModelMismatch: 503, UnknownArticle: 404, IndexBusy: 409}
+logger = logging.getLogger("article-qa")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the model and open the index before the first question, not during it."""
+    try:
+        app.state.live.get().answerer.embedder.encode_query("warm up")
+    except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
+        logger.warning("not answering yet: %s", error)
+    yield
+    app.state.jobs.shutdown()
 
 
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPIOffline(
+        lifespan=lifespan,
         title="article-qa",
         summary="Questions over news articles, answered with a quoted source sentence.",
         version="0.1.0",
