@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from index.article import Article
-from index.errors import ArticleQAError
 
 from .api import answer
 from .respond import page, wants_html
@@ -41,7 +40,7 @@ def chat_form(
         for number, text in enumerate(asked):
             body = AskRequest(question=text, history=asked[:number], **filters)
             turns.append({"question": text, "answer": answer(request, body)})
-    except (HTTPException, ArticleQAError, ValueError) as problem:
+    except (HTTPException, ValueError) as problem:  # a bad question or filter; no index: 503
         error = getattr(problem, "detail", None) or str(problem)
     status = 200 if error is None else 422
     return page(request, "chat.html", status, turns=turns, filters=filters, error=error)
