@@ -16,6 +16,7 @@ from .layout import current_generation
 
 SCHEMA_VERSION = 1
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
+HNSW_VECTORS = "vectors.hnsw.faiss"  # optional graph over the same vectors, for large indexes
 # Batched flat search is ~10x faster with BLAS kicking in early (see DESIGN "Models").
 faiss.cvar.distance_compute_blas_threshold = 20
 
@@ -89,6 +90,8 @@ class Store:
             self.manifest = json.loads((generation / MANIFEST).read_text())
             self.db = connect(generation / DATABASE, readonly=True)
             self.vectors = faiss.read_index(str(generation / VECTORS))
+            graph = generation / HNSW_VECTORS
+            self.graph = faiss.read_index(str(graph)) if graph.exists() else None
         except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
             raise IndexCorrupt(f"index generation {generation} does not open: {error}") from error
         self._check_model(expected_model)
@@ -130,10 +133,13 @@ class Store:
         allowed = self.allowed_chunks(filters)
         if allowed is not None and not len(allowed):
             return []
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-        scores, ids = self.vectors.search(vector.reshape(1, -1), k, params=params)
+        selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
+        if self.graph is not None:  # HNSW returns at most efSearch hits: ask for enough
+            params = faiss.SearchParametersHNSW(efSearch=max(2 * k, 64), sel=selector)
+            scores, ids = self.graph.search(vector.reshape(1, -1), k, params=params)
+        else:
+            params = faiss.SearchParameters(sel=selector) if selector else None
+            scores, ids = self.vectors.search(vector.reshape(1, -1), k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def search_keyword(

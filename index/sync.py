@@ -32,6 +32,7 @@ class UpdateOptions:
     chunk_sentences: int = 3
     max_file_bytes: int = MAX_FILE_BYTES
     progress: bool = False
+    index_type: str | None = None  # None: keep the index's own type
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -126,6 +127,7 @@ def _apply(
         chunk_sentences=options.chunk_sentences,
         rebuild=rebuild,
         progress=options.progress,
+        index_type=options.index_type,
     ) as writer:
         known = writer.known()
         for article in _unique(articles, report):

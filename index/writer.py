@@ -19,7 +19,7 @@ from .chunks import Chunk, make_chunks
 from .embed import Embedder
 from .errors import IndexMissing, ModelMismatch
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
-from .store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
+from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
 FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
 
@@ -38,12 +38,14 @@ class Writer:
         chunk_sentences: int = 3,
         rebuild: bool = False,
         progress: bool = False,
+        index_type: str | None = None,  # None: as the live generation, else flat
     ) -> None:
         self.index_dir = index_dir
         self.embedder = embedder
         self.chunk_sentences = chunk_sentences
         self.rebuild = rebuild
         self.progress = progress
+        self.index_type = index_type
         self._pending: list[Article] = []
         self._lock = writer_lock(index_dir)
 
@@ -76,7 +78,9 @@ class Writer:
     def _open_staged(self) -> None:
         previous = None if self.rebuild else _live_or_none(self.index_dir)
         if previous is not None:
-            self._check_model(json.loads((previous / MANIFEST).read_text()))
+            manifest = json.loads((previous / MANIFEST).read_text())
+            self._check_model(manifest)
+            self.index_type = self.index_type or manifest.get("index_type")
             shutil.copyfile(previous / DATABASE, self.staged / DATABASE)
             self.vectors = faiss.read_index(str(previous / VECTORS))
         else:
@@ -198,11 +202,13 @@ class Writer:
         }
         self.db.close()
         faiss.write_index(self.vectors, str(self.staged / VECTORS))
+        if self.index_type == "hnsw":
+            faiss.write_index(_graph(self.vectors), str(self.staged / HNSW_VECTORS))
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "model": self.embedder.name,
             "dimension": self.embedder.dimension,
-            "index_type": "flat",
+            "index_type": self.index_type or "flat",
             "chunk_sentences": self.chunk_sentences,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **counts,
@@ -211,6 +217,18 @@ class Writer:
         live = publish(self.index_dir, self.staged)
         sweep(self.index_dir)
         return live
+
+
+def _graph(flat: faiss.IndexIDMap2, neighbours: int = 32) -> faiss.Index:
+    """An HNSW graph over the flat index's vectors, same ids. Rebuilt whole at each update:
+    HNSW cannot remove vectors, and the flat index stays the exact, removable original."""
+    ids = faiss.vector_to_array(flat.id_map)
+    vectors = flat.index.reconstruct_n(0, flat.ntotal)
+    graph = faiss.IndexHNSWFlat(flat.d, neighbours, faiss.METRIC_INNER_PRODUCT)
+    mapped = faiss.IndexIDMap(graph)
+    if len(ids):
+        mapped.add_with_ids(vectors, ids)
+    return mapped
 
 
 def _live_or_none(index_dir: Path) -> Path | None:

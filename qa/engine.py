@@ -26,7 +26,9 @@ def get_embedder(settings: Settings) -> Embedder:
 
 
 def update_options(settings: Settings, progress: bool = False) -> UpdateOptions:
-    return UpdateOptions(settings.chunk_sentences, settings.max_file_bytes, progress)
+    return UpdateOptions(
+        settings.chunk_sentences, settings.max_file_bytes, progress, settings.index_type
+    )
 
 
 def open_store(settings: Settings) -> Store:

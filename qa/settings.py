@@ -2,6 +2,7 @@
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     )
     models_dir: Path = Field(Path("data/models"), description="Folder for built models.")
     chunk_sentences: int = Field(3, ge=1, le=20, description="Sentences per chunk.")
+    index_type: Literal["flat", "hnsw"] = Field(
+        "flat", description="Dense search: exact (flat) or an HNSW graph for large indexes."
+    )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
     candidates: int = Field(50, ge=1, le=1000, description="Passages each retriever returns.")
     top_k: int = Field(5, ge=1, le=50, description="Sources listed with an answer.")

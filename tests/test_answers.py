@@ -64,7 +64,7 @@ def test_not_found_in_the_questions_language(qa: Answerer, question: str, langua
 
 
 def test_quote_offsets_point_into_the_article(qa: Answerer, store: Store) -> None:
-    answer = qa.ask("Combien de signatures les commerçants ont-ils recueillies ?")
+    answer = qa.ask("How many signatures did the shop owners collect?")
     quote = answer.quote
     assert quote is not None
     article = store.article(quote.article_id)

@@ -16,7 +16,7 @@ from index.embed import Embedder
 from index.errors import IndexBusy, ModelMismatch
 from index.layout import current_generation, writer_lock
 from index.store import Store
-from index.sync import add_paths, remove_articles, sync_folder
+from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
 from tests.conftest import DATA, ROOT, SEED_ID, SEEDS
 
 
@@ -155,3 +155,22 @@ def test_kill_9_during_a_build_leaves_the_previous_index(
     assert (
         json.loads((current_generation(index_dir) / "manifest.json").read_text())["articles"] == 41
     )
+
+
+def test_hnsw_index_answers_like_flat_and_survives_updates(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    options = UpdateOptions(index_type="hnsw")
+    index_dir = tmp_path / "index"
+    add_paths(index_dir, [DATA / "rivers.jsonl", DATA / "harbour-bridge.md"], embedder, options)
+    store = Store.open(index_dir)
+    assert store.graph is not None and store.manifest["index_type"] == "hnsw"
+    vector = embedder.encode_query("water level of the Rhine")
+    flat = [chunk for chunk, _ in Store.open(index_dir).search_dense(vector, 3)]
+    store.graph = None  # the same generation, searched exactly
+    assert [chunk for chunk, _ in store.search_dense(vector, 3)] == flat
+    removed = remove_articles(index_dir, [Store.open(index_dir).list_articles()[0]["id"]], embedder)
+    assert removed.removed
+    after = Store.open(index_dir)
+    assert after.graph is not None and after.graph.ntotal == after.vectors.ntotal
+    assert after.check() == []
