@@ -8,6 +8,10 @@ import numpy as np
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+# Cosines of e5 crowd into 0.75-0.9; this linear map puts them on MiniLM's scale, so that
+# one set of answer weights and one confidence threshold serve both. Fitted on the medians
+# of right and wrong answer sentences of the PIAF dev split (bench/cosine_scale.py).
+COSINE_SCALE = {"multilingual-e5-small": (2.21, -1.32)}
 
 
 def resolve_model(name: str, models_dir: Path) -> str:
@@ -36,6 +40,12 @@ class Embedder:
         self.model = SentenceTransformer(path, device="cpu")
         self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.texts_encoded = 0  # lets tests see that unchanged articles are not re-embedded
+        self.scale = COSINE_SCALE.get(name.removeprefix("intfloat/"), (1.0, 0.0))
+
+    def calibrated(self, cosine: float) -> float:
+        """A cosine on the common scale of answer features, in [0, 1]."""
+        slope, offset = self.scale
+        return min(max(slope * cosine + offset, 0.0), 1.0)
 
     def encode_documents(
         self, texts: Sequence[str], batch_size: int = 32, progress: bool = False

@@ -57,7 +57,9 @@ class DenseRetriever:
         self.store = store
 
     def scores(self, query: Query, k: int, filters: Filters) -> dict[int, float]:
-        return dict(self.store.search_dense(query.vector, k, filters))
+        """Cosines on the common scale (see Embedder.calibrated)."""
+        found = self.store.search_dense(query.vector, k, filters)
+        return {chunk: query.embedder.calibrated(cosine) for chunk, cosine in found}
 
     def search(self, query: Query, k: int, filters: Filters) -> list[Passage]:
         found = self.scores(query, k, filters)
@@ -96,10 +98,11 @@ class FusedRetriever:
         depth = max(k, 50)
         dense = self.dense.scores(query, depth, filters)
         keyword = self.keyword.scores(query, depth, filters)
-        dense |= self.store.dense_scores(query.vector, list(keyword.keys() - dense.keys()))
+        missing = self.store.dense_scores(query.vector, list(keyword.keys() - dense.keys()))
+        dense |= {chunk: query.embedder.calibrated(cosine) for chunk, cosine in missing.items()}
         weight = self.keyword_weights.get(query.language, 0.5)
         fused = {
-            chunk: (1 - weight) * max(dense.get(chunk, 0.0), 0.0) + weight * keyword.get(chunk, 0.0)
+            chunk: (1 - weight) * dense.get(chunk, 0.0) + weight * keyword.get(chunk, 0.0)
             for chunk in dense.keys() | keyword.keys()
         }
         best = dict(sorted(fused.items(), key=lambda item: -item[1])[:k])

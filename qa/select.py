@@ -12,6 +12,7 @@ from .answer_type import expected_type, offers
 from .retrieve import Passage, Query
 
 PASSAGES_READ = 5
+UNRELATED = 0.3  # calibrated cosine of unrelated sentences (10th percentile of wrong ones)
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,17 @@ def _features(
     sentence: list[str],
     context: set[str],
 ) -> np.ndarray:
-    dense = float(np.dot(row.vector.astype(np.float32), query.vector.reshape(-1)))
+    cosine = float(np.dot(row.vector.astype(np.float32), query.vector.reshape(-1)))
+    dense = query.embedder.calibrated(cosine)
     present = set(sentence)
-    return np.array(
-        [
-            max(dense, 0.0),
-            _coverage(weights, present),
-            max(passage.dense, 0.0),
-            float(offers(kind, row.text, query.text)),
-            _coverage(weights, context - present),
-        ]
-    )
+    keyword, around = _coverage(weights, present), _coverage(weights, context - present)
+    if passage.chunk.language != query.language:
+        # Stemmed terms cannot meet across languages: the similarity above that of an
+        # unrelated sentence stands in for the keyword evidence, so that the keyword side
+        # does not sink an answer in the other language.
+        keyword, around = min(max((dense - UNRELATED) / UNRELATED, 0.0), 1.0), 0.0
+    answer_kind = float(offers(kind, row.text, query.text))
+    return np.array([dense, keyword, max(passage.dense, 0.0), answer_kind, around])
 
 
 def _coverage(weights: dict[str, float], present: set[str]) -> float:

