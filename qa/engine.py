@@ -35,8 +35,21 @@ def open_store(settings: Settings) -> Store:
     return Store.open(settings.index_dir, expected_model=settings.embedding_model)
 
 
+def single_threaded() -> None:
+    """One thread each for torch and FAISS when answering: a question is tiny work, and
+    several threads per request spin against each other under concurrent load (measured:
+    p50 34 ms with one thread, 476 ms with two, on a busy 2-core machine; bench/ask_latency.py).
+    """
+    import faiss
+    import torch
+
+    torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
+
+
 def answerer(settings: Settings, store: Store, mode: str = "fused") -> Answerer:
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
+    single_threaded()
     embedder = get_embedder(settings)
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":

@@ -124,3 +124,14 @@ def test_a_question_during_a_rebuild_gets_an_answer(server: Server) -> None:
     answer = httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).json()
     assert answer["found"]
     assert wait_for_job(server)["state"] == "done"
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(server: Server) -> None:
+    big = b"x" * 10_100_000
+    response = httpx.post(
+        f"{server.url}/admin/articles",
+        files={"files": ("big.txt", big, "text/plain")},
+        headers=AUTH,
+    )
+    assert response.status_code == 413
+    assert response.json()["error"].startswith("request larger than 10,000,000 bytes")

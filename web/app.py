@@ -63,6 +63,15 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+def _too_large(request: Request) -> Response | None:
+    """Refuse an oversized body before it is read and spooled to disk."""
+    limit = request.app.state.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if request.method == "POST" and declared.isdigit() and int(declared) > limit + 65536:
+        return error_response(request, 413, f"request larger than {limit:,} bytes")
+    return None
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArticleQAError)
     async def our_error(request: Request, error: ArticleQAError) -> Response:
@@ -86,7 +95,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
+        response = _too_large(request) or await call_next(request)
         docs = request.url.path.startswith(("/docs", "/redoc"))
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
