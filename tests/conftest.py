@@ -28,8 +28,19 @@ SEED_ID = "d977b27f4a988b56"  # stable id of seeds/000_6acd5d2dc33e86a7.txt
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
+def models_dir(e5_path: Path) -> Path:
+    return e5_path.parent
+
+
+@pytest.fixture(scope="session")
+def embedder(models_dir: Path) -> Embedder:
+    """The default model (multilingual-e5-small), built once in a temporary models folder."""
+    return Embedder(E5_MODEL_NAME, models_dir)
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Embedder:
+    return Embedder("all-MiniLM-L6-v2")
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +53,11 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Settings:
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, models_dir: Path
+) -> Settings:
     index_dir = tmp_path_factory.mktemp("index")
-    return Settings(index_dir=index_dir, source_dir=corpus_dir)
+    return Settings(index_dir=index_dir, source_dir=corpus_dir, models_dir=models_dir)
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +117,9 @@ ADMIN_TOKEN = "test-token-5d1f"
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder):
+def server(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+):
     """A server over its own index and source folder, which the admin tests change."""
     source = tmp_path_factory.mktemp("served-articles")
     for path in corpus_dir.iterdir():

@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DATA, ROOT, SEED_ID, SEEDS
+
+
+@pytest.fixture(autouse=True)
+def built_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QA_MODELS_DIR", str(models_dir))  # the session's built e5
 
 
 def qa(*args: str, index_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -71,5 +78,5 @@ def test_model_mismatch_says_to_rebuild(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 1
-    assert "built with the embedding model 'all-MiniLM-L6-v2'" in result.stderr
+    assert "built with the embedding model 'multilingual-e5-small'" in result.stderr
     assert "qa index build --rebuild" in result.stderr

@@ -123,7 +123,7 @@ def test_reader_keeps_its_generation_while_a_new_one_is_published(
 
 
 def test_kill_9_during_a_build_leaves_the_previous_index(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, models_dir: Path
 ) -> None:
     folder, index_dir = tmp_path / "articles", tmp_path / "index"
     folder.mkdir()
@@ -132,7 +132,7 @@ def test_kill_9_during_a_build_leaves_the_previous_index(
     before = current_generation(index_dir)
     for n in range(40):  # enough text that the build is still embedding when killed
         shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder / f"copy-{n}.txt")
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir)}
     build = subprocess.Popen(
         [sys.executable, "-m", "qa.cli", "index", "build", str(folder)],
         env=env,

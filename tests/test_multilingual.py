@@ -1,4 +1,4 @@
-"""With multilingual-e5-small: French and English questions about the French seed."""
+"""With multilingual-e5-small (the default): questions in both languages about the seed."""
 
 from pathlib import Path
 
@@ -10,31 +10,19 @@ from index.errors import ModelMismatch
 from index.store import Store
 from index.sync import sync_folder
 from qa.answer import Answerer
-from qa.engine import answerer
 from qa.models import NOT_FOUND
-from qa.settings import Settings
 from tests.conftest import SEED_ID
 
 
 @pytest.fixture(scope="module")
-def e5_settings(tmp_path_factory: pytest.TempPathFactory, e5_path: Path) -> Settings:
-    return Settings(
-        index_dir=tmp_path_factory.mktemp("e5-index"),
-        embedding_model=E5_MODEL_NAME,
-        models_dir=e5_path.parent,
-    )
+def e5_embedder(embedder: Embedder) -> Embedder:
+    assert embedder.name == E5_MODEL_NAME  # the default model
+    return embedder
 
 
 @pytest.fixture(scope="module")
-def e5_embedder(e5_settings: Settings) -> Embedder:
-    return Embedder(E5_MODEL_NAME, e5_settings.models_dir)
-
-
-@pytest.fixture(scope="module")
-def e5_qa(e5_settings: Settings, e5_embedder: Embedder, corpus_dir: Path) -> Answerer:
-    sync_folder(e5_settings.index_dir, corpus_dir, e5_embedder)
-    store = Store.open(e5_settings.index_dir, expected_model=E5_MODEL_NAME)
-    return answerer(e5_settings, store)
+def e5_qa(qa: Answerer) -> Answerer:
+    return qa
 
 
 @pytest.mark.parametrize(
@@ -61,10 +49,10 @@ def test_english_question_nothing_answers_is_not_found(e5_qa: Answerer) -> None:
 
 
 def test_switching_models_says_rebuild_and_rebuild_does_it(
-    tmp_path: Path, embedder: Embedder, e5_embedder: Embedder, corpus_dir: Path
+    tmp_path: Path, minilm: Embedder, e5_embedder: Embedder, corpus_dir: Path
 ) -> None:
     index_dir = tmp_path / "index"
-    sync_folder(index_dir, corpus_dir, embedder)  # MiniLM
+    sync_folder(index_dir, corpus_dir, minilm)
     with pytest.raises(ModelMismatch, match="rebuild"):
         sync_folder(index_dir, corpus_dir, e5_embedder)
     with pytest.raises(ModelMismatch):
