@@ -20,6 +20,7 @@ from .models import Answer
 from .settings import Settings, get_settings
 
 SKIPPED = 3
+RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
 
 
 class QAGroup(click.Group):
@@ -148,9 +149,10 @@ def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None
     """
     settings = get_settings()
     store, items = open_store(settings), load_questions(questions)
-    results = {
-        mode: evaluate(items, answerer(settings, store, mode).ask) for mode in modes or MODES
-    }
+    results = {}
+    for mode in modes or MODES:
+        qa = answerer(settings, store, mode)
+        results[mode] = evaluate(items, lambda question, qa=qa: qa.ask(question, k=RECALL_DEPTH))
     click.echo(json.dumps(results, indent=2) if as_json else _table(results))
 
 
