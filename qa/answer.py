@@ -43,26 +43,16 @@ class Answerer:
         passages = self.retriever.search(query, depth, filters or Filters())
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
-        sources = [_source(p) for p in passages[: k or self.settings.top_k]]
-        elapsed = (time.perf_counter() - started) * 1000
-        if candidate is None or confidence < self.settings.min_confidence:
-            return Answer(
-                found=False,
-                answer=NOT_FOUND[query.language],
-                quote=None,
-                sources=sources,
-                confidence=round(confidence, 3),
-                language=query.language,
-                took_ms=round(elapsed, 1),
-            )
+        found = candidate is not None and confidence >= self.settings.min_confidence
+        quote = self._quote(candidate) if found and candidate else None
         return Answer(
-            found=True,
-            answer=candidate.sentence.text,
-            quote=self._quote(candidate),
-            sources=sources,
+            found=found,
+            answer=quote.text if quote else NOT_FOUND[query.language],
+            quote=quote,
+            sources=[_source(p) for p in passages[: k or self.settings.top_k]],
             confidence=round(confidence, 3),
             language=query.language,
-            took_ms=round(elapsed, 1),
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
     def query(self, question: str, history: list[str]) -> Query:
