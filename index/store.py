@@ -151,19 +151,14 @@ class Store:
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
         rank = "bm25(chunks_fts, ?, 1.0)"
         if filters.empty:  # no join: half the time on large indexes (bench/ask_latency.py)
-            rows = self.db.execute(
-                f"SELECT rowid, -{rank} FROM chunks_fts WHERE chunks_fts MATCH ? "
-                f"ORDER BY {rank} LIMIT ?",
-                [title_weight, match, title_weight, k],
-            )
-            return [(int(r[0]), float(r[1])) for r in rows]
-        condition, params = filters.where()
-        rows = self.db.execute(
-            f"""SELECT f.rowid, -{rank} FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
-                JOIN articles a ON a.id = c.article_id
-                WHERE chunks_fts MATCH ? AND {condition} ORDER BY {rank} LIMIT ?""",
-            [title_weight, match, *params, title_weight, k],
-        )
+            query = f"SELECT rowid, -{rank} FROM chunks_fts WHERE chunks_fts MATCH ?"
+            params: list[object] = [title_weight, match]
+        else:
+            condition, where = filters.where()
+            query = f"""SELECT f.rowid, -{rank} FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
+                JOIN articles a ON a.id = c.article_id WHERE chunks_fts MATCH ? AND {condition}"""
+            params = [title_weight, match, *where]
+        rows = self.db.execute(f"{query} ORDER BY {rank} LIMIT ?", [*params, title_weight, k])
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:

@@ -95,9 +95,8 @@ class FusedRetriever:
         self.keyword_weights = keyword_weights
 
     def search(self, query: Query, k: int, filters: Filters) -> list[Passage]:
-        depth = max(k, 50)
-        dense = self.dense.scores(query, depth, filters)
-        keyword = self.keyword.scores(query, depth, filters)
+        dense = self.dense.scores(query, k, filters)
+        keyword = self.keyword.scores(query, k, filters)
         missing = self.store.dense_scores(query.vector, list(keyword.keys() - dense.keys()))
         dense |= {chunk: query.embedder.calibrated(cosine) for chunk, cosine in missing.items()}
         weight = self.keyword_weights.get(query.language, 0.5)
