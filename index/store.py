@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from .article import Article, Paragraph, Sentence
+from .backend import ChunkHit, SentenceRow
 from .errors import IndexCorrupt, ModelMismatch, UnknownArticle
+from .filters import NO_FILTERS, Filters
 from .layout import current_generation
 
 SCHEMA_VERSION = 1
@@ -19,57 +20,6 @@ DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json
 HNSW_VECTORS = "vectors.hnsw.faiss"  # optional graph over the same vectors, for large indexes
 # Batched flat search is ~10x faster with BLAS kicking in early (see DESIGN "Models").
 faiss.cvar.distance_compute_blas_threshold = 20
-
-
-@dataclass(frozen=True)
-class Filters:
-    since: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
-    until: str | None = None
-    source: str | None = None
-    language: str | None = None
-
-    def where(self) -> tuple[str, list[str]]:
-        """SQL condition on `articles a`, with its parameters."""
-        clauses, params = ["1"], []
-        if self.since:
-            clauses.append("a.date >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append("substr(a.date, 1, length(?)) <= ?")
-            params += [self.until, self.until]
-        if self.source:
-            clauses.append("(a.source = ? OR a.url LIKE ?)")
-            params += [self.source, f"%{self.source}%"]
-        if self.language:
-            clauses.append("a.language = ?")
-            params.append(self.language)
-        return " AND ".join(clauses), params
-
-    @property
-    def empty(self) -> bool:
-        return not (self.since or self.until or self.source or self.language)
-
-
-@dataclass(frozen=True)
-class ChunkHit:
-    chunk_id: int
-    article_id: str
-    title: str
-    date: str | None
-    url: str | None
-    language: str
-    first_sentence: int
-    last_sentence: int
-    text: str
-
-
-@dataclass(frozen=True)
-class SentenceRow:
-    position: int
-    start: int
-    end: int
-    text: str
-    vector: np.ndarray
 
 
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -113,6 +63,10 @@ class Store:
         self.db.close()
 
     @property
+    def version(self) -> str:
+        return self.generation.name
+
+    @property
     def model(self) -> str:
         return str(self.manifest["model"])
 
@@ -127,7 +81,7 @@ class Store:
         return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
     def search_dense(
-        self, vector: np.ndarray, k: int, filters: Filters = Filters()
+        self, vector: np.ndarray, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[int, float]]:
         """Chunk ids and cosine similarities, best first."""
         allowed = self.allowed_chunks(filters)
@@ -143,7 +97,7 @@ class Store:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def search_keyword(
-        self, terms: list[str], k: int, filters: Filters = Filters(), title_weight: float = 0.5
+        self, terms: list[str], k: int, filters: Filters = NO_FILTERS, title_weight: float = 0.5
     ) -> list[tuple[int, float]]:
         """Chunk ids and BM25 scores (higher is better) for any of the stemmed terms."""
         if not terms:

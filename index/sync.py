@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .article import Article
+from .backend import Backend, WriteOptions, as_backend
 from .embed import Embedder
 from .errors import BadArticle
 from .readers import MAX_FILE_BYTES, SUFFIXES, read_file
-from .writer import Writer
 
 
 @dataclass
@@ -34,6 +34,9 @@ class UpdateOptions:
     progress: bool = False
     index_type: str | None = None  # None: keep the index's own type
 
+    def write_options(self) -> WriteOptions:
+        return WriteOptions(self.chunk_sentences, self.progress, self.index_type)
+
 
 def article_files(folder: Path) -> list[Path]:
     """Supported files under `folder`, hidden ones left out, in a stable order."""
@@ -59,7 +62,7 @@ def read_files(
 
 
 def sync_folder(
-    index_dir: Path,
+    index: Backend | Path,
     folder: Path,
     embedder: Embedder,
     options: UpdateOptions | None = None,
@@ -75,11 +78,14 @@ def sync_folder(
     # A file that now fails to read keeps its old articles: a bad edit loses nothing.
     kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in articles}
     root = str(folder.resolve()) + "/"
-    return _apply(index_dir, embedder, options, articles, problems, rebuild, root, kept_origins)
+    return _apply(index, embedder, options, articles, problems, rebuild, root, kept_origins)
 
 
 def add_paths(
-    index_dir: Path, paths: list[Path], embedder: Embedder, options: UpdateOptions | None = None
+    index: Backend | Path,
+    paths: list[Path],
+    embedder: Embedder,
+    options: UpdateOptions | None = None,
 ) -> UpdateReport:
     """Add or replace the articles of these files (folders are searched)."""
     options = options or UpdateOptions()
@@ -93,12 +99,12 @@ def add_paths(
         else:
             problems.append(BadArticle(str(path), "no such file"))
     articles, more = read_files(keyed, options.max_file_bytes)
-    return _apply(index_dir, embedder, options, articles, problems + more)
+    return _apply(index, embedder, options, articles, problems + more)
 
 
-def remove_articles(index_dir: Path, ids: list[str], embedder: Embedder) -> UpdateReport:
+def remove_articles(index: Backend | Path, ids: list[str], embedder: Embedder) -> UpdateReport:
     report = UpdateReport()
-    with Writer(index_dir, embedder) as writer:
+    with as_backend(index).writer(embedder, WriteOptions()) as writer:
         for article_id in ids:
             if writer.remove(article_id):
                 report.removed.append(article_id)
@@ -110,7 +116,7 @@ def remove_articles(index_dir: Path, ids: list[str], embedder: Embedder) -> Upda
 
 
 def _apply(
-    index_dir: Path,
+    index: Backend | Path,
     embedder: Embedder,
     options: UpdateOptions,
     articles: list[Article],
@@ -121,14 +127,7 @@ def _apply(
 ) -> UpdateReport:
     report = UpdateReport(problems=problems)
     before = embedder.texts_encoded
-    with Writer(
-        index_dir,
-        embedder,
-        chunk_sentences=options.chunk_sentences,
-        rebuild=rebuild,
-        progress=options.progress,
-        index_type=options.index_type,
-    ) as writer:
+    with as_backend(index).writer(embedder, options.write_options(), rebuild) as writer:
         known = writer.known()
         for article in _unique(articles, report):
             old = known.get(article.id)

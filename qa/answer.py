@@ -4,9 +4,10 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from index.backend import Reader
 from index.embed import Embedder
+from index.filters import Filters
 from index.language import detect_language
-from index.store import Filters, Store
 
 from .models import NOT_FOUND, Answer, Quote, Source
 from .retrieve import Passage, Query, Retriever
@@ -21,7 +22,7 @@ _ELLIPTIC = re.compile(
 
 @dataclass
 class Answerer:
-    store: Store
+    store: Reader
     embedder: Embedder
     settings: Settings
     retriever: Retriever

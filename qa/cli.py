@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 
 from index.errors import ArticleQAError
-from index.store import Filters
+from index.filters import Filters
 from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
 
-from .engine import MODES, answerer, get_embedder, open_store, update_options
+from .engine import MODES, answerer, get_embedder, open_index, update_options
 from .evaluate import evaluate, load_questions
 from .models import Answer
 from .settings import Settings, get_settings
@@ -54,7 +54,7 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
     """
     settings = get_settings()
     report = sync_folder(
-        settings.index_dir,
+        open_index(settings),
         folder or settings.source_dir,
         get_embedder(settings),
         update_options(settings, progress=sys.stderr.isatty()),
@@ -72,7 +72,9 @@ def index_add(paths: tuple[Path, ...]) -> None:
     """
     settings = get_settings()
     _finish(
-        add_paths(settings.index_dir, list(paths), get_embedder(settings), update_options(settings))
+        add_paths(
+            open_index(settings), list(paths), get_embedder(settings), update_options(settings)
+        )
     )
 
 
@@ -84,14 +86,15 @@ def index_remove(ids: tuple[str, ...]) -> None:
     Example: qa index remove d977b27f4a988b56
     """
     settings = get_settings()
-    _finish(remove_articles(settings.index_dir, list(ids), get_embedder(settings)))
+    _finish(remove_articles(open_index(settings), list(ids), get_embedder(settings)))
 
 
 @index_group.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def index_stats(as_json: bool) -> None:
     """Counts, model and generation of the index."""
-    stats = open_store(get_settings()).stats()
+    with open_index(get_settings()).reader() as store:
+        stats = store.stats()
     if as_json:
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
     else:
@@ -102,7 +105,8 @@ def index_stats(as_json: bool) -> None:
 @index_group.command("check")
 def index_check() -> None:
     """Check SQLite integrity, FAISS ids against chunk ids, and manifest counts."""
-    problems = open_store(get_settings()).check()
+    with open_index(get_settings()).reader() as store:
+        problems = store.check()
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:
@@ -132,9 +136,8 @@ def ask(
     Example: qa ask "Qui a annoncé un nouvel échange de prisonniers ?"
     """
     settings = get_settings()
-    result = answerer(settings, open_store(settings), mode).ask(
-        question, k, Filters(since, until, source)
-    )
+    with open_index(settings).reader() as store:
+        result = answerer(settings, store, mode).ask(question, k, Filters(since, until, source))
     click.echo(result.model_dump_json(indent=2) if as_json else _render(result))
 
 
@@ -148,11 +151,11 @@ def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None
     Example: qa eval ../shared/eval/piaf-dev/questions.jsonl
     """
     settings = get_settings()
-    store, items = open_store(settings), load_questions(questions)
-    results = {}
-    for mode in modes or MODES:
-        qa = answerer(settings, store, mode)
-        results[mode] = evaluate(items, lambda question, qa=qa: qa.ask(question, k=RECALL_DEPTH))
+    items, results = load_questions(questions), {}
+    with open_index(settings).reader() as store:
+        for mode in modes or MODES:
+            qa = answerer(settings, store, mode)
+            results[mode] = evaluate(items, lambda q, qa=qa: qa.ask(q, k=RECALL_DEPTH))
     click.echo(json.dumps(results, indent=2) if as_json else _table(results))
 
 

@@ -3,8 +3,8 @@
 from functools import cache
 from pathlib import Path
 
+from index.backend import Backend, Reader, open_backend
 from index.embed import Embedder
-from index.store import Store
 from index.sync import UpdateOptions
 
 from .answer import Answerer
@@ -31,8 +31,11 @@ def update_options(settings: Settings, progress: bool = False) -> UpdateOptions:
     )
 
 
-def open_store(settings: Settings) -> Store:
-    return Store.open(settings.index_dir, expected_model=settings.embedding_model)
+def open_index(settings: Settings) -> Backend:
+    """The backend QA_BACKEND names; `with open_index(s).reader() as store:` to read."""
+    return open_backend(
+        settings.backend, settings.index_dir, settings.database_url, settings.embedding_model
+    )
 
 
 def single_threaded() -> None:
@@ -47,7 +50,7 @@ def single_threaded() -> None:
     faiss.omp_set_num_threads(1)
 
 
-def answerer(settings: Settings, store: Store, mode: str = "fused") -> Answerer:
+def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
     single_threaded()
     embedder = get_embedder(settings)

@@ -12,8 +12,9 @@ from typing import Protocol
 import numpy as np
 
 from index.analyzer import terms
+from index.backend import ChunkHit, Reader
 from index.embed import Embedder
-from index.store import ChunkHit, Filters, Store
+from index.filters import Filters
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Retriever(Protocol):
 
 
 class DenseRetriever:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Reader) -> None:
         self.store = store
 
     def scores(self, query: Query, k: int, filters: Filters) -> dict[int, float]:
@@ -67,7 +68,7 @@ class DenseRetriever:
 
 
 class KeywordRetriever:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Reader) -> None:
         self.store = store
 
     def scores(self, query: Query, k: int, filters: Filters) -> dict[int, float]:
@@ -88,7 +89,7 @@ class FusedRetriever:
     and French wants more keyword weight than English with an English-trained model.
     """
 
-    def __init__(self, store: Store, keyword_weights: dict[str, float]) -> None:
+    def __init__(self, store: Reader, keyword_weights: dict[str, float]) -> None:
         self.store = store
         self.dense = DenseRetriever(store)
         self.keyword = KeywordRetriever(store)
@@ -109,7 +110,7 @@ class FusedRetriever:
 
 
 def _passages(
-    store: Store, ranked: dict[int, float], dense: dict[int, float], keyword: dict[int, float]
+    store: Reader, ranked: dict[int, float], dense: dict[int, float], keyword: dict[int, float]
 ) -> list[Passage]:
     order = sorted(ranked, key=lambda chunk: -ranked[chunk])
     hits = store.chunks(order) if order else {}

@@ -6,7 +6,7 @@ from dataclasses import astuple, dataclass
 import numpy as np
 
 from index.analyzer import terms
-from index.store import SentenceRow, Store
+from index.backend import Reader, SentenceRow
 
 from .answer_type import expected_type, offers
 from .retrieve import Passage, Query
@@ -40,7 +40,7 @@ class Candidate:
     score: float = 0.0
 
 
-def candidates(store: Store, query: Query, passages: list[Passage]) -> list[Candidate]:
+def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Candidate]:
     """Each sentence of the best passages once, with its features."""
     weights = _term_weights(store, query.own_terms)
     kind = expected_type(query.text)
@@ -63,7 +63,7 @@ def candidates(store: Store, query: Query, passages: list[Passage]) -> list[Cand
 
 
 def pick_sentence(
-    store: Store, query: Query, passages: list[Passage], shares: SentenceWeights | None = None
+    store: Reader, query: Query, passages: list[Passage], shares: SentenceWeights | None = None
 ) -> Candidate | None:
     """The best-scoring sentence; ties go to the newest article."""
     weights = np.array(astuple(shares or SentenceWeights()))
@@ -103,7 +103,7 @@ def _coverage(weights: dict[str, float], present: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 
-def _term_weights(store: Store, query_terms: list[str]) -> dict[str, float]:
+def _term_weights(store: Reader, query_terms: list[str]) -> dict[str, float]:
     if not query_terms:
         return {}
     frequencies = store.document_frequencies(query_terms)

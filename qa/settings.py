@@ -11,7 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
 
-    index_dir: Path = Field(Path("data/index"), description="Folder of the index.")
+    backend: Literal["embedded", "postgres"] = Field(
+        "embedded",
+        description="Where the index lives: files in QA_INDEX_DIR (SQLite + FAISS), or a "
+        "PostgreSQL database with pgvector at QA_DATABASE_URL.",
+    )
+    database_url: str | None = Field(
+        None, description="PostgreSQL URL for QA_BACKEND=postgres, e.g. postgresql://host/db."
+    )
+    index_dir: Path = Field(Path("data/index"), description="Folder of the embedded index.")
     source_dir: Path = Field(
         Path("seeds"), description="Folder the index is synced with; uploads are saved here."
     )

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from index.backend import Backend
+from index.embed import Embedder
 from index.readers import SUFFIXES
-from index.sync import add_paths, remove_articles, sync_folder
+from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
 from qa.engine import get_embedder, update_options
 
 from .respond import page
@@ -75,9 +77,9 @@ async def upload(
         saved.append(folder / name)
     if not saved:
         raise HTTPException(422, "no supported file in the upload: " + str(refused))
-    embedder, options = get_embedder(settings), update_options(settings)
+    index, embedder, options = _updating(request)
     job = request.app.state.jobs.submit(
-        "upload", lambda: add_paths(settings.index_dir, saved, embedder, options)
+        "upload", lambda: add_paths(index, saved, embedder, options)
     )
     return {"job": job, "saved": [p.name for p in saved], "refused": refused}
 
@@ -86,12 +88,13 @@ async def upload(
 def delete(request: Request, article_id: str) -> dict[str, Any]:
     """Remove an article (and its uploaded file, so a rebuild does not bring it back)."""
     settings = request.app.state.settings
-    store = request.app.state.live.get().store
-    origin = store.article(article_id).origin  # 404 for an unknown id
+    with request.app.state.live.reading() as live:
+        origin = live.store.article(article_id).origin  # 404 for an unknown id
     uploads = (settings.source_dir / UPLOADS).resolve()
+    index, embedder, _ = _updating(request)
 
     def work():  # type: ignore[no-untyped-def]
-        report = remove_articles(settings.index_dir, [article_id], get_embedder(settings))
+        report = remove_articles(index, [article_id], embedder)
         if origin and Path(origin).parent == uploads:
             Path(origin).unlink(missing_ok=True)
         return report
@@ -102,12 +105,18 @@ def delete(request: Request, article_id: str) -> dict[str, Any]:
 @guarded.post("/rebuild", status_code=202)
 def rebuild(request: Request) -> dict[str, Any]:
     """Sync the index with the source folder (QA_SOURCE_DIR) in the background."""
-    settings = request.app.state.settings
-    embedder, options = get_embedder(settings), update_options(settings)
+    index, embedder, options = _updating(request)
+    source = request.app.state.settings.source_dir
     job = request.app.state.jobs.submit(
-        "rebuild", lambda: sync_folder(settings.index_dir, settings.source_dir, embedder, options)
+        "rebuild", lambda: sync_folder(index, source, embedder, options)
     )
     return {"job": job}
+
+
+def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
+    """What a background update needs, taken from the app now, not from the request later."""
+    settings = request.app.state.settings
+    return request.app.state.live.backend, get_embedder(settings), update_options(settings)
 
 
 @guarded.get("/status")

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from index.store import Filters
+from index.filters import Filters
 from qa.models import Answer
 
 from .respond import page, wants_html
@@ -26,10 +26,10 @@ def answer(request: Request, body: AskRequest) -> Answer:
         raise HTTPException(422, "question: the question is empty")
     if len(question) > limit:
         raise HTTPException(422, f"question: the question is longer than {limit} characters")
-    live = request.app.state.live.get()
     filters = Filters(body.since, body.until, body.source)
     history = [h for h in body.history if h.strip()][-5:]
-    return live.answerer.ask(question, body.k, filters, history)
+    with request.app.state.live.reading() as live:
+        return live.answerer.ask(question, body.k, filters, history)
 
 
 @router.post("/ask", response_model=Answer, responses=ERRORS, tags=["answers"])
@@ -62,5 +62,5 @@ def ask_get(
 @router.get("/healthz", tags=["service"], responses={503: {"model": ErrorBody}})
 def healthz(request: Request) -> dict[str, object]:
     """Ready when an index is live."""
-    live = request.app.state.live.get()
-    return {"status": "ok", "generation": live.generation, "model": live.store.model}
+    with request.app.state.live.reading() as live:
+        return {"status": "ok", "generation": live.version, "model": live.store.model}

@@ -37,11 +37,13 @@ logger = logging.getLogger("article-qa")
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the model and open the index before the first question, not during it."""
     try:
-        app.state.live.get().answerer.embedder.encode_query("warm up")
+        with app.state.live.reading() as live:
+            live.answerer.embedder.encode_query("warm up")
     except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
         logger.warning("not answering yet: %s", error)
     yield
     app.state.jobs.shutdown()
+    app.state.live.close()
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -53,7 +53,8 @@ def articles(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     """Articles in the index, newest first (JSON, or a page for browsers)."""
-    rows = request.app.state.live.get().store.list_articles(limit, offset)
+    with request.app.state.live.reading() as live:
+        rows = live.store.list_articles(limit, offset)
     if wants_html(request):
         return page(request, "articles.html", articles=rows)
     return JSONResponse({"articles": rows, "limit": limit, "offset": offset})
@@ -62,7 +63,8 @@ def articles(
 @router.get("/articles/{article_id}", tags=["articles"], response_model=None)
 def article(request: Request, article_id: str, hl: int | None = None) -> Response:
     """One article with its paragraphs and sentences (JSON, or a page for browsers)."""
-    found = request.app.state.live.get().store.article(article_id)
+    with request.app.state.live.reading() as live:
+        found = live.store.article(article_id)
     if wants_html(request):
         return page(request, "article.html", article=found, blocks=blocks(found), hl=hl)
     return JSONResponse(as_json(found))

@@ -1,41 +1,50 @@
-"""The index a server answers from: reopened when a newer generation is published."""
+"""The index a server answers from, one consistent view per request."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from index.layout import current_generation
-from index.store import Store
+from index.backend import Reader
 from qa.answer import Answerer
-from qa.engine import answerer, open_store
+from qa.engine import answerer, open_index
 from qa.settings import Settings
 
 
 @dataclass
 class Live:
-    generation: str
-    store: Store
+    version: str
+    store: Reader
     answerer: Answerer
 
 
 class LiveIndex:
-    """Each request reads the CURRENT pointer (one small file) and switches when it moved.
+    """Each request reads through `reading()`: the embedded backend hands out the live
+    generation (switching when a newer one is published), PostgreSQL a snapshot.
 
-    Requests already running keep the Store they started with: generations are immutable.
+    Requests already running keep the view they started with.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._live: Live | None = None
+        self.backend = open_index(settings)
+        self._last: Live | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> Live:
+    @contextmanager
+    def reading(self) -> Iterator[Live]:
         """The live index; raises IndexMissing (503) while none has been built."""
-        name = current_generation(self.settings.index_dir).name
-        live = self._live
-        if live is not None and live.generation == name:
-            return live
+        with self.backend.reader() as store:
+            yield self._live(store)
+
+    def _live(self, store: Reader) -> Live:
+        last = self._last
+        if last is not None and last.store is store:
+            return last  # the embedded store is shared: so is its answerer
+        live = Live(store.version, store, answerer(self.settings, store))
         with self._lock:
-            if self._live is None or self._live.generation != name:
-                store = open_store(self.settings)
-                self._live = Live(store.generation.name, store, answerer(self.settings, store))
-            return self._live
+            self._last = live
+        return live
+
+    def close(self) -> None:
+        self.backend.close()
