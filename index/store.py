@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
 
-from .article import Article, Paragraph, Sentence
-from .backend import ChunkHit, SentenceRow
-from .errors import IndexCorrupt, ModelMismatch, UnknownArticle
+from .errors import IndexCorrupt, ModelMismatch
 from .filters import NO_FILTERS, Filters
 from .layout import current_generation
+from .rows import RowReads
 
 SCHEMA_VERSION = 1
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
@@ -31,7 +31,7 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return db
 
 
-class Store:
+class Store(RowReads):
     """The live generation of an index folder; stays usable after a newer one is published."""
 
     def __init__(self, generation: Path, expected_model: str | None = None) -> None:
@@ -123,16 +123,6 @@ class Store:
         )
         return {r[0]: int(r[1]) for r in rows}
 
-    def chunks(self, ids: list[int]) -> dict[int, ChunkHit]:
-        marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f"""SELECT c.id, c.article_id, a.title, a.date, a.url, a.language,
-                       c.first_sentence, c.last_sentence, c.text
-                FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})""",
-            ids,
-        )
-        return {r[0]: ChunkHit(*r) for r in rows}
-
     def dense_scores(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
         """Exact cosine of the query with chunks that the top-k search did not return."""
         if not chunk_ids:
@@ -140,64 +130,17 @@ class Store:
         stored = self.vectors.reconstruct_batch(np.array(chunk_ids, dtype=np.int64))
         return dict(zip(chunk_ids, (stored @ vector.reshape(-1)).tolist(), strict=True))
 
-    def sentences(self, article_id: str, first: int, last: int) -> list[SentenceRow]:
-        """Sentences first..last of an article, with their text and stored vector."""
-        rows = self.db.execute(
-            """SELECT s.position, s.start, s.end, substr(a.text, s.start + 1, s.end - s.start),
-                      s.vector
-               FROM sentences s JOIN articles a ON a.id = s.article_id
-               WHERE s.article_id = ? AND s.position BETWEEN ? AND ? ORDER BY s.position""",
-            (article_id, first, last),
-        )
-        return [
-            SentenceRow(r[0], r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float16)) for r in rows
-        ]
-
-    def article(self, article_id: str) -> Article:
-        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            raise UnknownArticle(f"no article with id {article_id!r}")
-        paragraphs = self.db.execute(
-            "SELECT kind, start, end FROM paragraphs WHERE article_id = ? ORDER BY position",
-            (article_id,),
-        )
-        sentences = self.db.execute(
-            "SELECT position, paragraph, start, end FROM sentences WHERE article_id = ? "
-            "ORDER BY position",
-            (article_id,),
-        )
-        return Article(
-            id=row["id"],
-            title=row["title"],
-            text=row["text"],
-            paragraphs=[Paragraph(*p) for p in paragraphs],
-            date=row["date"],
-            url=row["url"],
-            source=row["source"],
-            language=row["language"],
-            origin=row["origin"],
-            sentences=[Sentence(*s) for s in sentences],
-        )
-
-    def list_articles(self, limit: int = 1000, offset: int = 0) -> list[dict[str, str | None]]:
-        rows = self.db.execute(
-            "SELECT id, title, date, url, source, language FROM articles "
-            "ORDER BY date DESC, title LIMIT ? OFFSET ?",
-            (limit, offset),
-        )
-        return [dict(r) for r in rows]
+    def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.db.execute(sql, params)]
 
     def stats(self) -> dict[str, object]:
-        count = self.db.execute
         return {
+            "backend": "embedded",
             "generation": self.generation.name,
             "model": self.manifest.get("model"),
             "dimension": self.manifest.get("dimension"),
-            "articles": count("SELECT count(*) FROM articles").fetchone()[0],
-            "sentences": count("SELECT count(*) FROM sentences").fetchone()[0],
-            "chunks": count("SELECT count(*) FROM chunks").fetchone()[0],
+            **self.counts(),
             "vectors": self.vectors.ntotal,
-            "languages": dict(count("SELECT language, count(*) FROM articles GROUP BY 1")),
             "built_at": self.manifest.get("built_at"),
             "schema_version": self.manifest.get("schema_version"),
         }

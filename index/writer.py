@@ -15,10 +15,11 @@ import numpy as np
 
 from .analyzer import terms
 from .article import Article
-from .chunks import Chunk, make_chunks
+from .chunks import Chunk
 from .embed import Embedder
 from .errors import IndexMissing, ModelMismatch
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
+from .prepare import prepare
 from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
 FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
@@ -126,20 +127,14 @@ class Writer:
 
     def _flush(self) -> None:
         articles, self._pending = self._pending, []
-        chunked = [(a, make_chunks(a, self.chunk_sentences)) for a in articles]
-        chunk_texts = [f"{a.title}\n{c.text}" for a, chunks in chunked for c in chunks]
-        sentence_texts = [a.sentence_text(s) for a in articles for s in a.sentences]
-        vectors = self.embedder.encode_documents(
-            chunk_texts + sentence_texts, progress=self.progress
-        )
-        chunk_vectors, sentence_vectors = vectors[: len(chunk_texts)], vectors[len(chunk_texts) :]
-        sentence_rows = iter(sentence_vectors.astype(np.float16))
         ids: list[int] = []
-        for article, chunks in chunked:
-            self._insert_article(article, sentence_rows)
-            ids += [self._insert_chunk(article, chunk) for chunk in chunks]
+        vectors: list[np.ndarray] = []
+        for item in prepare(articles, self.embedder, self.chunk_sentences, self.progress):
+            self._insert_article(item.article, iter(item.sentence_vectors))
+            ids += [self._insert_chunk(item.article, chunk) for chunk in item.chunks]
+            vectors.append(item.chunk_vectors)
         if ids:
-            self.vectors.add_with_ids(chunk_vectors, np.array(ids, dtype=np.int64))
+            self.vectors.add_with_ids(np.concatenate(vectors), np.array(ids, dtype=np.int64))
 
     def _insert_article(self, article: Article, sentence_vectors: Iterator[np.ndarray]) -> None:
         self.db.execute(

@@ -1,0 +1,67 @@
+"""PostgreSQL + pgvector backend: the same Reader and IndexWriter over one shared database.
+
+Several servers (and `qa serve --workers N`) share the database: every update is one
+transaction, every request reads one snapshot, writers queue on an advisory lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from ..backend import IndexWriter, Reader, WriteOptions
+from ..embed import Embedder
+from ..errors import IndexUnavailable
+from .reader import PostgresReader
+from .schema import SCHEMA, connect
+from .writer import PostgresWriter
+
+__all__ = ["SCHEMA", "PostgresBackend"]
+
+
+class PostgresBackend:
+    def __init__(self, url: str, expected_model: str | None = None, pool_size: int = 8) -> None:
+        self.url = url
+        self.expected_model = expected_model
+        self.pool_size = pool_size
+        self._pool: ConnectionPool | None = None  # opened on the first read
+
+    @property
+    def pool(self) -> ConnectionPool:
+        if self._pool is None:
+            self._pool = ConnectionPool(
+                self.url,
+                min_size=1,
+                max_size=self.pool_size,
+                kwargs={"options": f"-c search_path={SCHEMA},public"},
+                configure=_snapshots,
+                open=True,
+            )
+        return self._pool
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """One repeatable-read snapshot: a question never sees half of an update."""
+        try:
+            with self.pool.connection(timeout=30) as db:
+                yield PostgresReader(db, self.expected_model)
+        except (psycopg.OperationalError, TimeoutError) as error:
+            raise IndexUnavailable(f"the index database does not answer: {error}") from error
+
+    def writer(
+        self, embedder: Embedder, options: WriteOptions, rebuild: bool = False
+    ) -> AbstractContextManager[IndexWriter]:
+        return PostgresWriter(lambda: connect(self.url), embedder, options, rebuild)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def _snapshots(db: psycopg.Connection) -> None:
+    db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    db.read_only = True

@@ -1,0 +1,183 @@
+"""Read side over PostgreSQL: dense search with pgvector's HNSW, BM25 over tsvectors."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from ..errors import IndexCorrupt, IndexMissing, ModelMismatch
+from ..filters import NO_FILTERS, Filters
+from ..rows import RowReads
+from .schema import SCHEMA_VERSION
+
+# FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
+K1, B = 1.2, 0.75
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector.reshape(-1).tolist()) + "]"
+
+
+def tsquery_any(terms: list[str]) -> str:
+    return " | ".join(quote_lexeme(t) for t in terms)
+
+
+def quote_lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class PostgresReader(RowReads):
+    """One snapshot of the database (the connection is in a repeatable-read transaction)."""
+
+    def __init__(self, db: psycopg.Connection, expected_model: str | None = None) -> None:
+        self.db = db
+        self.manifest = self._manifest()
+        built = self.manifest.get("model")
+        if expected_model and built != expected_model:
+            raise ModelMismatch(
+                f"the index database was built with the embedding model {built!r} "
+                f"({self.manifest.get('dimension')} dimensions) but the settings ask for "
+                f"{expected_model!r}: rebuild it with `qa index build --rebuild FOLDER`"
+            )
+
+    def _manifest(self) -> dict[str, Any]:
+        try:
+            rows = self.db.execute("SELECT key, value FROM manifest").fetchall()
+        except psycopg.errors.UndefinedTable:
+            raise IndexMissing(
+                "no index in the database yet: build one with `qa index build FOLDER`"
+            ) from None
+        manifest = dict(rows)
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise IndexCorrupt(
+                f"the database holds schema version {manifest.get('schema_version')}, "
+                f"this qa reads version {SCHEMA_VERSION}"
+            )
+        return manifest
+
+    def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+
+    @property
+    def version(self) -> str:
+        return f"revision-{self.manifest.get('revision', 0)}"
+
+    @property
+    def model(self) -> str:
+        return str(self.manifest["model"])
+
+    def search_dense(
+        self, vector: np.ndarray, k: int, filters: Filters = NO_FILTERS
+    ) -> list[tuple[int, float]]:
+        """Chunk ids and cosine similarities, best first: the HNSW graph, or with a filter
+        an exact scan of the chunks that pass it (a graph search would stop short of k)."""
+        literal = vector_literal(vector)
+        if filters.empty:
+            # The graph returns at most ef_search rows: ask for more than k.
+            self.db.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true)", (str(min(2 * k, 1000)),)
+            )
+            sql = """SELECT id, 1 - (embedding <=> %s::vector) FROM chunks
+                     ORDER BY embedding <=> %s::vector LIMIT %s"""
+            rows = self.db.execute(sql, (literal, literal, k)).fetchall()
+        else:
+            condition, params = filters.where("%s")
+            sql = f"""WITH passing AS MATERIALIZED (
+                          SELECT c.id, c.embedding FROM chunks c
+                          JOIN articles a ON a.id = c.article_id WHERE {condition})
+                      SELECT id, 1 - (embedding <=> %s::vector) AS cosine FROM passing
+                      ORDER BY cosine DESC LIMIT %s"""
+            rows = self.db.execute(sql, [*params, literal, k]).fetchall()
+        return [(int(i), float(s)) for i, s in rows]
+
+    def search_keyword(
+        self, terms: list[str], k: int, filters: Filters = NO_FILTERS, title_weight: float = 0.5
+    ) -> list[tuple[int, float]]:
+        """Chunk ids and BM25 scores, as FTS5's bm25() computes them (title weight 0.5)."""
+        unique = list(dict.fromkeys(terms))
+        frequencies = self.document_frequencies(unique)
+        unique = [t for t in unique if t in frequencies]
+        if not unique:
+            return []
+        total = max(int(self.manifest.get("chunks", 1)), 1)
+        idf = [_idf(total, frequencies[t]) for t in unique]
+        condition, params = filters.where("%s")
+        join = "" if filters.empty else "JOIN articles a ON a.id = c.article_id"
+        average = float(self.manifest.get("average_length") or 1.0)
+        rows = self.db.execute(
+            f"""SELECT c.id, sum(q.idf * tf.f * {K1 + 1} /
+                       (tf.f + {K1} * (1 - {B} + {B} * c.length / %s)))
+                FROM chunks c {join}
+                CROSS JOIN LATERAL unnest(c.terms) AS u(lexeme, positions, weights)
+                JOIN unnest(%s::text[], %s::float8[]) AS q(term, idf) ON q.term = u.lexeme
+                CROSS JOIN LATERAL (
+                    SELECT sum(CASE WHEN w = 'A' THEN %s ELSE 1.0 END) AS f
+                    FROM unnest(u.weights) AS w) tf
+                WHERE c.terms @@ %s::tsquery AND {condition}
+                GROUP BY c.id ORDER BY 2 DESC, c.id LIMIT %s""",
+            [average, unique, idf, title_weight, tsquery_any(unique), *params, k],
+        ).fetchall()
+        return [(int(i), float(s)) for i, s in rows]
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT term, chunks FROM term_counts WHERE term = ANY(%s)", (list(set(terms)),)
+        )
+        return {term: int(count) for term, count in rows}
+
+    def dense_scores(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
+        """Exact cosine of the query with chunks that the top-k search did not return."""
+        if not chunk_ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT id, 1 - (embedding <=> %s::vector) FROM chunks WHERE id = ANY(%s)",
+            (vector_literal(vector), chunk_ids),
+        )
+        return {int(i): float(s) for i, s in rows}
+
+    def stats(self) -> dict[str, object]:
+        return {
+            "backend": "postgres",
+            "generation": self.version,
+            "model": self.manifest.get("model"),
+            "dimension": self.manifest.get("dimension"),
+            **self.counts(),
+            "vectors": self.manifest.get("chunks"),
+            "built_at": self.manifest.get("built_at"),
+            "schema_version": self.manifest.get("schema_version"),
+        }
+
+    def check(self) -> list[str]:
+        """Problems found (empty when the index is sound)."""
+        problems = []
+        counts = self.counts()
+        for name in ("articles", "sentences", "chunks"):
+            if self.manifest.get(name) != counts[name]:
+                problems.append(
+                    f"manifest counts {self.manifest.get(name)} {name}, found {counts[name]}"
+                )
+        recounted = dict(
+            self.db.execute(
+                "SELECT lexeme, count(*)::int FROM chunks, unnest(tsvector_to_array(terms)) "
+                "AS lexeme GROUP BY lexeme"
+            ).fetchall()
+        )
+        stored = dict(self.db.execute("SELECT term, chunks FROM term_counts").fetchall())
+        if recounted != stored:
+            problems.append(f"term counts differ for {len(recounted.items() ^ stored.items())}")
+        invalid = self.db.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND NOT i.indisvalid"
+        ).fetchall()
+        problems += [f"index {name} is not valid" for (name,) in invalid]
+        return problems
+
+
+def _idf(total: int, containing: int) -> float:
+    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), floored at 1e-6 for very common terms."""
+    value = math.log((total - containing + 0.5) / (containing + 0.5))
+    return value if value > 0 else 1e-6

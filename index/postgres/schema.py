@@ -1,0 +1,30 @@
+"""The database schema: created on the first build (or `qa index init`), versioned."""
+
+from importlib import resources
+
+import psycopg
+
+from ..errors import IndexUnavailable
+
+SCHEMA = "article_qa"  # everything lives in this PostgreSQL schema; pgvector in public
+SCHEMA_VERSION = 1
+# One writer at a time, across every process sharing the database.
+WRITER_LOCK = 0x71615F77726974  # "qa_writ"
+
+
+def connect(url: str) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, options=f"-c search_path={SCHEMA},public")
+    except psycopg.OperationalError as error:
+        raise IndexUnavailable(f"the index database does not answer: {error}") from error
+
+
+def schema_exists(db: psycopg.Connection, schema: str = SCHEMA) -> bool:
+    found = db.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    return found is not None
+
+
+def create_schema(db: psycopg.Connection, schema: str, dimension: int) -> None:
+    """Tables and indexes of SCHEMA_VERSION, in the caller's transaction."""
+    sql = resources.files("index.postgres").joinpath("schema.sql").read_text()
+    db.execute(sql.format(schema=schema, dimension=int(dimension)).encode())

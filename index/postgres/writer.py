@@ -1,0 +1,197 @@
+"""Write side over PostgreSQL: one update is one transaction, writers queue on a lock."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+import psycopg
+from pgvector.psycopg import register_vector
+
+from ..analyzer import terms
+from ..article import Article
+from ..backend import WriteOptions
+from ..embed import Embedder
+from ..errors import ModelMismatch
+from ..prepare import Prepared, prepare
+from ..writer import FLUSH_TEXTS
+from .reader import quote_lexeme
+from .schema import SCHEMA, SCHEMA_VERSION, WRITER_LOCK, create_schema, schema_exists
+
+NEXT = f"{SCHEMA}_next"  # a rebuild fills this schema, then takes SCHEMA's name at commit
+
+
+class PostgresWriter:
+    """Usage: `with PostgresWriter(...) as w: w.add(article); w.remove(id); w.commit()`.
+
+    Nothing is visible to readers before commit(); leaving the block without it (an error,
+    a crash, a lost connection) rolls the whole update back.
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], psycopg.Connection],
+        embedder: Embedder,
+        options: WriteOptions,
+        rebuild: bool = False,
+    ) -> None:
+        self.connect = connect
+        self.embedder = embedder
+        self.options = options
+        self.rebuild = rebuild
+        self._pending: list[Article] = []
+        self._term_changes: Counter[str] = Counter()
+
+    def __enter__(self) -> PostgresWriter:
+        self.db = self.connect()
+        try:
+            # Blocks until the writer before us commits or rolls back: updates queue up.
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            self._open_schema()
+            register_vector(self.db)
+        except BaseException:
+            self.db.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.db.closed:
+            self.db.rollback()  # a no-op after commit()
+            self.db.close()
+
+    def _open_schema(self) -> None:
+        if self.rebuild or not schema_exists(self.db):
+            self.db.execute(f"DROP SCHEMA IF EXISTS {NEXT} CASCADE")
+            create_schema(self.db, NEXT, self.embedder.dimension)
+            self.schema = NEXT
+        else:
+            self.schema = SCHEMA
+            built = self.db.execute("SELECT value FROM manifest WHERE key = 'model'").fetchone()
+            if built and built[0] != self.embedder.name:
+                raise ModelMismatch(
+                    f"the index database was built with {built[0]!r}, not "
+                    f"{self.embedder.name!r}: rebuild it with `qa index build --rebuild FOLDER`"
+                )
+        self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
+
+    def known(self) -> dict[str, tuple[str, str | None]]:
+        """Article id → (content hash, origin) of what the index holds now."""
+        rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def remove(self, article_id: str) -> bool:
+        self._pending = [a for a in self._pending if a.id != article_id]
+        for (lexemes,) in self.db.execute(
+            "SELECT tsvector_to_array(terms) FROM chunks WHERE article_id = %s", (article_id,)
+        ).fetchall():
+            self._term_changes.subtract(lexemes)
+        deleted = self.db.execute("DELETE FROM articles WHERE id = %s", (article_id,))
+        return bool(deleted.rowcount)
+
+    def add(self, article: Article) -> None:
+        """Add or replace an article; its texts are embedded in batches."""
+        self.remove(article.id)
+        self._pending.append(article)
+        if sum(len(a.sentences) for a in self._pending) >= FLUSH_TEXTS:
+            self._flush()
+
+    def _flush(self) -> None:
+        articles, self._pending = self._pending, []
+        for item in prepare(
+            articles, self.embedder, self.options.chunk_sentences, self.options.progress
+        ):
+            self._insert(item)
+
+    def _insert(self, item: Prepared) -> None:
+        a = item.article
+        self.db.execute(
+            "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (a.id, a.title, a.date, a.url, a.source, a.language, a.text, a.content_hash, a.origin),
+        )
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO paragraphs VALUES (%s, %s, %s, %s, %s)",
+                [(a.id, n, p.kind, p.start, p.end) for n, p in enumerate(a.paragraphs)],
+            )
+            cursor.executemany(
+                "INSERT INTO sentences VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (a.id, s.position, s.paragraph, s.start, s.end, vector.tobytes())
+                    for s, vector in zip(a.sentences, item.sentence_vectors, strict=True)
+                ],
+            )
+            title = terms(a.title, a.language)
+            rows = []
+            for chunk, vector in zip(item.chunks, item.chunk_vectors, strict=True):
+                body = terms(chunk.text, a.language)
+                self._term_changes.update(set(title) | set(body))
+                place = (chunk.position, chunk.first_sentence, chunk.last_sentence)
+                keywords = (tsvector(title, body), len(title) + len(body))
+                rows.append((a.id, *place, chunk.text, vector, *keywords))
+            cursor.executemany(
+                "INSERT INTO chunks (article_id, position, first_sentence, last_sentence, text, "
+                "embedding, terms, length) VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector, %s)",
+                rows,
+            )
+
+    def commit(self) -> str:
+        self._flush()
+        self._store_term_counts()
+        self._store_manifest()
+        if self.schema == NEXT:
+            self.db.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+            self.db.execute(f"ALTER SCHEMA {NEXT} RENAME TO {SCHEMA}")
+        self.db.commit()
+        return SCHEMA
+
+    def _store_term_counts(self) -> None:
+        changes = [(term, n) for term, n in self._term_changes.items() if n]
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO term_counts VALUES (%s, %s) ON CONFLICT (term) "
+                "DO UPDATE SET chunks = term_counts.chunks + excluded.chunks",
+                changes,
+            )
+        self.db.execute("DELETE FROM term_counts WHERE chunks <= 0")
+        self._term_changes.clear()
+
+    def _store_manifest(self) -> None:
+        counts = {
+            name: self.db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # type: ignore[index]
+            for name in ("articles", "sentences", "chunks")
+        }
+        average = self.db.execute("SELECT coalesce(avg(length), 1) FROM chunks").fetchone()
+        revision = self.db.execute("SELECT value FROM manifest WHERE key = 'revision'").fetchone()
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "model": self.embedder.name,
+            "dimension": self.embedder.dimension,
+            "chunk_sentences": self.options.chunk_sentences,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "average_length": float(average[0]) if average else 1.0,
+            "revision": (int(revision[0]) if revision else 0) + 1,
+            **counts,
+        }
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO manifest VALUES (%s, %s::jsonb) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [(key, json.dumps(value)) for key, value in manifest.items()],
+            )
+
+
+def tsvector(title: list[str], body: list[str]) -> str:
+    """A tsvector literal of already-stemmed terms: title positions weighted A, body D."""
+    positions: dict[str, list[str]] = {}
+    for n, term in enumerate(title + body, start=1):
+        mark = "A" if n <= len(title) else ""
+        positions.setdefault(term, []).append(f"{min(n, 16383)}{mark}")
+    return " ".join(f"{quote_lexeme(t)}:{','.join(p)}" for t, p in positions.items())

@@ -1,0 +1,87 @@
+"""Row reads that are the same SQL in SQLite and PostgreSQL, shared by both readers.
+
+The SQL is written with `?` placeholders; a reader's `_rows` runs it in its engine.
+"""
+
+from typing import Any
+
+import numpy as np
+
+from .article import Article, Paragraph, Sentence
+from .backend import ChunkHit, SentenceRow
+from .errors import UnknownArticle
+
+ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
+
+
+class RowReads:
+    def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def chunks(self, ids: list[int]) -> dict[int, ChunkHit]:
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(
+            f"""SELECT c.id, c.article_id, a.title, a.date, a.url, a.language,
+                       c.first_sentence, c.last_sentence, c.text
+                FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})""",
+            ids,
+        )
+        return {r[0]: ChunkHit(*r) for r in rows}
+
+    def sentences(self, article_id: str, first: int, last: int) -> list[SentenceRow]:
+        """Sentences first..last of an article, with their text and stored vector."""
+        rows = self._rows(
+            """SELECT s.position, s."start", s."end",
+                      substr(a.text, s."start" + 1, s."end" - s."start"), s.vector
+               FROM sentences s JOIN articles a ON a.id = s.article_id
+               WHERE s.article_id = ? AND s.position BETWEEN ? AND ? ORDER BY s.position""",
+            (article_id, first, last),
+        )
+        return [
+            SentenceRow(r[0], r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float16)) for r in rows
+        ]
+
+    def article(self, article_id: str) -> Article:
+        found = self._rows(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        if not found:
+            raise UnknownArticle(f"no article with id {article_id!r}")
+        paragraphs = self._rows(
+            'SELECT kind, "start", "end" FROM paragraphs WHERE article_id = ? ORDER BY position',
+            (article_id,),
+        )
+        sentences = self._rows(
+            'SELECT position, paragraph, "start", "end" FROM sentences WHERE article_id = ? '
+            "ORDER BY position",
+            (article_id,),
+        )
+        id_, title, text, date, url, source, language, origin = found[0]
+        return Article(
+            id=id_,
+            title=title,
+            text=text,
+            paragraphs=[Paragraph(*p) for p in paragraphs],
+            date=date,
+            url=url,
+            source=source,
+            language=language,
+            origin=origin,
+            sentences=[Sentence(*s) for s in sentences],
+        )
+
+    def list_articles(self, limit: int = 1000, offset: int = 0) -> list[dict[str, str | None]]:
+        rows = self._rows(
+            "SELECT id, title, date, url, source, language FROM articles "
+            "ORDER BY date DESC, title LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        names = ("id", "title", "date", "url", "source", "language")
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def counts(self) -> dict[str, Any]:
+        """Articles, sentences and chunks, and articles per language."""
+        count = {
+            name: self._rows(f"SELECT count(*) FROM {name}", ())[0][0]
+            for name in ("articles", "sentences", "chunks")
+        }
+        languages = self._rows("SELECT language, count(*) FROM articles GROUP BY language", ())
+        return {**count, "languages": dict(languages)}
