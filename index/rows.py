@@ -19,6 +19,8 @@ class RowReads:
         raise NotImplementedError
 
     def chunks(self, ids: list[int]) -> dict[int, ChunkHit]:
+        if not ids:
+            return {}
         marks = ",".join("?" * len(ids))
         rows = self._rows(
             f"""SELECT c.id, c.article_id, a.title, a.date, a.url, a.language,

@@ -1,22 +1,27 @@
-"""Real parts in temporary folders: the real model, a real SQLite file, a real FAISS index.
+"""Real parts in temporary folders: the real model, a real SQLite file, a real FAISS index,
+and a real PostgreSQL with pgvector started by the session (the `pgserver` wheel).
 
-The seed index (the seed article plus tests/data) is built once per session.
+The seed index (the seed article plus tests/data) is built once per session, per backend.
 """
 
+import itertools
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from index.backend import Backend, EmbeddedBackend, Reader
 from index.e5 import E5_MODEL_NAME, build_e5_model
 from index.embed import Embedder
-from index.store import Store
+from index.postgres import PostgresBackend
 from index.sync import sync_folder
 from qa.engine import answerer
 from qa.settings import Settings
@@ -68,12 +73,60 @@ def seed_index(settings: Settings, corpus_dir: Path, embedder: Embedder) -> Path
 
 
 @pytest.fixture(scope="session")
-def store(seed_index: Path) -> Store:
-    return Store.open(seed_index)
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server with pgvector for the session; yields its base URL."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+_databases = itertools.count()
+
+
+def new_database(base_url: str) -> str:
+    """A fresh, empty database on the session's server, so that tests never share state."""
+    name = f"qa_test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(base_url, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return base_url.replace("/postgres?", f"/{name}?")
+
+
+BACKENDS = ("embedded", "postgres")
+
+
+def make_backend(kind: str, tmp_path: Path, base_url: str) -> Backend:
+    if kind == "postgres":
+        return PostgresBackend(new_database(base_url))
+    return EmbeddedBackend(tmp_path / "index")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seed_backend(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    seed_index: Path,
+    corpus_dir: Path,
+    embedder: Embedder,
+) -> Backend:
+    """The seed index on each backend: answer tests run on both."""
+    if request.param == "embedded":
+        return EmbeddedBackend(seed_index)
+    backend = PostgresBackend(new_database(request.getfixturevalue("postgres")))
+    report = sync_folder(backend, corpus_dir, embedder)
+    assert not report.problems, report.problems
+    return backend
 
 
 @pytest.fixture(scope="session")
-def qa(settings: Settings, store: Store, embedder: Embedder):
+def store(seed_backend: Backend) -> Iterator[Reader]:
+    with seed_backend.reader() as reader:
+        yield reader
+
+
+@pytest.fixture(scope="session")
+def qa(settings: Settings, store: Reader, embedder: Embedder):
     return answerer(settings, store)
 
 
