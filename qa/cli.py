@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from index.errors import ArticleQAError
+from index.errors import ArticleQAError, IndexMissing
 from index.filters import Filters
 from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
 
@@ -61,6 +61,26 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
         rebuild=rebuild,
     )
     _finish(report)
+
+
+@index_group.command("init")
+def index_init() -> None:
+    """Create an empty index (and the PostgreSQL schema) if there is none yet.
+
+    Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index init
+    """
+    settings = get_settings()
+    backend = open_index(settings)
+    try:
+        with backend.reader() as store:
+            click.echo(f"index ready: {store.version}, model {store.model}")
+            return
+    except IndexMissing:
+        pass
+    options = update_options(settings).write_options()
+    with backend.writer(get_embedder(settings), options) as writer:
+        writer.commit()
+    click.echo("empty index created")
 
 
 @index_group.command("add")
@@ -162,17 +182,23 @@ def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None
 @main.command()
 @click.option("--host", default=None, help="Default QA_HOST (127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Default QA_PORT (8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Default QA_WORKERS.")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web chat and the /ask API.
 
     Example: qa serve --port 8000
     """
     import uvicorn
 
-    from web.app import create_app
-
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    where = {"host": host or settings.host, "port": port or settings.port}
+    workers = workers or settings.workers
+    if workers > 1:  # each worker process builds its own app from the QA_* settings
+        uvicorn.run("web.app:app_from_settings", factory=True, workers=workers, **where)
+    else:
+        from web.app import create_app
+
+        uvicorn.run(create_app(settings), **where)
 
 
 def _finish(report: UpdateReport) -> None:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_upload_files: int = Field(50, ge=1, description="Files per upload request.")
     host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
+    workers: int = Field(
+        1, ge=1, le=64, description="Processes `qa serve` runs; each loads the model (~0.5 GB)."
+    )
 
 
 @cache

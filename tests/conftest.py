@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,13 +74,18 @@ def seed_index(settings: Settings, corpus_dir: Path, embedder: Embedder) -> Path
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres() -> Iterator[str]:
     """A PostgreSQL server with pgvector for the session; yields its base URL."""
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="delete")
+    # Not under pytest's folder: as root, pgserver runs PostgreSQL as its own `pgserver`
+    # user, which must be able to reach the data folder.
+    parent = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
+    parent.chmod(0o755)
+    server = pgserver.get_server(parent / "data", cleanup_mode="delete")
     yield server.get_uri()
     server.cleanup()
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 _databases = itertools.count()

@@ -12,8 +12,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 
-from index.errors import ArticleQAError, IndexBusy, IndexMissing, ModelMismatch, UnknownArticle
-from qa.settings import Settings
+from index.errors import (
+    ArticleQAError,
+    IndexBusy,
+    IndexMissing,
+    IndexUnavailable,
+    ModelMismatch,
+    UnknownArticle,
+)
+from qa.settings import Settings, get_settings
 
 from . import admin, api, pages
 from .jobs import Jobs
@@ -29,7 +36,13 @@ CSP = (
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
-_STATUS = {IndexMissing: 503, ModelMismatch: 503, UnknownArticle: 404, IndexBusy: 409}
+_STATUS = {
+    IndexMissing: 503,
+    IndexUnavailable: 503,
+    ModelMismatch: 503,
+    UnknownArticle: 404,
+    IndexBusy: 409,
+}
 logger = logging.getLogger("article-qa")
 
 
@@ -63,6 +76,11 @@ def create_app(settings: Settings) -> FastAPI:
     _add_error_handlers(app)
     _add_security_headers(app)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app of one `qa serve --workers N` process: settings from QA_* variables."""
+    return create_app(get_settings())
 
 
 def _too_large(request: Request) -> Response | None:

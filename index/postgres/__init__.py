@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..backend import IndexWriter, Reader, WriteOptions
 from ..embed import Embedder
 from ..errors import IndexUnavailable
 from .reader import PostgresReader
-from .schema import SCHEMA, connect
+from .schema import CONNECT_TIMEOUT, SCHEMA, connect
 from .writer import PostgresWriter
 
 __all__ = ["SCHEMA", "PostgresBackend"]
@@ -29,26 +29,35 @@ class PostgresBackend:
         self.pool_size = pool_size
         self._pool: ConnectionPool | None = None  # opened on the first read
 
-    @property
-    def pool(self) -> ConnectionPool:
+    def _open_pool(self) -> ConnectionPool:
+        """The pool, opened on first use; a database that is down fails fast, then is
+        tried again on the next request."""
         if self._pool is None:
-            self._pool = ConnectionPool(
+            connect(self.url).close()  # says why when the database cannot be reached
+            pool = ConnectionPool(
                 self.url,
                 min_size=1,
                 max_size=self.pool_size,
                 kwargs={"options": f"-c search_path={SCHEMA},public"},
                 configure=_snapshots,
-                open=True,
+                open=False,
             )
+            try:
+                pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+            except PoolTimeout as error:
+                pool.close()
+                raise IndexUnavailable(f"the index database does not answer: {error}") from None
+            self._pool = pool
         return self._pool
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
         """One repeatable-read snapshot: a question never sees half of an update."""
+        pool = self._open_pool()
         try:
-            with self.pool.connection(timeout=30) as db:
+            with pool.connection(timeout=30) as db:
                 yield PostgresReader(db, self.expected_model)
-        except (psycopg.OperationalError, TimeoutError) as error:
+        except (psycopg.OperationalError, PoolTimeout) as error:
             raise IndexUnavailable(f"the index database does not answer: {error}") from error
 
     def writer(

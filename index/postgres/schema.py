@@ -10,11 +10,14 @@ SCHEMA = "article_qa"  # everything lives in this PostgreSQL schema; pgvector in
 SCHEMA_VERSION = 1
 # One writer at a time, across every process sharing the database.
 WRITER_LOCK = 0x71615F77726974  # "qa_writ"
+CONNECT_TIMEOUT = 5  # seconds to reach the database before saying it does not answer
 
 
 def connect(url: str) -> psycopg.Connection:
     try:
-        return psycopg.connect(url, options=f"-c search_path={SCHEMA},public")
+        return psycopg.connect(
+            url, options=f"-c search_path={SCHEMA},public", connect_timeout=CONNECT_TIMEOUT
+        )
     except psycopg.OperationalError as error:
         raise IndexUnavailable(f"the index database does not answer: {error}") from error
 
