@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from .article import Article
 from .embed import Embedder
 from .filters import Filters
 from .layout import current_generation
+
+if TYPE_CHECKING:
+    from .prepare import Prepared
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class IndexWriter(Protocol):
     def known(self) -> dict[str, tuple[str, str | None]]: ...
 
     def add(self, article: Article) -> None: ...
+
+    def add_prepared(self, item: Prepared) -> None: ...
 
     def remove(self, article_id: str) -> bool: ...
 

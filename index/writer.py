@@ -19,7 +19,7 @@ from .chunks import Chunk
 from .embed import Embedder
 from .errors import IndexMissing, ModelMismatch
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
-from .prepare import prepare
+from .prepare import Prepared, prepare
 from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
 FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
@@ -127,14 +127,16 @@ class Writer:
 
     def _flush(self) -> None:
         articles, self._pending = self._pending, []
-        ids: list[int] = []
-        vectors: list[np.ndarray] = []
         for item in prepare(articles, self.embedder, self.chunk_sentences, self.progress):
-            self._insert_article(item.article, iter(item.sentence_vectors))
-            ids += [self._insert_chunk(item.article, chunk) for chunk in item.chunks]
-            vectors.append(item.chunk_vectors)
+            self.add_prepared(item)
+
+    def add_prepared(self, item: Prepared) -> None:
+        """Add an article whose texts are embedded already (or copied from another index)."""
+        self.remove(item.article.id)
+        self._insert_article(item.article, iter(item.sentence_vectors))
+        ids = [self._insert_chunk(item.article, chunk) for chunk in item.chunks]
         if ids:
-            self.vectors.add_with_ids(np.concatenate(vectors), np.array(ids, dtype=np.int64))
+            self.vectors.add_with_ids(item.chunk_vectors, np.array(ids, dtype=np.int64))
 
     def _insert_article(self, article: Article, sentence_vectors: Iterator[np.ndarray]) -> None:
         self.db.execute(

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
+from index.copy import copy_index
 from index.errors import ArticleQAError, IndexMissing
 from index.filters import Filters
+from index.store import Store
 from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
 
 from .engine import MODES, answerer, get_embedder, open_index, update_options
@@ -81,6 +83,23 @@ def index_init() -> None:
     with backend.writer(get_embedder(settings), options) as writer:
         writer.commit()
     click.echo("empty index created")
+
+
+@index_group.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def index_import(folder: Path) -> None:
+    """Replace the index with a copy of an embedded index FOLDER, vectors included.
+
+    Moves an index to PostgreSQL without embedding anything again.
+    Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
+    """
+    settings = get_settings()
+    source = Store.open(folder, expected_model=settings.embedding_model)
+    options = update_options(settings).write_options()
+    with open_index(settings).writer(get_embedder(settings), options, rebuild=True) as writer:
+        count = copy_index(source, writer, lambda n: click.echo(f"{n} articles", err=True))
+        writer.commit()
+    click.echo(f"{count} articles copied from {folder}")
 
 
 @index_group.command("add")

@@ -105,12 +105,13 @@ class PostgresWriter:
 
     def _flush(self) -> None:
         articles, self._pending = self._pending, []
-        for item in prepare(
-            articles, self.embedder, self.options.chunk_sentences, self.options.progress
-        ):
-            self._insert(item)
+        options = self.options
+        for item in prepare(articles, self.embedder, options.chunk_sentences, options.progress):
+            self.add_prepared(item)
 
-    def _insert(self, item: Prepared) -> None:
+    def add_prepared(self, item: Prepared) -> None:
+        """Add an article whose texts are embedded already (or copied from another index)."""
+        self.remove(item.article.id)
         a = item.article
         self.db.execute(
             "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
