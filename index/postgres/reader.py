@@ -15,6 +15,7 @@ from .schema import SCHEMA_VERSION
 
 # FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
 K1, B = 1.2, 0.75
+SEARCH_INDEXES = {"chunks_embedding", "chunks_terms"}
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -174,6 +175,13 @@ class PostgresReader(RowReads):
             "WHERE n.nspname = current_schema() AND NOT i.indisvalid"
         ).fetchall()
         problems += [f"index {name} is not valid" for (name,) in invalid]
+        present = {
+            name
+            for (name,) in self.db.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+        }
+        problems += [f"index {name} is missing" for name in SEARCH_INDEXES - present]
         return problems
 
 

@@ -28,6 +28,15 @@ def schema_exists(db: psycopg.Connection, schema: str = SCHEMA) -> bool:
 
 
 def create_schema(db: psycopg.Connection, schema: str, dimension: int) -> None:
-    """Tables and indexes of SCHEMA_VERSION, in the caller's transaction."""
-    sql = resources.files("index.postgres").joinpath("schema.sql").read_text()
-    db.execute(sql.format(schema=schema, dimension=int(dimension)).encode())
+    """Tables of SCHEMA_VERSION, in the caller's transaction."""
+    _run(db, "schema.sql", schema=schema, dimension=int(dimension))
+
+
+def create_search_indexes(db: psycopg.Connection, schema: str) -> None:
+    """The HNSW and GIN indexes, over rows already loaded."""
+    _run(db, "search_indexes.sql", schema=schema)
+
+
+def _run(db: psycopg.Connection, name: str, **names: object) -> None:
+    sql = resources.files("index.postgres").joinpath(name).read_text()
+    db.execute(sql.format(**names).encode())

@@ -52,8 +52,8 @@ CREATE TABLE {schema}.chunks (
     length integer NOT NULL  -- number of terms, for BM25's length normalisation
 );
 CREATE INDEX ON {schema}.chunks (article_id);
-CREATE INDEX chunks_embedding ON {schema}.chunks USING hnsw (embedding vector_cosine_ops);
-CREATE INDEX chunks_terms ON {schema}.chunks USING gin (terms);
+-- The HNSW and GIN indexes come from search_indexes.sql once the first load is in:
+-- building them over the rows is several times faster than growing them row by row.
 
 -- How many chunks hold each term: BM25's idf and the answer selection's term weights.
 CREATE TABLE {schema}.term_counts (term text PRIMARY KEY, chunks integer NOT NULL);

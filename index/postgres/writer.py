@@ -19,7 +19,14 @@ from ..errors import ModelMismatch
 from ..prepare import Prepared, prepare
 from ..writer import FLUSH_TEXTS
 from .reader import quote_lexeme
-from .schema import SCHEMA, SCHEMA_VERSION, WRITER_LOCK, create_schema, schema_exists
+from .schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    WRITER_LOCK,
+    create_schema,
+    create_search_indexes,
+    schema_exists,
+)
 
 NEXT = f"{SCHEMA}_next"  # a rebuild fills this schema, then takes SCHEMA's name at commit
 
@@ -148,6 +155,7 @@ class PostgresWriter:
         self._store_term_counts()
         self._store_manifest()
         if self.schema == NEXT:
+            create_search_indexes(self.db, NEXT)
             self.db.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
             self.db.execute(f"ALTER SCHEMA {NEXT} RENAME TO {SCHEMA}")
         self.db.commit()
