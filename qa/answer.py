@@ -3,6 +3,7 @@
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 from index.backend import Reader
 from index.embed import Embedder
@@ -20,6 +21,13 @@ _ELLIPTIC = re.compile(
 )
 
 
+@cache
+def _load_language_models() -> None:
+    """Now, once per process, not on the first question (answerers are made per request
+    over PostgreSQL: one per snapshot)."""
+    detect_language("warm up")
+
+
 @dataclass
 class Answerer:
     store: Reader
@@ -29,7 +37,7 @@ class Answerer:
     shares: SentenceWeights = field(default_factory=SentenceWeights)
 
     def __post_init__(self) -> None:
-        detect_language("warm up")  # loads the language models now, not on the first question
+        _load_language_models()
 
     def ask(
         self,
