@@ -15,19 +15,11 @@ from .schema import SCHEMA_VERSION
 
 # FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
 K1, B = 1.2, 0.75
-SEARCH_INDEXES = {"chunks_embedding", "chunks_terms"}
+SEARCH_INDEXES = {"chunks_embedding", "postings_pkey", "postings_chunk"}
 
 
 def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.reshape(-1).tolist()) + "]"
-
-
-def tsquery_any(terms: list[str]) -> str:
-    return " | ".join(quote_lexeme(t) for t in terms)
-
-
-def quote_lexeme(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class PostgresReader(RowReads):
@@ -97,29 +89,29 @@ class PostgresReader(RowReads):
     def search_keyword(
         self, terms: list[str], k: int, filters: Filters = NO_FILTERS, title_weight: float = 0.5
     ) -> list[tuple[int, float]]:
-        """Chunk ids and BM25 scores, as FTS5's bm25() computes them (title weight 0.5)."""
-        unique = list(dict.fromkeys(terms))
-        frequencies = self.document_frequencies(unique)
-        unique = [t for t in unique if t in frequencies]
+        """Chunk ids and BM25 scores, as FTS5's bm25() computes them (title weight 0.5,
+        applied when the postings were written)."""
+        frequencies = self.document_frequencies(terms)
+        unique = [t for t in dict.fromkeys(terms) if t in frequencies]
         if not unique:
             return []
         total = max(int(self.manifest.get("chunks", 1)), 1)
         idf = [_idf(total, frequencies[t]) for t in unique]
-        condition, params = filters.where("%s")
-        join = "" if filters.empty else "JOIN articles a ON a.id = c.article_id"
         average = float(self.manifest.get("average_length") or 1.0)
+        condition, params = filters.where("%s")
+        join = (
+            ""
+            if filters.empty
+            else "JOIN chunks c ON c.id = p.chunk_id JOIN articles a ON a.id = c.article_id"
+        )
         rows = self.db.execute(
-            f"""SELECT c.id, sum(q.idf * tf.f * {K1 + 1} /
-                       (tf.f + {K1} * (1 - {B} + {B} * c.length / %s)))
-                FROM chunks c {join}
-                CROSS JOIN LATERAL unnest(c.terms) AS u(lexeme, positions, weights)
-                JOIN unnest(%s::text[], %s::float8[]) AS q(term, idf) ON q.term = u.lexeme
-                CROSS JOIN LATERAL (
-                    SELECT sum(CASE WHEN w = 'A' THEN %s ELSE 1.0 END) AS f
-                    FROM unnest(u.weights) AS w) tf
-                WHERE c.terms @@ %s::tsquery AND {condition}
-                GROUP BY c.id ORDER BY 2 DESC, c.id LIMIT %s""",
-            [average, unique, idf, title_weight, tsquery_any(unique), *params, k],
+            f"""SELECT p.chunk_id, sum(q.idf * p.frequency * {K1 + 1} /
+                       (p.frequency + {K1} * (1 - {B} + {B} * p.length / %s)))
+                FROM unnest(%s::text[], %s::float8[]) AS q(term, idf)
+                JOIN postings p ON p.term = q.term {join}
+                WHERE {condition}
+                GROUP BY p.chunk_id ORDER BY 2 DESC, p.chunk_id LIMIT %s""",
+            [average, unique, idf, *params, k],
         ).fetchall()
         return [(int(i), float(s)) for i, s in rows]
 
@@ -161,10 +153,7 @@ class PostgresReader(RowReads):
                     f"manifest counts {self.manifest.get(name)} {name}, found {counts[name]}"
                 )
         recounted = dict(
-            self.db.execute(
-                "SELECT lexeme, count(*)::int FROM chunks, unnest(tsvector_to_array(terms)) "
-                "AS lexeme GROUP BY lexeme"
-            ).fetchall()
+            self.db.execute("SELECT term, count(*)::int FROM postings GROUP BY term").fetchall()
         )
         stored = dict(self.db.execute("SELECT term, chunks FROM term_counts").fetchall())
         if recounted != stored:

@@ -18,7 +18,6 @@ from ..embed import Embedder
 from ..errors import ModelMismatch
 from ..prepare import Prepared, prepare
 from ..writer import FLUSH_TEXTS
-from .reader import quote_lexeme
 from .schema import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -28,6 +27,7 @@ from .schema import (
     schema_exists,
 )
 
+TITLE_WEIGHT = 0.5  # as the embedded backend's bm25(chunks_fts, 0.5, 1.0)
 NEXT = f"{SCHEMA}_next"  # a rebuild fills this schema, then takes SCHEMA's name at commit
 
 
@@ -96,10 +96,12 @@ class PostgresWriter:
 
     def remove(self, article_id: str) -> bool:
         self._pending = [a for a in self._pending if a.id != article_id]
-        for (lexemes,) in self.db.execute(
-            "SELECT tsvector_to_array(terms) FROM chunks WHERE article_id = %s", (article_id,)
-        ).fetchall():
-            self._term_changes.subtract(lexemes)
+        held = self.db.execute(
+            "SELECT p.term, count(*) FROM postings p JOIN chunks c ON c.id = p.chunk_id "
+            "WHERE c.article_id = %s GROUP BY p.term",
+            (article_id,),
+        )
+        self._term_changes.subtract(dict(held.fetchall()))
         deleted = self.db.execute("DELETE FROM articles WHERE id = %s", (article_id,))
         return bool(deleted.rowcount)
 
@@ -136,19 +138,37 @@ class PostgresWriter:
                     for s, vector in zip(a.sentences, item.sentence_vectors, strict=True)
                 ],
             )
-            title = terms(a.title, a.language)
-            rows = []
-            for chunk, vector in zip(item.chunks, item.chunk_vectors, strict=True):
-                body = terms(chunk.text, a.language)
-                self._term_changes.update(set(title) | set(body))
-                place = (chunk.position, chunk.first_sentence, chunk.last_sentence)
-                keywords = (tsvector(title, body), len(title) + len(body))
-                rows.append((a.id, *place, chunk.text, vector, *keywords))
-            cursor.executemany(
-                "INSERT INTO chunks (article_id, position, first_sentence, last_sentence, text, "
-                "embedding, terms, length) VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector, %s)",
-                rows,
+        self._insert_chunks(item)
+
+    def _insert_chunks(self, item: Prepared) -> None:
+        """Chunks with their vectors, and their postings for keyword search."""
+        a = item.article
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT nextval(pg_get_serial_sequence('chunks', 'id')) "
+                "FROM generate_series(1, %s)",
+                (len(item.chunks),),
             )
+        ]
+        title = terms(a.title, a.language)
+        bodies = [terms(chunk.text, a.language) for chunk in item.chunks]
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO chunks VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (i, a.id, c.position, c.first_sentence, c.last_sentence, c.text, vector, n)
+                    for i, c, vector, n in zip(
+                        ids, item.chunks, item.chunk_vectors, _lengths(title, bodies), strict=True
+                    )
+                ],
+            )
+            with cursor.copy("COPY postings FROM STDIN") as copy:
+                for chunk_id, body in zip(ids, bodies, strict=True):
+                    weighted = term_frequencies(title, body)
+                    self._term_changes.update(weighted.keys())
+                    for term, frequency in weighted.items():
+                        copy.write_row((term, chunk_id, frequency, len(title) + len(body)))
 
     def commit(self) -> str:
         self._flush()
@@ -197,10 +217,14 @@ class PostgresWriter:
             )
 
 
-def tsvector(title: list[str], body: list[str]) -> str:
-    """A tsvector literal of already-stemmed terms: title positions weighted A, body D."""
-    positions: dict[str, list[str]] = {}
-    for n, term in enumerate(title + body, start=1):
-        mark = "A" if n <= len(title) else ""
-        positions.setdefault(term, []).append(f"{min(n, 16383)}{mark}")
-    return " ".join(f"{quote_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+def _lengths(title: list[str], bodies: list[list[str]]) -> list[int]:
+    return [len(title) + len(body) for body in bodies]
+
+
+def term_frequencies(title: list[str], body: list[str]) -> dict[str, float]:
+    """Occurrences per term, a title one counting 0.5: FTS5's bm25() column weights."""
+    counts: dict[str, float] = {}
+    for weight, words in ((TITLE_WEIGHT, title), (1.0, body)):
+        for term in words:
+            counts[term] = counts.get(term, 0.0) + weight
+    return counts
