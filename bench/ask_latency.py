@@ -13,6 +13,15 @@ do not matter, only the timing. The model is the one the index was built with.
 `--threads N` sets torch's and FAISS's thread counts after `answerer()` has set them to one
 (qa.engine.single_threaded); before that, their default of 2 OpenMP threads was measured
 ~17x slower per question on 2 cores shared with other busy processes (p50 584 vs 34 ms).
+
+`--index-type hnsw` or `both` times FAISS's HNSW graph (QA_INDEX_TYPE=hnsw): the index's
+own graph if it was built with one, else one built here from its flat vectors as
+`qa index build` would (`index.writer._graph`, FAISS's default threads; the time is
+printed), nothing written. `both` runs flat then HNSW on the same questions and then
+compares them on the same question vectors: the overlap of HNSW's top 10 with the exact
+(flat) top 10, searched at k=10 and at the depth `ask` uses, and the share of questions
+whose quoted sentence is the same. With stand-in vectors (`index_build.py --stub-only`)
+the overlap says nothing about real recall: random vectors are HNSW's worst case.
 """
 
 from __future__ import annotations
@@ -31,12 +40,15 @@ import torch
 
 from index.language import detect_language
 from index.store import Filters, Store
+from index.writer import _graph
+from qa.answer import Answerer
 from qa.engine import answerer, get_embedder, open_store
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates
 from qa.settings import Settings
 
 WARM_UP = 10
+OVERLAP_K = 10
 
 
 def load() -> str:
@@ -91,36 +103,33 @@ def breakdown(store: Store, settings: Settings, asked: list[str]) -> dict[str, l
     return pieces
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("index_dir", type=Path)
-    parser.add_argument("questions", type=Path, nargs="+", help="questions.jsonl files")
-    parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--threads", type=int, help="torch and FAISS threads (default: theirs)")
-    args = parser.parse_args()
-    settings = Settings(index_dir=args.index_dir)
-    probe = Store.open(args.index_dir)
-    built_with = probe.model
-    probe.close()
-    if built_with != settings.embedding_model:  # time any index, whatever the default model
-        settings = Settings(index_dir=args.index_dir, embedding_model=built_with)
+def hnsw_graph(store: Store) -> faiss.Index:
+    """The generation's own graph, or one built now from its flat vectors (timed)."""
+    if store.graph is not None:
+        print(f"HNSW graph: the index's own ({store.graph.ntotal} vectors)")
+        return store.graph
+    threads = faiss.omp_get_max_threads()
     started = time.perf_counter()
-    store = open_store(settings)
-    qa = answerer(settings, store)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-        faiss.omp_set_num_threads(args.threads)
-    threads = f"torch {torch.get_num_threads()} / FAISS {faiss.omp_get_max_threads()} threads"
+    graph = _graph(store.vectors)
+    took = time.perf_counter() - started
     print(
-        f"store {store.stats()['chunks']} chunks, model {store.model}, opened in "
-        f"{time.perf_counter() - started:.1f} s; {threads}; {load()}"
+        f"HNSW graph built in {took:.1f} s ({graph.ntotal} vectors, {store.vectors.d} dim, "
+        f"M=32, FAISS {threads} threads); {load()}"
     )
+    return graph
 
-    asked = questions(args.questions, WARM_UP + args.n)
+
+def latency(qa: Answerer, store: Store, settings: Settings, asked: list[str]) -> list[str]:
+    """Warm up, time `ask` on every question, then the breakdown; the quotes given."""
     for question in asked[:WARM_UP]:
         qa.ask(question)
     asked = asked[WARM_UP:]
-    latencies = [timed(lambda q=question: qa.ask(q))[1] for question in asked]
+    quotes, latencies = [], []
+    for question in asked:
+        answer, ms = timed(lambda q=question: qa.ask(q))
+        quote = answer.quote
+        quotes.append(f"{quote.article_id}:{quote.sentence_index}" if quote else "")
+        latencies.append(ms)
     print(f"ask() over {len(asked)} questions, ms: {percentiles(latencies)}; {load()}")
 
     pieces = breakdown(store, settings, asked)
@@ -131,6 +140,69 @@ def main() -> None:
     print(
         f"  {'sum of unindented means':28} {total:7.2f} (ask mean {statistics.mean(latencies):.2f})"
     )
+    return quotes
+
+
+def overlap(store: Store, graph: faiss.Index, settings: Settings, asked: list[str]) -> None:
+    """HNSW's top 10 against the exact top 10, on the same question vectors."""
+    embedder = get_embedder(settings)
+    depth = max(settings.top_k, settings.candidates)
+    shares: dict[str, list[float]] = {f"k={OVERLAP_K}": [], f"k={depth} (as ask)": []}
+    for question in asked:
+        vector = Query(question, detect_language(question), embedder).vector
+        store.graph = None
+        exact = {i for i, _ in store.search_dense(vector, OVERLAP_K)}
+        store.graph = graph
+        for k, name in ((OVERLAP_K, f"k={OVERLAP_K}"), (depth, f"k={depth} (as ask)")):
+            found = {i for i, _ in store.search_dense(vector, k)[:OVERLAP_K]}
+            shares[name].append(len(found & exact) / max(1, len(exact)))
+    print(f"top-{OVERLAP_K} overlap of HNSW with flat over {len(asked)} question vectors:")
+    for name, values in shares.items():
+        full = sum(v == 1 for v in values) / len(values)
+        print(f"  searched at {name:14} mean {statistics.mean(values):.3f}, all 10 in {full:.0%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("index_dir", type=Path)
+    parser.add_argument("questions", type=Path, nargs="+", help="questions.jsonl files")
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--threads", type=int, help="torch and FAISS threads (default: theirs)")
+    parser.add_argument("--index-type", choices=("flat", "hnsw", "both"), default="flat")
+    args = parser.parse_args()
+    settings = Settings(index_dir=args.index_dir)
+    probe = Store.open(args.index_dir)
+    built_with = probe.model
+    probe.close()
+    if built_with != settings.embedding_model:  # time any index, whatever the default model
+        settings = Settings(index_dir=args.index_dir, embedding_model=built_with)
+    started = time.perf_counter()
+    store = open_store(settings)
+    opened = time.perf_counter() - started
+    graph = hnsw_graph(store) if args.index_type != "flat" else None
+    started = time.perf_counter()
+    qa = answerer(settings, store)
+    opened += time.perf_counter() - started
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        faiss.omp_set_num_threads(args.threads)
+    threads = f"torch {torch.get_num_threads()} / FAISS {faiss.omp_get_max_threads()} threads"
+    print(
+        f"store {store.stats()['chunks']} chunks, model {store.model}, opened, model loaded in "
+        f"{opened:.1f} s; {threads}; {load()}"
+    )
+
+    asked = questions(args.questions, WARM_UP + args.n)
+    kinds = ("flat", "hnsw") if args.index_type == "both" else (args.index_type,)
+    quotes = {}
+    for kind in kinds:
+        store.graph = graph if kind == "hnsw" else None
+        print(f"== {kind}")
+        quotes[kind] = latency(qa, store, settings, asked)
+    if graph is not None and args.index_type == "both":
+        overlap(store, graph, settings, asked[WARM_UP:])
+        same = sum(a == b for a, b in zip(quotes["flat"], quotes["hnsw"], strict=True))
+        print(f"  same quoted sentence (or both 'not found'): {same / len(quotes['flat']):.0%}")
 
 
 if __name__ == "__main__":
