@@ -42,7 +42,7 @@ from index.language import detect_language
 from index.store import Filters, Store
 from index.writer import _graph
 from qa.answer import Answerer
-from qa.engine import answerer, get_embedder, open_store
+from qa.engine import answerer, get_embedder
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates
 from qa.settings import Settings
@@ -177,7 +177,7 @@ def main() -> None:
     if built_with != settings.embedding_model:  # time any index, whatever the default model
         settings = Settings(index_dir=args.index_dir, embedding_model=built_with)
     started = time.perf_counter()
-    store = open_store(settings)
+    store = Store.open(args.index_dir, settings.embedding_model)
     opened = time.perf_counter() - started
     graph = hnsw_graph(store) if args.index_type != "flat" else None
     started = time.perf_counter()
