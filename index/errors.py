@@ -5,6 +5,7 @@ ArticleQAError
 ├── IndexMissing      no index has been built in the index folder yet
 ├── IndexCorrupt      the index folder exists but does not open or check
 ├── IndexBusy         another writer holds the index
+├── IndexWriteError   the index folder cannot be written (full disk, read-only folder)
 ├── ModelMismatch     the index was built with another embedding model
 └── UnknownArticle    an article id that the index does not hold
 """
@@ -30,6 +31,10 @@ class IndexCorrupt(ArticleQAError):
 
 
 class IndexBusy(ArticleQAError):
+    pass
+
+
+class IndexWriteError(ArticleQAError):
     pass
 
 

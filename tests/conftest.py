@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -86,16 +87,22 @@ def free_port() -> int:
 class Server:
     """`qa serve` in its own process, on a free loopback port."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        command: tuple[str, ...] = ("-m", "qa.cli"),
+        preexec_fn: Callable[[], None] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port)],
+            [sys.executable, *command, "serve", "--port", str(self.port)],
             env={**os.environ, **env},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=preexec_fn,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
