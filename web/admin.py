@@ -57,9 +57,8 @@ async def upload(
     settings = request.app.state.settings
     if len(files) > settings.max_upload_files:
         raise HTTPException(413, f"at most {settings.max_upload_files} files per upload")
-    folder = settings.source_dir / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    saved, refused, total = [], [], 0
+    accepted: dict[str, bytes] = {}
+    refused, total = [], 0
     for item in files:
         name = safe_name(item.filename or "")
         if Path(name).suffix.lower() not in SUFFIXES:
@@ -69,12 +68,22 @@ async def upload(
             continue
         data = await item.read(settings.max_upload_bytes + 1)
         total += len(data)
-        if total > settings.max_upload_bytes:
+        if total > settings.max_upload_bytes:  # refused whole: no file of it is kept
             raise HTTPException(413, f"upload larger than {settings.max_upload_bytes:,} bytes")
-        (folder / name).write_bytes(data)
-        saved.append(folder / name)
-    if not saved:
+        accepted[name] = data
+    if not accepted:
         raise HTTPException(422, "no supported file in the upload: " + str(refused))
+    folder = settings.source_dir / UPLOADS
+    saved = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in accepted.items():
+            (folder / name).write_bytes(data)
+            saved.append(folder / name)
+    except OSError as error:  # a full disk, a read-only folder: say so, keep nothing half
+        for path in saved:
+            path.unlink(missing_ok=True)
+        raise HTTPException(507, f"cannot save the upload in {folder}: {error.strerror}") from error
     embedder, options = get_embedder(settings), update_options(settings)
     job = request.app.state.jobs.submit(
         "upload", lambda: add_paths(settings.index_dir, saved, embedder, options)

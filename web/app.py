@@ -16,6 +16,7 @@ from index.errors import ArticleQAError, IndexBusy, IndexMissing, ModelMismatch,
 from qa.settings import Settings
 
 from . import admin, api, pages
+from .guard import Guard
 from .jobs import Jobs
 from .respond import error_response
 from .state import LiveIndex
@@ -59,17 +60,9 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (api, pages, admin):
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.add_middleware(Guard, settings=settings)  # inside the headers: its errors get them
     _add_security_headers(app)
     return app
-
-
-def _too_large(request: Request) -> Response | None:
-    """Refuse an oversized body before it is read and spooled to disk."""
-    limit = request.app.state.settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if request.method == "POST" and declared.isdigit() and int(declared) > limit + 65536:
-        return error_response(request, 413, f"request larger than {limit:,} bytes")
-    return None
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -95,7 +88,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = _too_large(request) or await call_next(request)
+        response = await call_next(request)
         docs = request.url.path.startswith(("/docs", "/redoc"))
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
