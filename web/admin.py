@@ -12,6 +12,7 @@ from index.readers import SUFFIXES
 from index.sync import add_paths, remove_articles, sync_folder
 from qa.engine import get_embedder, update_options
 
+from .pages import NO_INDEX, UNKNOWN
 from .respond import page
 from .schemas import ErrorBody
 
@@ -49,9 +50,18 @@ def admin_page(request: Request) -> HTMLResponse:
     return page(request, "admin.html")
 
 
-@guarded.post("/articles", status_code=202)
+UPLOAD_ERRORS = {
+    400: {"model": ErrorBody, "description": "A body that does not parse."},
+    413: {"model": ErrorBody, "description": "Over QA_MAX_UPLOAD_BYTES or QA_MAX_UPLOAD_FILES."},
+    422: {"model": ErrorBody, "description": "No file of a supported type."},
+    507: {"model": ErrorBody, "description": "The upload cannot be saved (full disk)."},
+}
+
+
+@guarded.post("/articles", status_code=202, responses=UPLOAD_ERRORS)
 async def upload(
-    request: Request, files: Annotated[list[UploadFile], File(description="Article files.")]
+    request: Request,
+    files: Annotated[list[UploadFile], File(min_length=1, description="Article files.")],
 ) -> dict[str, Any]:
     """Upload article files in any supported format; they are indexed in the background."""
     settings = request.app.state.settings
@@ -91,7 +101,7 @@ async def upload(
     return {"job": job, "saved": [p.name for p in saved], "refused": refused}
 
 
-@guarded.delete("/articles/{article_id}", status_code=202)
+@guarded.delete("/articles/{article_id}", status_code=202, responses=UNKNOWN | NO_INDEX)
 def delete(request: Request, article_id: str) -> dict[str, Any]:
     """Remove an article (and its uploaded file, so a rebuild does not bring it back)."""
     settings = request.app.state.settings
