@@ -123,23 +123,31 @@ class Server:
 ADMIN_TOKEN = "test-token-5d1f"
 
 
+def serve_a_copy(
+    factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+) -> Server:
+    """A server over its own copy of the corpus and its own index, with admin on."""
+    source = factory.mktemp("served-articles")
+    for path in corpus_dir.iterdir():
+        shutil.copy(path, source / path.name)
+    index_dir = factory.mktemp("served-index")
+    sync_folder(index_dir, source, embedder)
+    return Server(
+        {
+            "QA_INDEX_DIR": str(index_dir),
+            "QA_SOURCE_DIR": str(source),
+            "QA_MODELS_DIR": str(models_dir),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+
+
 @pytest.fixture(scope="session")
 def server(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
 ):
     """A server over its own index and source folder, which the admin tests change."""
-    source = tmp_path_factory.mktemp("served-articles")
-    for path in corpus_dir.iterdir():
-        shutil.copy(path, source / path.name)
-    index_dir = tmp_path_factory.mktemp("served-index")
-    sync_folder(index_dir, source, embedder)
-    running = Server(
-        {
-            "QA_INDEX_DIR": str(index_dir),
-            "QA_SOURCE_DIR": str(source),
-            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
-        }
-    )
+    running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir)
     yield running
     running.stop()
 
@@ -161,18 +169,6 @@ def scratch_server(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
 ):
     """A server of its own for load and fuzzing: uploads, deletes and rebuilds go here."""
-    source = tmp_path_factory.mktemp("scratch-articles")
-    for path in corpus_dir.iterdir():
-        shutil.copy(path, source / path.name)
-    index_dir = tmp_path_factory.mktemp("scratch-index")
-    sync_folder(index_dir, source, embedder)
-    running = Server(
-        {
-            "QA_INDEX_DIR": str(index_dir),
-            "QA_SOURCE_DIR": str(source),
-            "QA_MODELS_DIR": str(models_dir),
-            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
-        }
-    )
+    running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir)
     yield running
     running.stop()

@@ -56,6 +56,15 @@ def qa_env(index_dir: Path, models_dir: Path, **more: str) -> dict[str, str]:
     return {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir), **more}
 
 
+def server_env(index_dir: Path, source: Path, models_dir: Path) -> dict[str, str]:
+    return {
+        "QA_INDEX_DIR": str(index_dir),
+        "QA_SOURCE_DIR": str(source),
+        "QA_MODELS_DIR": str(models_dir),
+        "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
+
+
 def assert_checks(index_dir: Path, models_dir: Path) -> None:
     check = qa_index_check(index_dir, models_dir)
     assert (check.returncode, check.stdout, check.stderr) == (0, "index ok\n", "")
@@ -108,12 +117,7 @@ def test_kill_9_of_the_server_during_uploads_leaves_the_old_or_the_new_state(
 ) -> None:
     index_dir, source = tmp_path / "index", old_folder(tmp_path / "articles")
     shutil.copytree(old_index, index_dir)
-    env = {
-        "QA_INDEX_DIR": str(index_dir),
-        "QA_SOURCE_DIR": str(source),
-        "QA_MODELS_DIR": str(models_dir),
-        "QA_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
+    env = server_env(index_dir, source, models_dir)
     changes = new_files(tmp_path / "to-upload")
     for point, expected in (("rename", "old"), ("sweep", "new")):
         server = Server(env, command=("-m", "tests.crash_at", point))
@@ -129,9 +133,9 @@ def test_kill_9_of_the_server_during_uploads_leaves_the_old_or_the_new_state(
     # kill -9 from outside while a larger upload is being embedded (or just after)
     copies = tmp_path / "copies"
     copies.mkdir()
-    for n in range(8):
+    for n in range(4):
         shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", copies / f"copy-{n}.txt")
-    newer = State("newer", NEW.ids | {stable_id(f"copy-{n}.txt") for n in range(8)}, NEW.cost)
+    newer = State("newer", NEW.ids | {stable_id(f"copy-{n}.txt") for n in range(4)}, NEW.cost)
     server = Server(env)
     try:
         assert served_state(HttpView(server.url), NEW) == "new"
@@ -243,12 +247,7 @@ def test_the_server_reports_a_full_disk_and_a_read_only_folder_and_keeps_serving
 ) -> None:
     index_dir, source = tmp_path / "index", old_folder(tmp_path / "articles")
     sync_folder(index_dir, source, embedder)
-    env = {
-        "QA_INDEX_DIR": str(index_dir),
-        "QA_SOURCE_DIR": str(source),
-        "QA_MODELS_DIR": str(models_dir),
-        "QA_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
+    env = server_env(index_dir, source, models_dir)
     changes = new_files(tmp_path / "to-upload")
     # files of up to 64 KB: the uploads are saved, the index database cannot be copied
     server = Server(env, preexec_fn=both(file_size_limit(65536), obey_file_modes))
