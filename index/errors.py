@@ -6,6 +6,7 @@ ArticleQAError
 ├── IndexCorrupt      the index folder exists but does not open or check
 ├── IndexBusy         another writer holds the index
 ├── IndexUnavailable  the index's database cannot be reached
+├── IndexWriteError   the index folder cannot be written (full disk, read-only folder)
 ├── ModelMismatch     the index was built with another embedding model
 └── UnknownArticle    an article id that the index does not hold
 """
@@ -35,6 +36,10 @@ class IndexBusy(ArticleQAError):
 
 
 class IndexUnavailable(ArticleQAError):
+    pass
+
+
+class IndexWriteError(ArticleQAError):
     pass
 
 

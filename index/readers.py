@@ -196,7 +196,10 @@ def _text_field(value: object) -> str | None:
 
 
 def _host(url: str | None) -> str | None:
-    return urlparse(url).hostname if url else None
+    try:
+        return urlparse(url).hostname if url else None
+    except ValueError:  # "http://[bad": a url that does not parse has no host to give
+        return None
 
 
 def _front_matter(block: str) -> dict[str, str]:

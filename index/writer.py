@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -17,12 +19,15 @@ from .analyzer import terms
 from .article import Article
 from .chunks import Chunk
 from .embed import Embedder
-from .errors import IndexMissing, ModelMismatch
+from .errors import IndexMissing, IndexWriteError, ModelMismatch
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
 from .prepare import Prepared, prepare
 from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
 FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
+# SQLite result codes (low byte) that mean the disk, not the data: PERM, READONLY, IOERR,
+# FULL, CANTOPEN.
+_SQLITE_STORAGE_CODES = {3, 8, 10, 13, 14}
 
 
 class Writer:
@@ -51,13 +56,20 @@ class Writer:
         self._lock = writer_lock(index_dir)
 
     def __enter__(self) -> Writer:
-        self._lock.__enter__()
+        self.published: Path | None = None
+        try:
+            self._lock.__enter__()
+        except OSError as error:  # the folder or its lock file cannot be created
+            raise self._write_error(error) from error
         try:
             sweep(self.index_dir)
             self.staged = new_generation(self.index_dir)
             self._open_staged()
-        except BaseException:
+        except BaseException as error:
             self._abandon()
+            self._lock.__exit__(None, None, None)
+            if _is_storage_error(error):
+                raise self._write_error(error) from error
             raise
         return self
 
@@ -67,9 +79,27 @@ class Writer:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.staged.exists():
-            self._abandon()
-        self._lock.__exit__(kind, error, tb)
+        try:
+            if self.staged.exists():
+                self._abandon()
+        finally:
+            self._lock.__exit__(kind, error, tb)
+        if error is not None and _is_storage_error(error):
+            raise self._write_error(error) from error
+
+    def _write_error(self, error: BaseException) -> IndexWriteError:
+        """A full disk or a read-only folder: one clear line, and what is still live."""
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            reason += f": {error.filename}" if error.filename else ""
+        else:
+            reason = f"SQLite: {error} (is the disk full or read-only?)"
+        state = (
+            f"{self.published.name} was published"
+            if self.published
+            else "the index in use is unchanged"
+        )
+        return IndexWriteError(f"cannot write the index in {self.index_dir}: {reason} ({state})")
 
     def _abandon(self) -> None:
         if hasattr(self, "db"):
@@ -198,9 +228,9 @@ class Writer:
             for name in ("articles", "sentences", "chunks")
         }
         self.db.close()
-        faiss.write_index(self.vectors, str(self.staged / VECTORS))
+        _write_vectors(self.vectors, self.staged / VECTORS)
         if self.index_type == "hnsw":
-            faiss.write_index(_graph(self.vectors), str(self.staged / HNSW_VECTORS))
+            _write_vectors(_graph(self.vectors), self.staged / HNSW_VECTORS)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "model": self.embedder.name,
@@ -211,9 +241,24 @@ class Writer:
             **counts,
         }
         (self.staged / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        live = publish(self.index_dir, self.staged)
+        self.published = publish(self.index_dir, self.staged)
         sweep(self.index_dir)
-        return live
+        return self.published
+
+
+def _is_storage_error(error: BaseException) -> bool:
+    if isinstance(error, sqlite3.OperationalError):
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_STORAGE_CODES
+    return isinstance(error, OSError)
+
+
+def _write_vectors(index: faiss.Index, path: Path) -> None:
+    """FAISS reports a failed write as a RuntimeError of C++ text: make it an OSError."""
+    try:
+        faiss.write_index(index, str(path))
+    except RuntimeError as error:
+        detail = str(error).strip().splitlines()[-1]
+        raise OSError(errno.EIO, f"{path.name} not written ({detail})", str(path)) from error
 
 
 def _graph(flat: faiss.IndexIDMap2, neighbours: int = 32) -> faiss.Index:

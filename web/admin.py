@@ -14,6 +14,7 @@ from index.readers import SUFFIXES
 from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
 from qa.engine import get_embedder, update_options
 
+from .pages import NO_INDEX, UNKNOWN
 from .respond import page
 from .schemas import ErrorBody
 
@@ -51,17 +52,25 @@ def admin_page(request: Request) -> HTMLResponse:
     return page(request, "admin.html")
 
 
-@guarded.post("/articles", status_code=202)
+UPLOAD_ERRORS = {
+    400: {"model": ErrorBody, "description": "A body that does not parse."},
+    413: {"model": ErrorBody, "description": "Over QA_MAX_UPLOAD_BYTES or QA_MAX_UPLOAD_FILES."},
+    422: {"model": ErrorBody, "description": "No file of a supported type."},
+    507: {"model": ErrorBody, "description": "The upload cannot be saved (full disk)."},
+}
+
+
+@guarded.post("/articles", status_code=202, responses=UPLOAD_ERRORS)
 async def upload(
-    request: Request, files: Annotated[list[UploadFile], File(description="Article files.")]
+    request: Request,
+    files: Annotated[list[UploadFile], File(min_length=1, description="Article files.")],
 ) -> dict[str, Any]:
     """Upload article files in any supported format; they are indexed in the background."""
     settings = request.app.state.settings
     if len(files) > settings.max_upload_files:
         raise HTTPException(413, f"at most {settings.max_upload_files} files per upload")
-    folder = settings.source_dir / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    saved, refused, total = [], [], 0
+    accepted: dict[str, bytes] = {}
+    refused, total = [], 0
     for item in files:
         name = safe_name(item.filename or "")
         if Path(name).suffix.lower() not in SUFFIXES:
@@ -71,12 +80,22 @@ async def upload(
             continue
         data = await item.read(settings.max_upload_bytes + 1)
         total += len(data)
-        if total > settings.max_upload_bytes:
+        if total > settings.max_upload_bytes:  # refused whole: no file of it is kept
             raise HTTPException(413, f"upload larger than {settings.max_upload_bytes:,} bytes")
-        (folder / name).write_bytes(data)
-        saved.append(folder / name)
-    if not saved:
+        accepted[name] = data
+    if not accepted:
         raise HTTPException(422, "no supported file in the upload: " + str(refused))
+    folder = settings.source_dir / UPLOADS
+    saved = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in accepted.items():
+            (folder / name).write_bytes(data)
+            saved.append(folder / name)
+    except OSError as error:  # a full disk, a read-only folder: say so, keep nothing half
+        for path in saved:
+            path.unlink(missing_ok=True)
+        raise HTTPException(507, f"cannot save the upload in {folder}: {error.strerror}") from error
     index, embedder, options = _updating(request)
     job = request.app.state.jobs.submit(
         "upload", lambda: add_paths(index, saved, embedder, options)
@@ -84,7 +103,7 @@ async def upload(
     return {"job": job, "saved": [p.name for p in saved], "refused": refused}
 
 
-@guarded.delete("/articles/{article_id}", status_code=202)
+@guarded.delete("/articles/{article_id}", status_code=202, responses=UNKNOWN | NO_INDEX)
 def delete(request: Request, article_id: str) -> dict[str, Any]:
     """Remove an article (and its uploaded file, so a rebuild does not bring it back)."""
     settings = request.app.state.settings

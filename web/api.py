@@ -13,6 +13,7 @@ from .schemas import DATE, AskRequest, ErrorBody
 
 router = APIRouter()
 ERRORS = {
+    400: {"model": ErrorBody, "description": "A body that does not parse."},
     422: {"model": ErrorBody, "description": "Empty or over-long question, bad filter."},
     503: {"model": ErrorBody, "description": "No index has been built yet."},
 }

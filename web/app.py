@@ -5,12 +5,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException
 
 from index.errors import (
     ArticleQAError,
@@ -23,6 +24,7 @@ from index.errors import (
 from qa.settings import Settings, get_settings
 
 from . import admin, api, pages
+from .guard import Guard
 from .jobs import Jobs
 from .respond import error_response
 from .state import LiveIndex
@@ -74,6 +76,8 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (api, pages, admin):
         app.include_router(module.router)
     _add_error_handlers(app)
+    _document_limits(app, settings)
+    app.add_middleware(Guard, settings=settings)  # inside the headers: its errors get them
     _add_security_headers(app)
     return app
 
@@ -83,13 +87,27 @@ def app_from_settings() -> FastAPI:
     return create_app(get_settings())
 
 
-def _too_large(request: Request) -> Response | None:
-    """Refuse an oversized body before it is read and spooled to disk."""
-    limit = request.app.state.settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if request.method == "POST" and declared.isdigit() and int(declared) > limit + 65536:
-        return error_response(request, 413, f"request larger than {limit:,} bytes")
-    return None
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI schema states this server's own limits (they are settings)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        shapes = schema["components"]["schemas"]
+        # a question: at most max_question_chars, not only white space (else 422)
+        question = {"maxLength": settings.max_question_chars, "pattern": r"\S"}
+        shapes["AskRequest"]["properties"]["question"].update(question)
+        for parameter in schema["paths"]["/ask"]["get"]["parameters"]:
+            if parameter["name"] == "q":
+                parameter["schema"].update(question)
+        for name, shape in shapes.items():
+            if name.startswith("Body_upload"):
+                shape["properties"]["files"]["maxItems"] = settings.max_upload_files
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -97,7 +115,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def our_error(request: Request, error: ArticleQAError) -> Response:
         return error_response(request, _STATUS.get(type(error), 400), str(error))
 
-    @app.exception_handler(HTTPException)
+    @app.exception_handler(HTTPException)  # Starlette's: also unknown paths, bad bodies
     async def http_error(request: Request, error: HTTPException) -> Response:
         response = error_response(request, error.status_code, str(error.detail))
         response.headers.update(error.headers or {})
@@ -115,7 +133,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = _too_large(request) or await call_next(request)
+        response = await call_next(request)
         docs = request.url.path.startswith(("/docs", "/redoc"))
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -12,10 +12,12 @@ from index.article import Article
 
 from .api import answer
 from .respond import page, wants_html
-from .schemas import AskRequest
+from .schemas import AskRequest, ErrorBody
 
 router = APIRouter()
 MAX_TURNS = 5
+NO_INDEX = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
+UNKNOWN = {404: {"model": ErrorBody, "description": "No article with this id."}}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -46,11 +48,11 @@ def chat_form(
     return page(request, "chat.html", status, turns=turns, filters=filters, error=error)
 
 
-@router.get("/articles", tags=["articles"], response_model=None)
+@router.get("/articles", tags=["articles"], response_model=None, responses=NO_INDEX)
 def articles(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # SQLite takes 64 bits at most
 ) -> Response:
     """Articles in the index, newest first (JSON, or a page for browsers)."""
     with request.app.state.live.reading() as live:
@@ -60,7 +62,9 @@ def articles(
     return JSONResponse({"articles": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/articles/{article_id}", tags=["articles"], response_model=None)
+@router.get(
+    "/articles/{article_id}", tags=["articles"], response_model=None, responses=UNKNOWN | NO_INDEX
+)
 def article(request: Request, article_id: str, hl: int | None = None) -> Response:
     """One article with its paragraphs and sentences (JSON, or a page for browsers)."""
     with request.app.state.live.reading() as live:

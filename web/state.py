@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from index.backend import Reader
 from qa.answer import Answerer
-from qa.engine import answerer, open_index
+from qa.engine import answerer, open_index, single_threaded
 from qa.settings import Settings
 
 
@@ -34,6 +34,7 @@ class LiveIndex:
     @contextmanager
     def reading(self) -> Iterator[Live]:
         """The live index; raises IndexMissing (503) while none has been built."""
+        single_threaded()  # FAISS's thread count is per thread: set it in this one
         with self.backend.reader() as store:
             yield self._live(store)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TypeVar
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -15,7 +17,7 @@ from ..analyzer import terms
 from ..article import Article
 from ..backend import WriteOptions
 from ..embed import Embedder
-from ..errors import ModelMismatch
+from ..errors import IndexWriteError, ModelMismatch
 from ..prepare import Prepared, prepare
 from ..writer import FLUSH_TEXTS
 from .schema import (
@@ -27,8 +29,25 @@ from .schema import (
     schema_exists,
 )
 
+T = TypeVar("T")
 TITLE_WEIGHT = 0.5  # as the embedded backend's bm25(chunks_fts, 0.5, 1.0)
 NEXT = f"{SCHEMA}_next"  # a rebuild fills this schema, then takes SCHEMA's name at commit
+
+
+def _database_errors(method: Callable[..., T]) -> Callable[..., T]:
+    """A failing database (full disk, lost connection) becomes one clear error; the
+    transaction is rolled back by __exit__, so the index in use is unchanged."""
+
+    @functools.wraps(method)
+    def guarded(self: PostgresWriter, *args: object) -> T:
+        try:
+            return method(self, *args)
+        except psycopg.Error as error:
+            raise IndexWriteError(
+                f"cannot write the index database: {error} (the index in use is unchanged)"
+            ) from error
+
+    return guarded
 
 
 class PostgresWriter:
@@ -55,10 +74,7 @@ class PostgresWriter:
     def __enter__(self) -> PostgresWriter:
         self.db = self.connect()
         try:
-            # Blocks until the writer before us commits or rolls back: updates queue up.
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
-            self._open_schema()
-            register_vector(self.db)
+            self._begin()
         except BaseException:
             self.db.close()
             raise
@@ -73,6 +89,13 @@ class PostgresWriter:
         if not self.db.closed:
             self.db.rollback()  # a no-op after commit()
             self.db.close()
+
+    @_database_errors
+    def _begin(self) -> None:
+        # Blocks until the writer before us commits or rolls back: updates queue up.
+        self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        self._open_schema()
+        register_vector(self.db)
 
     def _open_schema(self) -> None:
         if self.rebuild or not schema_exists(self.db):
@@ -89,11 +112,13 @@ class PostgresWriter:
                 )
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
 
+    @_database_errors
     def known(self) -> dict[str, tuple[str, str | None]]:
         """Article id → (content hash, origin) of what the index holds now."""
         rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    @_database_errors
     def remove(self, article_id: str) -> bool:
         self._pending = [a for a in self._pending if a.id != article_id]
         held = self.db.execute(
@@ -105,6 +130,7 @@ class PostgresWriter:
         deleted = self.db.execute("DELETE FROM articles WHERE id = %s", (article_id,))
         return bool(deleted.rowcount)
 
+    @_database_errors
     def add(self, article: Article) -> None:
         """Add or replace an article; its texts are embedded in batches."""
         self.remove(article.id)
@@ -118,6 +144,7 @@ class PostgresWriter:
         for item in prepare(articles, self.embedder, options.chunk_sentences, options.progress):
             self.add_prepared(item)
 
+    @_database_errors
     def add_prepared(self, item: Prepared) -> None:
         """Add an article whose texts are embedded already (or copied from another index)."""
         self.remove(item.article.id)
@@ -170,6 +197,7 @@ class PostgresWriter:
                     for term, frequency in weighted.items():
                         copy.write_row((term, chunk_id, frequency, len(title) + len(body)))
 
+    @_database_errors
     def commit(self) -> str:
         self._flush()
         self._store_term_counts()
