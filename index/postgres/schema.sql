@@ -52,7 +52,7 @@ CREATE INDEX ON {schema}.chunks (article_id);
 
 -- The keyword index: one row per term and chunk, holding index/analyzer.py's Snowball
 -- terms, the same the embedded backend gives FTS5, so both rank with the same BM25.
--- (A tsvector per chunk unnested at query time was 7x slower: README, PostgreSQL.)
+-- (A tsvector per chunk unnested at query time was 16x slower: README, PostgreSQL.)
 CREATE TABLE {schema}.postings (
     term text NOT NULL,
     chunk_id bigint NOT NULL REFERENCES {schema}.chunks (id) ON DELETE CASCADE,
