@@ -20,11 +20,13 @@ import numpy as np
 
 from .article import Article
 from .embed import Embedder
+from .errors import IndexMissing
 from .filters import Filters
 from .layout import current_generation
 
 if TYPE_CHECKING:
     from .prepare import Prepared
+    from .store import Store
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,12 @@ class EmbeddedBackend:
     def __init__(self, index_dir: Path, expected_model: str | None = None) -> None:
         self.index_dir = index_dir
         self.expected_model = expected_model
-        self._store: Any = None
+        self._store: Store | None = None
         self._lock = threading.Lock()
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
-        from .store import Store
+        from .store import Store  # store.py builds on this module's row types
 
         live = current_generation(self.index_dir)
         store = self._store
@@ -143,7 +145,7 @@ class EmbeddedBackend:
     def writer(
         self, embedder: Embedder, options: WriteOptions, rebuild: bool = False
     ) -> AbstractContextManager[IndexWriter]:
-        from .writer import Writer
+        from .writer import Writer  # writer.py builds on store.py
 
         return Writer(
             self.index_dir,
@@ -166,8 +168,6 @@ def open_backend(
         from .postgres import PostgresBackend
 
         if not database_url:
-            from .errors import IndexMissing
-
             raise IndexMissing("QA_BACKEND=postgres needs QA_DATABASE_URL")
         return PostgresBackend(database_url, expected_model)
     return EmbeddedBackend(index_dir, expected_model)
