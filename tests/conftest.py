@@ -4,7 +4,6 @@ and a real PostgreSQL with pgvector started by the session (the `pgserver` wheel
 The seed index (the seed article plus tests/data) is built once per session, per backend.
 """
 
-import itertools
 import os
 import shutil
 import socket
@@ -12,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,12 +88,10 @@ def postgres() -> Iterator[str]:
     shutil.rmtree(parent, ignore_errors=True)
 
 
-_databases = itertools.count()
-
-
 def new_database(base_url: str) -> str:
     """A fresh, empty database on the session's server, so that tests never share state."""
-    name = f"qa_test_{os.getpid()}_{next(_databases)}"
+    # Random, not counted: tests import this module again as tests.conftest.
+    name = f"qa_test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(base_url, autocommit=True) as db:
         db.execute(f"CREATE DATABASE {name}")
     return base_url.replace("/postgres?", f"/{name}?")
