@@ -9,9 +9,20 @@ import numpy as np
 
 from .article import Article, Paragraph, Sentence
 from .backend import ChunkHit, SentenceRow
-from .errors import UnknownArticle
+from .errors import ModelMismatch, UnknownArticle
 
 ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
+
+
+def check_model(manifest: dict[str, Any], expected: str | None, where: str) -> None:
+    """An index answers only questions embedded with the model that built it."""
+    built = manifest.get("model")
+    if expected and built != expected:
+        raise ModelMismatch(
+            f"{where} was built with the embedding model {built!r} "
+            f"({manifest.get('dimension')} dimensions) but the settings ask for {expected!r}: "
+            "rebuild it with `qa index build --rebuild FOLDER`"
+        )
 
 
 class RowReads:

@@ -10,10 +10,10 @@ from typing import Any
 import faiss
 import numpy as np
 
-from .errors import IndexCorrupt, ModelMismatch
+from .errors import IndexCorrupt
 from .filters import NO_FILTERS, Filters
 from .layout import current_generation
-from .rows import RowReads
+from .rows import RowReads, check_model
 
 SCHEMA_VERSION = 1
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
@@ -44,20 +44,11 @@ class Store(RowReads):
             self.graph = faiss.read_index(str(graph)) if graph.exists() else None
         except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
             raise IndexCorrupt(f"index generation {generation} does not open: {error}") from error
-        self._check_model(expected_model)
+        check_model(self.manifest, expected_model, f"the index in {generation.parent}")
 
     @classmethod
     def open(cls, index_dir: Path, expected_model: str | None = None) -> Store:
         return cls(current_generation(index_dir), expected_model)
-
-    def _check_model(self, expected: str | None) -> None:
-        built = self.manifest.get("model")
-        if expected and built != expected:
-            raise ModelMismatch(
-                f"the index in {self.generation.parent} was built with the embedding model "
-                f"{built!r} ({self.manifest.get('dimension')} dimensions) but the settings ask "
-                f"for {expected!r}: rebuild it with `qa index build --rebuild FOLDER`"
-            )
 
     def close(self) -> None:
         self.db.close()

@@ -65,10 +65,10 @@ def test_cli_over_postgres_init_build_check(
         "PATH": "/usr/bin:/bin",
     }
 
-    def qa(*args: str) -> subprocess.CompletedProcess[str]:
+    def qa(*args: str, settings: dict[str, str] = env) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "qa.cli", *args],
-            env=env,
+            env=settings,
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -84,13 +84,6 @@ def test_cli_over_postgres_init_build_check(
     answer = qa("ask", QUESTION)
     assert answer.returncode == 0 and "nouvel échange de prisonniers" in answer.stdout
     down = env | {"QA_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
-    unreachable = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "index", "stats"],
-        env=down,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    unreachable = qa("index", "stats", settings=down)
     assert unreachable.returncode == 1
     assert unreachable.stderr.startswith("error: the index database does not answer")

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from ..errors import IndexCorrupt, IndexMissing, ModelMismatch
+from ..errors import IndexCorrupt, IndexMissing
 from ..filters import NO_FILTERS, Filters
-from ..rows import RowReads
+from ..rows import RowReads, check_model
 from .schema import SCHEMA_VERSION
 
 # FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
@@ -28,13 +28,7 @@ class PostgresReader(RowReads):
     def __init__(self, db: psycopg.Connection, expected_model: str | None = None) -> None:
         self.db = db
         self.manifest = self._manifest()
-        built = self.manifest.get("model")
-        if expected_model and built != expected_model:
-            raise ModelMismatch(
-                f"the index database was built with the embedding model {built!r} "
-                f"({self.manifest.get('dimension')} dimensions) but the settings ask for "
-                f"{expected_model!r}: rebuild it with `qa index build --rebuild FOLDER`"
-            )
+        check_model(self.manifest, expected_model, "the index database")
 
     def _manifest(self) -> dict[str, Any]:
         try:
