@@ -134,6 +134,18 @@ def qa(settings: Settings, store: Reader, embedder: Embedder):
     return answerer(settings, store)
 
 
+def run_qa(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """`qa ARGS…` in its own process, with these settings over the environment's."""
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,10 +6,8 @@ new: the bridge at "450 million", the seed, and the two river articles.
 and the answers to probe questions, each quote being the text at its offsets.
 """
 
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +19,7 @@ from index.readers import read_file
 from index.store import Store
 from qa.engine import answerer
 from qa.settings import Settings
-from tests.conftest import DATA, ROOT, SEED_ID, SEEDS
+from tests.conftest import DATA, SEED_ID, SEEDS, run_qa
 
 SEED_FILE = SEEDS / "000_6acd5d2dc33e86a7.txt"
 BRIDGE_ID = stable_id("harbour-bridge.md")
@@ -131,12 +129,5 @@ def served_state(view: View, *states: State) -> str:
 
 
 def qa_index_check(index_dir: Path, models_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", "index", "check"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {"QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir)}
+    return run_qa("index", "check", env=env, timeout=120)

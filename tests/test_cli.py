@@ -1,15 +1,13 @@
 """The `qa` command line, run as a user runs it: a real process, real exit codes."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, ROOT, SEED_ID, SEEDS
+from tests.conftest import DATA, SEED_ID, SEEDS, run_qa
 
 
 @pytest.fixture(autouse=True)
@@ -18,15 +16,7 @@ def built_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def qa(*args: str, index_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_qa(*args, env={"QA_INDEX_DIR": str(index_dir)})
 
 
 def test_build_stats_ask_check_remove(tmp_path: Path) -> None:
@@ -68,15 +58,8 @@ def test_errors_are_one_line_with_exit_code_1(tmp_path: Path) -> None:
 def test_model_mismatch_says_to_rebuild(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     assert qa("index", "add", str(DATA / "harbour-bridge.md"), index_dir=index_dir).returncode == 0
-    env_model = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_EMBEDDING_MODEL": "other/model"}
-    result = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "index", "stats"],
-        env=env_model,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {"QA_INDEX_DIR": str(index_dir), "QA_EMBEDDING_MODEL": "other/model"}
+    result = run_qa("index", "stats", env=env, timeout=120)
     assert result.returncode == 1
     assert "built with the embedding model 'multilingual-e5-small'" in result.stderr
     assert "qa index build --rebuild" in result.stderr

@@ -2,10 +2,7 @@
 upload is indexed. Every request and every answer must succeed; nothing is timed."""
 
 import asyncio
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +14,7 @@ from index.embed import Embedder
 from index.layout import writer_lock
 from index.sync import add_paths, remove_articles, sync_folder
 from qa.settings import Settings
-from tests.conftest import ADMIN_TOKEN, DATA, ROOT, SEEDS, Server
+from tests.conftest import ADMIN_TOKEN, DATA, SEEDS, Server, run_qa
 from tests.states import BRIDGE_ID, COST, EXCHANGE, RIVER_IDS, old_folder
 from web.state import LiveIndex
 
@@ -78,16 +75,9 @@ def test_a_second_writer_is_refused_with_a_clear_message(
 ) -> None:
     index_dir = tmp_path / "index"
     add_paths(index_dir, [DATA / "harbour-bridge.md"], embedder)
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir)}
+    env = {"QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir)}
     with writer_lock(index_dir):  # an update is running (held here, as another process)
-        second = subprocess.run(
-            [sys.executable, "-m", "qa.cli", "index", "add", str(DATA / "rivers.jsonl")],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        second = run_qa("index", "add", str(DATA / "rivers.jsonl"), env=env)
     assert second.returncode == 1
     assert second.stderr.strip().splitlines()[-1] == (
         f"error: another update of {index_dir} is running; try again later"

@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -10,7 +9,7 @@ import httpx
 from index.embed import Embedder
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
-from tests.conftest import ADMIN_TOKEN, ROOT, Server, new_database
+from tests.conftest import ADMIN_TOKEN, Server, new_database, run_qa
 from tests.test_web_api import AUTH, VOLCANO, wait_for_job
 
 QUESTION = "Qui a annoncé un nouvel échange de prisonniers ?"
@@ -62,18 +61,10 @@ def test_cli_over_postgres_init_build_check(
         "QA_BACKEND": "postgres",
         "QA_DATABASE_URL": new_database(postgres),
         "QA_MODELS_DIR": str(models_dir),
-        "PATH": "/usr/bin:/bin",
     }
 
-    def qa(*args: str, settings: dict[str, str] = env) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "qa.cli", *args],
-            env=settings,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+    def qa(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_qa(*args, env=env, timeout=600)
 
     missing = qa("ask", QUESTION)
     assert missing.returncode == 1 and "qa index build" in missing.stderr
@@ -84,6 +75,6 @@ def test_cli_over_postgres_init_build_check(
     answer = qa("ask", QUESTION)
     assert answer.returncode == 0 and "nouvel échange de prisonniers" in answer.stdout
     down = env | {"QA_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
-    unreachable = qa("index", "stats", settings=down)
+    unreachable = run_qa("index", "stats", env=down)
     assert unreachable.returncode == 1
     assert unreachable.stderr.startswith("error: the index database does not answer")
