@@ -7,6 +7,8 @@ checked against the schema, so that a new endpoint cannot go unfuzzed.
 that drives schemathesis' Hypothesis strategy itself.)
 """
 
+import re
+
 import httpx
 import pytest
 import schemathesis
@@ -83,3 +85,17 @@ def test_what_the_fuzzing_found_stays_fixed(scratch_server: Server) -> None:
         timeout=30,
     )  # was {"detail": "Invalid multipart data."}
     assert broken.json() == {"error": "Invalid multipart data.", "status": 400}
+
+
+@pytest.mark.parametrize("blank", ["\x1c", " \x85\u3000", "\ufeff\t"])
+def test_a_blank_question_is_blank_for_the_schema_and_the_server(
+    scratch_server: Server, blank: str
+) -> None:
+    """Python's strip() and JSON Schema's \\s disagreed on \\x1c, \\x85 and \\ufeff: a
+    question the schema let through was "empty" to the server (found by schemathesis)."""
+    schema = httpx.get(f"{scratch_server.url}/openapi.json", timeout=30).json()
+    pattern = schema["components"]["schemas"]["AskRequest"]["properties"]["question"]["pattern"]
+    assert re.search(pattern, blank) is None and re.search(pattern, blank + "a")
+    refused = httpx.post(f"{scratch_server.url}/ask", json={"question": blank}, timeout=30)
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "question: the question is empty"

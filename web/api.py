@@ -9,7 +9,7 @@ from index.filters import Filters
 from qa.models import Answer
 
 from .respond import page, wants_html
-from .schemas import DATE, AskRequest, ErrorBody
+from .schemas import BLANK, DATE, AskRequest, ErrorBody
 
 router = APIRouter()
 ERRORS = {
@@ -21,11 +21,11 @@ ERRORS = {
 
 def answer(request: Request, body: AskRequest) -> Answer:
     """Validate the question against the settings, then answer it from the live index."""
-    question = body.question.strip()
+    question = body.question.strip(BLANK)
     limit = request.app.state.settings.max_question_chars
     if not question:
         raise HTTPException(422, "question: the question is empty")
-    if len(question) > limit:
+    if len(body.question) > limit:
         raise HTTPException(422, f"question: the question is longer than {limit} characters")
     filters = Filters(body.since, body.until, body.source)
     history = [h for h in body.history if h.strip()][-5:]
@@ -42,7 +42,7 @@ def ask_post(request: Request, body: AskRequest) -> Answer | HTMLResponse:
     result = answer(request, body)
     if wants_html(request):
         return page(
-            request, "_turn.html", turn={"question": body.question.strip(), "answer": result}
+            request, "_turn.html", turn={"question": body.question.strip(BLANK), "answer": result}
         )
     return result
 

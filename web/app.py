@@ -27,6 +27,7 @@ from . import admin, api, pages
 from .guard import Guard
 from .jobs import Jobs
 from .respond import error_response
+from .schemas import NOT_BLANK
 from .state import LiveIndex
 
 HERE = Path(__file__).parent
@@ -97,7 +98,7 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
         schema = generate()
         shapes = schema["components"]["schemas"]
         # a question: at most max_question_chars, not only white space (else 422)
-        question = {"maxLength": settings.max_question_chars, "pattern": r"\S"}
+        question = {"maxLength": settings.max_question_chars, "pattern": NOT_BLANK}
         shapes["AskRequest"]["properties"]["question"].update(question)
         for parameter in schema["paths"]["/ask"]["get"]["parameters"]:
             if parameter["name"] == "q":

@@ -3,6 +3,13 @@
 from pydantic import BaseModel, Field
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# Blank: what JSON Schema's (ECMAScript's) \s matches, plus what Python's str.strip() also
+# removes. The server and the published schema (`[^…]` below) must agree on "empty".
+BLANK = (
+    " \t\n\v\f\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in BLANK) + "]"
 
 
 class AskRequest(BaseModel):
