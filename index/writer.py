@@ -19,9 +19,10 @@ from .analyzer import terms
 from .article import Article
 from .chunks import Chunk
 from .embed import Embedder
-from .errors import IndexMissing, IndexWriteError, ModelMismatch
+from .errors import IndexMissing, IndexWriteError
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
 from .prepare import Prepared, prepare
+from .rows import check_model
 from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
 FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
@@ -110,7 +111,7 @@ class Writer:
         previous = None if self.rebuild else _live_or_none(self.index_dir)
         if previous is not None:
             manifest = json.loads((previous / MANIFEST).read_text())
-            self._check_model(manifest)
+            check_model(manifest, self.embedder.name, f"the index in {self.index_dir}")
             self.index_type = self.index_type or manifest.get("index_type")
             shutil.copyfile(previous / DATABASE, self.staged / DATABASE)
             self.vectors = faiss.read_index(str(previous / VECTORS))
@@ -123,13 +124,6 @@ class Writer:
         self.db.execute("PRAGMA synchronous = OFF")
         if previous is None:
             self.db.executescript(resources.files("index").joinpath("schema.sql").read_text())
-
-    def _check_model(self, manifest: dict) -> None:
-        if manifest.get("model") != self.embedder.name:
-            raise ModelMismatch(
-                f"the index in {self.index_dir} was built with {manifest.get('model')!r}, "
-                f"not {self.embedder.name!r}: rebuild it with `qa index build --rebuild FOLDER`"
-            )
 
     def known(self) -> dict[str, tuple[str, str | None]]:
         """Article id → (content hash, origin) of what the index holds now."""
@@ -149,8 +143,9 @@ class Writer:
         return bool(deleted)
 
     def add(self, article: Article) -> None:
-        """Add or replace an article; its texts are embedded in batches."""
-        self.remove(article.id)
+        """Add or replace an article; its texts are embedded in batches, and the old
+        version removed then (add_prepared)."""
+        self._pending = [a for a in self._pending if a.id != article.id]
         self._pending.append(article)
         if sum(len(a.sentences) for a in self._pending) >= FLUSH_TEXTS:
             self._flush()

@@ -17,8 +17,9 @@ from ..analyzer import terms
 from ..article import Article
 from ..backend import WriteOptions
 from ..embed import Embedder
-from ..errors import IndexWriteError, ModelMismatch
+from ..errors import IndexWriteError
 from ..prepare import Prepared, prepare
+from ..rows import check_model
 from ..writer import FLUSH_TEXTS
 from .schema import (
     SCHEMA,
@@ -104,12 +105,8 @@ class PostgresWriter:
             self.schema = NEXT
         else:
             self.schema = SCHEMA
-            built = self.db.execute("SELECT value FROM manifest WHERE key = 'model'").fetchone()
-            if built and built[0] != self.embedder.name:
-                raise ModelMismatch(
-                    f"the index database was built with {built[0]!r}, not "
-                    f"{self.embedder.name!r}: rebuild it with `qa index build --rebuild FOLDER`"
-                )
+            manifest = dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
+            check_model(manifest, self.embedder.name, "the index database")
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
 
     @_database_errors
@@ -132,8 +129,9 @@ class PostgresWriter:
 
     @_database_errors
     def add(self, article: Article) -> None:
-        """Add or replace an article; its texts are embedded in batches."""
-        self.remove(article.id)
+        """Add or replace an article; its texts are embedded in batches, and the old
+        version removed then (add_prepared)."""
+        self._pending = [a for a in self._pending if a.id != article.id]
         self._pending.append(article)
         if sum(len(a.sentences) for a in self._pending) >= FLUSH_TEXTS:
             self._flush()
