@@ -10,8 +10,11 @@ time and rates, `Embedder.encode_documents` alone on the very texts the writer e
 the update's time and texts re-embedded. `--profile` adds the top functions of the build;
 a first build with the model stubbed out (random vectors) times everything else, and
 `--stub-only` keeps that index (for latency timing at sizes too slow to embed here);
-`--threads N` sets torch's thread count (measured: on 2 cores shared with another busy
-process, 1 thread encodes ~2.6x faster than torch's default of 2).
+`--threads N` sets the encoder's bulk threads (default: all cores). The encoder backend and
+chunk vectors come from QA_ENCODER_BACKEND and QA_CHUNK_VECTORS.
+
+`--against OTHER_CHECKOUT SPLIT...` instead times `qa index build` of this checkout and of
+another one side by side, with hit@1 of each (bench/side_by_side.py).
 """
 
 from __future__ import annotations
@@ -23,20 +26,26 @@ import pstats
 import random
 import resource
 import shutil
+import sys
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
-import torch
+import side_by_side
 
 from index.article import Article
+from index.batching import FLUSH_TEXTS
 from index.chunks import make_chunks
 from index.embed import Embedder
+from index.encoders import Progress
 from index.layout import current_generation
 from index.sync import UpdateOptions, UpdateReport, article_files, read_files, sync_folder
-from index.writer import FLUSH_TEXTS
+from qa.progress_bar import embed_progress
+from qa.settings import Settings
 
+SETTINGS = Settings()
 UPDATED = " This article was updated on 2025-11-25 with revised figures."
 
 
@@ -72,8 +81,13 @@ def flush_batches(articles: list[Article], chunk_sentences: int) -> list[list[st
 
 
 def writer_texts(articles: list[Article], chunk_sentences: int) -> list[str]:
-    chunks = [f"{a.title}\n{c.text}" for a in articles for c in make_chunks(a, chunk_sentences)]
-    return chunks + [a.sentence_text(s) for a in articles for s in a.sentences]
+    """What prepare() embeds: every sentence; chunk texts too with QA_CHUNK_VECTORS=embedded."""
+    sentences = [a.sentence_text(s) for a in articles for s in a.sentences]
+    if SETTINGS.chunk_vectors == "pooled":
+        return sentences
+    return sentences + [
+        f"{a.title}\n{c.text}" for a in articles for c in make_chunks(a, chunk_sentences)
+    ]
 
 
 class StubEmbedder(Embedder):
@@ -84,7 +98,7 @@ class StubEmbedder(Embedder):
         self.random = np.random.default_rng(0)
 
     def encode_documents(
-        self, texts: Sequence[str], batch_size: int = 32, progress: bool = False
+        self, texts: Sequence[str], progress: Progress | None = None
     ) -> np.ndarray:
         self.texts_encoded += len(texts)
         vectors = self.random.standard_normal((len(texts), self.dimension), dtype=np.float32)
@@ -128,7 +142,9 @@ def build(
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    report = sync_folder(index_dir, source, embedder, UpdateOptions(progress=progress))
+    with embed_progress() if progress else nullcontext() as bar:
+        options = UpdateOptions(progress=bar, chunk_vectors=SETTINGS.chunk_vectors)
+        report = sync_folder(index_dir, source, embedder, options)
     if profiler:
         profiler.disable()
     took = time.perf_counter() - started
@@ -144,6 +160,8 @@ def corpus_name(folder: Path) -> str:
 
 
 def main() -> None:
+    if "--against" in sys.argv:
+        return against()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--index-dir", type=Path)
@@ -154,20 +172,19 @@ def main() -> None:
     )
     parser.add_argument("--model", help="embedding model (default: the library's)")
     parser.add_argument("--progress", action="store_true", help="progress bars of the build")
-    parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--threads", type=int, default=0, help="encoder threads (0: all)")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
     index_dir = args.index_dir or Path("data/bench") / f"index-{corpus_name(args.folder)}"
     source = index_dir.with_name(index_dir.name + "-src")
     shutil.rmtree(index_dir, ignore_errors=True)
     shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(args.folder, source)
-    threads = f"torch threads {torch.get_num_threads()}"
+    threads = f"encoder {SETTINGS.encoder_backend}, chunk vectors {SETTINGS.chunk_vectors}"
     print(f"{args.folder} → {index_dir} (copy in {source}); {threads}; {load()}")
 
     started = time.perf_counter()
-    embedder = Embedder(args.model) if args.model else Embedder()
+    model = args.model or SETTINGS.embedding_model
+    embedder = Embedder(model, SETTINGS.models_dir, SETTINGS.encoder_backend, args.threads)
     embedder.encode_documents(["warm up the model", "a second text"])
     print(f"model {embedder.name} loaded in {time.perf_counter() - started:.1f} s")
 
@@ -208,6 +225,16 @@ def main() -> None:
     print(f"  {edited} articles edited: {update.summary()}")
     print(f"  {update_s:.1f} s, texts re-embedded {update.texts_embedded}")
     print(f"  peak RSS {peak_rss_mb():.0f} MB, index folder {folder_mb(index_dir):.1f} MB")
+
+
+def against() -> None:
+    """Side by side with another checkout: bench/side_by_side.py."""
+    parser = argparse.ArgumentParser(description=side_by_side.__doc__)
+    parser.add_argument("--against", type=Path, required=True, help="the other checkout")
+    parser.add_argument("splits", type=Path, nargs="+", help="folders: articles/, questions")
+    parser.add_argument("--rounds", type=int, default=2, help="builds of each, alternated")
+    args = parser.parse_args()
+    side_by_side.compare(args.against, args.splits, args.rounds)
 
 
 if __name__ == "__main__":

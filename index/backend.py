@@ -25,7 +25,9 @@ from .filters import Filters
 from .layout import current_generation
 
 if TYPE_CHECKING:
+    from .encoders import EncoderId
     from .prepare import Prepared
+    from .progress import EmbedProgress
     from .store import Store
 
 
@@ -102,8 +104,9 @@ class IndexWriter(Protocol):
 @dataclass(frozen=True)
 class WriteOptions:
     chunk_sentences: int = 3
-    progress: bool = False
+    progress: EmbedProgress | None = None
     index_type: str | None = None  # embedded only; None keeps the index's own type
+    chunk_vectors: str = "pooled"  # pooled from sentence vectors, or "embedded"
 
 
 class Backend(Protocol):
@@ -123,7 +126,7 @@ class EmbeddedBackend:
     started on an older generation keeps it: generations never change once published.
     """
 
-    def __init__(self, index_dir: Path, expected_model: str | None = None) -> None:
+    def __init__(self, index_dir: Path, expected_model: str | EncoderId | None = None) -> None:
         self.index_dir = index_dir
         self.expected_model = expected_model
         self._store: Store | None = None
@@ -154,6 +157,7 @@ class EmbeddedBackend:
             rebuild=rebuild,
             progress=options.progress,
             index_type=options.index_type,
+            chunk_vectors=options.chunk_vectors,
         )
 
     def close(self) -> None:
@@ -161,7 +165,7 @@ class EmbeddedBackend:
 
 
 def open_backend(
-    kind: str, index_dir: Path, database_url: str | None, expected_model: str | None
+    kind: str, index_dir: Path, database_url: str | None, expected_model: str | EncoderId | None
 ) -> Backend:
     """The backend a setting names; the PostgreSQL one is imported only when asked for."""
     if kind == "postgres":

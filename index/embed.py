@@ -6,7 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .encoders import BACKENDS, Encoder, EncoderId, Progress, default_threads
+
 DEFAULT_MODEL = "multilingual-e5-small"  # chosen by measurement: see README
+DEFAULT_BACKEND = "openvino"  # chosen by measurement: see README, "Encoder backends"
 _PACKAGED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 # Cosines of e5 crowd into 0.75-0.9; this linear map puts them on MiniLM's scale, so that
 # one set of answer weights and one confidence threshold serve both. Fitted on the medians
@@ -27,20 +30,71 @@ def resolve_model(name: str, models_dir: Path) -> str:
     return name
 
 
+def backend_vectors(backend: str) -> str:
+    """The kind of vectors a backend makes, known without loading it."""
+    return vector_kind(BACKENDS[backend][1]) if backend in BACKENDS else "float"
+
+
+def vector_kind(precision: str) -> str:
+    """Vectors of one model computed in fp32 or bf16 rank alike (cosine ≥ 0.9999 to fp32,
+    the same hit@1: README); int8 ones do not, so an index is tied to its kind."""
+    return "int8" if precision == "int8" else "float"
+
+
+def load_encoder(name: str, models_dir: Path, backend: str, threads: int) -> Encoder:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r}: one of {', '.join(BACKENDS)}")
+    path = resolve_model(name, models_dir)
+    if Path(path).exists():
+        os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder must never reach for the hub
+    runtime = BACKENDS[backend][0]
+    if runtime == "torch":
+        from .encoders import TorchEncoder
+
+        return TorchEncoder(path, threads)
+    from .encoders import OnnxEncoder, OpenVinoEncoder
+    from .export import exported_folder  # imports torch: only when an export is missing
+
+    folder = exported_folder(name, path, backend, models_dir)
+    runtime_class = OpenVinoEncoder if runtime == "openvino" else OnnxEncoder
+    return runtime_class(folder, threads)
+
+
+def document_prompt(prompts: dict[str, str]) -> str:
+    """The names sentence-transformers' encode_document looks for, in its order."""
+    return next((prompts[k] for k in ("document", "passage", "corpus") if k in prompts), "")
+
+
 class Embedder:
     """Normalised float32 vectors; queries and passages get the model's own prompts."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, models_dir: Path = Path("data/models")) -> None:
-        path = resolve_model(name, models_dir)
-        if Path(path).exists():
-            os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder must never reach for the hub
-        from sentence_transformers import SentenceTransformer  # slow import: only when needed
-
-        self.name = name
-        self.model = SentenceTransformer(path, device="cpu")
-        self.dimension = int(self.model.get_embedding_dimension() or 0)
+    def __init__(
+        self,
+        name: str = DEFAULT_MODEL,
+        models_dir: Path = Path("data/models"),
+        backend: str = DEFAULT_BACKEND,
+        threads: int = 0,  # cores for bulk encoding; 0: all this process may use
+    ) -> None:
+        self.name, self.backend = name, backend
+        self.encoder = load_encoder(name, models_dir, backend, threads or default_threads())
+        self.dimension = self.encoder.dimension
+        self.precision = self.encoder.precision
         self.texts_encoded = 0  # lets tests see that unchanged articles are not re-embedded
         self.scale = COSINE_SCALE.get(name.removeprefix("intfloat/"), (1.0, 0.0))
+
+    @property
+    def identity(self) -> EncoderId:
+        return EncoderId(self.name, vector_kind(self.precision))
+
+    def manifest(self) -> dict[str, str | int]:
+        """What an index records of the encoder that made its vectors."""
+        return {
+            "model": self.name,
+            "dimension": self.dimension,
+            "encoder": self.backend,
+            "precision": self.precision,
+            "vectors": vector_kind(self.precision),
+        }
 
     def calibrated(self, cosine: float) -> float:
         """A cosine on the common scale of answer features, in [0, 1]."""
@@ -48,23 +102,15 @@ class Embedder:
         return min(max(slope * cosine + offset, 0.0), 1.0)
 
     def encode_documents(
-        self, texts: Sequence[str], batch_size: int = 32, progress: bool = False
+        self, texts: Sequence[str], progress: Progress | None = None
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.texts_encoded += len(texts)
-        vectors = self.model.encode_document(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        prompt = document_prompt(self.encoder.prompts)
+        return self.encoder.encode([prompt + t for t in texts], True, progress)
 
     def encode_query(self, text: str) -> np.ndarray:
         self.texts_encoded += 1
-        vector = self.model.encode_query(
-            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        return np.ascontiguousarray(vector, dtype=np.float32)
+        prompt = self.encoder.prompts.get("query", "")
+        return self.encoder.encode([prompt + text], False, None)

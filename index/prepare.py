@@ -1,5 +1,6 @@
 """Chunk and embed articles for any writer: the same texts go into either backend."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -7,6 +8,8 @@ import numpy as np
 from .article import Article
 from .chunks import Chunk, make_chunks
 from .embed import Embedder
+
+CHUNK_VECTORS = ("pooled", "embedded")
 
 
 @dataclass
@@ -17,26 +20,51 @@ class Prepared:
     sentence_vectors: np.ndarray  # float16, one row per sentence: picks the answer
 
 
+def texts_to_embed(articles: list[Article], chunk_sentences: int, chunk_vectors: str) -> int:
+    """How many texts prepare() will embed for these articles (for progress)."""
+    sentences = sum(len(a.sentences) for a in articles)
+    if chunk_vectors == "pooled":
+        return sentences
+    return sentences + sum(len(make_chunks(a, chunk_sentences)) for a in articles)
+
+
 def prepare(
-    articles: list[Article], embedder: Embedder, chunk_sentences: int, progress: bool = False
+    articles: list[Article],
+    embedder: Embedder,
+    chunk_sentences: int,
+    chunk_vectors: str = "pooled",
+    progress: Callable[[int], None] | None = None,
 ) -> list[Prepared]:
-    """Every chunk (with its article's title, for context) and every sentence, embedded in
-    one batch: encoding is ~99 % of an index build (bench/index_build.py)."""
+    """Embed every sentence, and give every chunk a vector: pooled from its sentences'
+    vectors (each text embedded once), or embedded from its own text with the title."""
     chunked = [(a, make_chunks(a, chunk_sentences)) for a in articles]
-    chunk_texts = [f"{a.title}\n{c.text}" for a, chunks in chunked for c in chunks]
     sentence_texts = [a.sentence_text(s) for a in articles for s in a.sentences]
-    vectors = embedder.encode_documents(chunk_texts + sentence_texts, progress=progress)
-    chunk_vectors, sentence_vectors = vectors[: len(chunk_texts)], vectors[len(chunk_texts) :]
+    chunk_texts = [] if chunk_vectors == "pooled" else _chunk_texts(chunked)
+    vectors = embedder.encode_documents(sentence_texts + chunk_texts, progress)
+    sentence_vectors = vectors[: len(sentence_texts)]
+    embedded_chunks = vectors[len(sentence_texts) :]
     prepared, c, s = [], 0, 0
     for article, chunks in chunked:
         n = len(article.sentences)
-        prepared.append(
-            Prepared(
-                article,
-                chunks,
-                chunk_vectors[c : c + len(chunks)],
-                sentence_vectors[s : s + n].astype(np.float16),
-            )
-        )
+        mine = sentence_vectors[s : s + n]
+        if chunk_vectors == "pooled":
+            chunk_rows = _pooled(mine, chunks)
+        else:
+            chunk_rows = embedded_chunks[c : c + len(chunks)]
+        prepared.append(Prepared(article, chunks, chunk_rows, mine.astype(np.float16)))
         c, s = c + len(chunks), s + n
     return prepared
+
+
+def _chunk_texts(chunked: list[tuple[Article, list[Chunk]]]) -> list[str]:
+    return [f"{a.title}\n{c.text}" for a, chunks in chunked for c in chunks]
+
+
+def _pooled(sentence_vectors: np.ndarray, chunks: list[Chunk]) -> np.ndarray:
+    """The normalised mean of each chunk's sentence vectors."""
+    if not chunks:
+        return np.zeros((0, sentence_vectors.shape[1]), dtype=np.float32)
+    rows = np.stack(
+        [sentence_vectors[c.first_sentence : c.last_sentence + 1].mean(axis=0) for c in chunks]
+    ).astype(np.float32)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)

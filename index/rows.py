@@ -9,19 +9,30 @@ import numpy as np
 
 from .article import Article, Paragraph, Sentence
 from .backend import ChunkHit, SentenceRow
+from .encoders import EncoderId
 from .errors import ModelMismatch, UnknownArticle
 
 ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
 
 
-def check_model(manifest: dict[str, Any], expected: str | None, where: str) -> None:
-    """An index answers only questions embedded with the model that built it."""
-    built = manifest.get("model")
-    if expected and built != expected:
+def check_model(manifest: dict[str, Any], expected: str | EncoderId | None, where: str) -> None:
+    """An index answers only questions embedded with the model (and vector kind) that
+    built it. Indexes from before the encoder backends have float vectors."""
+    if expected is None:
+        return
+    want = expected if isinstance(expected, EncoderId) else EncoderId(expected)
+    built = EncoderId(manifest.get("model", ""), manifest.get("vectors", "float"))
+    if built.model != want.model:
         raise ModelMismatch(
-            f"{where} was built with the embedding model {built!r} "
-            f"({manifest.get('dimension')} dimensions) but the settings ask for {expected!r}: "
+            f"{where} was built with the embedding model {built.model!r} "
+            f"({manifest.get('dimension')} dimensions) but the settings ask for {want.model!r}: "
             "rebuild it with `qa index build --rebuild FOLDER`"
+        )
+    if isinstance(expected, EncoderId) and built.vectors != want.vectors:
+        raise ModelMismatch(
+            f"{where} holds {built.vectors} vectors (encoder {manifest.get('encoder', 'torch')!r})"
+            f" but the settings' encoder makes {want.vectors} vectors: set QA_ENCODER_BACKEND "
+            "back, or rebuild it with `qa index build --rebuild FOLDER`"
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from .encoders import EncoderId
 from .errors import IndexCorrupt
 from .filters import NO_FILTERS, Filters
 from .layout import current_generation
@@ -34,7 +35,7 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
 class Store(RowReads):
     """The live generation of an index folder; stays usable after a newer one is published."""
 
-    def __init__(self, generation: Path, expected_model: str | None = None) -> None:
+    def __init__(self, generation: Path, expected_model: str | EncoderId | None = None) -> None:
         self.generation = generation
         try:
             self.manifest = json.loads((generation / MANIFEST).read_text())
@@ -47,7 +48,7 @@ class Store(RowReads):
         check_model(self.manifest, expected_model, f"the index in {generation.parent}")
 
     @classmethod
-    def open(cls, index_dir: Path, expected_model: str | None = None) -> Store:
+    def open(cls, index_dir: Path, expected_model: str | EncoderId | None = None) -> Store:
         return cls(current_generation(index_dir), expected_model)
 
     def close(self) -> None:

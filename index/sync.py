@@ -7,6 +7,8 @@ from .article import Article
 from .backend import Backend, WriteOptions, as_backend
 from .embed import Embedder
 from .errors import BadArticle
+from .prepare import texts_to_embed
+from .progress import EmbedProgress
 from .readers import MAX_FILE_BYTES, SUFFIXES, read_file
 
 
@@ -31,11 +33,14 @@ class UpdateReport:
 class UpdateOptions:
     chunk_sentences: int = 3
     max_file_bytes: int = MAX_FILE_BYTES
-    progress: bool = False
+    progress: EmbedProgress | None = None
     index_type: str | None = None  # None: keep the index's own type
+    chunk_vectors: str = "pooled"
 
     def write_options(self) -> WriteOptions:
-        return WriteOptions(self.chunk_sentences, self.progress, self.index_type)
+        return WriteOptions(
+            self.chunk_sentences, self.progress, self.index_type, self.chunk_vectors
+        )
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -129,13 +134,20 @@ def _apply(
     before = embedder.texts_encoded
     with as_backend(index).writer(embedder, options.write_options(), rebuild) as writer:
         known = writer.known()
+        changed = []
         for article in _unique(articles, report):
             old = known.get(article.id)
             if old and old[0] == article.content_hash:
                 report.unchanged.append(article.id)
-                continue
+            else:
+                changed.append(article)
+                (report.updated if old else report.added).append(article.id)
+        if options.progress:
+            options.progress.plan(
+                texts_to_embed(changed, options.chunk_sentences, options.chunk_vectors)
+            )
+        for article in changed:
             writer.add(article)
-            (report.updated if old else report.added).append(article.id)
         if sync_root is not None:
             seen = {a.id for a in articles}
             for article_id, (_, origin) in known.items():

@@ -17,15 +17,16 @@ import numpy as np
 
 from .analyzer import terms
 from .article import Article
+from .batching import BatchedEmbedding
 from .chunks import Chunk
 from .embed import Embedder
 from .errors import IndexMissing, IndexWriteError
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
-from .prepare import Prepared, prepare
+from .prepare import Prepared
+from .progress import EmbedProgress
 from .rows import check_model
 from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
-FLUSH_TEXTS = 4096  # embed in large batches, but keep memory bounded on big builds
 # SQLite result codes (low byte) that mean the disk, not the data: PERM, READONLY, IOERR,
 # FULL, CANTOPEN.
 _SQLITE_STORAGE_CODES = {3, 8, 10, 13, 14}
@@ -44,16 +45,18 @@ class Writer:
         *,
         chunk_sentences: int = 3,
         rebuild: bool = False,
-        progress: bool = False,
+        progress: EmbedProgress | None = None,
         index_type: str | None = None,  # None: as the live generation, else flat
+        chunk_vectors: str = "pooled",
     ) -> None:
         self.index_dir = index_dir
         self.embedder = embedder
         self.chunk_sentences = chunk_sentences
         self.rebuild = rebuild
-        self.progress = progress
         self.index_type = index_type
-        self._pending: list[Article] = []
+        self.batches = BatchedEmbedding(
+            embedder, chunk_sentences, chunk_vectors, progress, self.add_prepared
+        )
         self._lock = writer_lock(index_dir)
 
     def __enter__(self) -> Writer:
@@ -81,6 +84,7 @@ class Writer:
         tb: TracebackType | None,
     ) -> None:
         try:
+            self.batches.close()
             if self.staged.exists():
                 self._abandon()
         finally:
@@ -111,7 +115,7 @@ class Writer:
         previous = None if self.rebuild else _live_or_none(self.index_dir)
         if previous is not None:
             manifest = json.loads((previous / MANIFEST).read_text())
-            check_model(manifest, self.embedder.name, f"the index in {self.index_dir}")
+            check_model(manifest, self.embedder.identity, f"the index in {self.index_dir}")
             self.index_type = self.index_type or manifest.get("index_type")
             shutil.copyfile(previous / DATABASE, self.staged / DATABASE)
             self.vectors = faiss.read_index(str(previous / VECTORS))
@@ -131,6 +135,10 @@ class Writer:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def remove(self, article_id: str) -> bool:
+        self.batches.discard(article_id)
+        return self._delete(article_id)
+
+    def _delete(self, article_id: str) -> bool:
         ids = [
             r[0]
             for r in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
@@ -139,25 +147,16 @@ class Writer:
             self.vectors.remove_ids(np.array(ids, dtype=np.int64))
             self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         deleted = self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
-        self._pending = [a for a in self._pending if a.id != article_id]
         return bool(deleted)
 
     def add(self, article: Article) -> None:
         """Add or replace an article; its texts are embedded in batches, and the old
         version removed then (add_prepared)."""
-        self._pending = [a for a in self._pending if a.id != article.id]
-        self._pending.append(article)
-        if sum(len(a.sentences) for a in self._pending) >= FLUSH_TEXTS:
-            self._flush()
-
-    def _flush(self) -> None:
-        articles, self._pending = self._pending, []
-        for item in prepare(articles, self.embedder, self.chunk_sentences, self.progress):
-            self.add_prepared(item)
+        self.batches.add(article)
 
     def add_prepared(self, item: Prepared) -> None:
         """Add an article whose texts are embedded already (or copied from another index)."""
-        self.remove(item.article.id)
+        self._delete(item.article.id)
         self._insert_article(item.article, iter(item.sentence_vectors))
         ids = [self._insert_chunk(item.article, chunk) for chunk in item.chunks]
         if ids:
@@ -216,7 +215,7 @@ class Writer:
         return chunk_id
 
     def commit(self) -> Path:
-        self._flush()
+        self.batches.finish()
         self.db.commit()
         counts = {
             name: self.db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -228,8 +227,7 @@ class Writer:
             _write_vectors(_graph(self.vectors), self.staged / HNSW_VECTORS)
         manifest = {
             "schema_version": SCHEMA_VERSION,
-            "model": self.embedder.name,
-            "dimension": self.embedder.dimension,
+            **self.embedder.manifest(),
             "index_type": self.index_type or "flat",
             "chunk_sentences": self.chunk_sentences,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),

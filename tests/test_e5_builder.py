@@ -21,6 +21,7 @@ import pytest
 from sentence_transformers import SentenceTransformer
 
 from index.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
+from index.model_folder import remove_leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -190,7 +191,7 @@ def test_killed_build_leaves_no_folder_at_target(tmp_path: Path) -> None:
     assert not target.exists()
     leftovers = list(tmp_path.glob("*.partial-*"))
     assert len(leftovers) == 1
-    builder._remove_leftovers(target)  # the next build clears what a dead one left
+    remove_leftovers(target)  # the next build clears what a dead one left
     assert list(tmp_path.iterdir()) == []
 
 

@@ -135,7 +135,7 @@ def rebuild(request: Request) -> dict[str, Any]:
 def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
     """What a background update needs, taken from the app now, not from the request later."""
     settings = request.app.state.settings
-    return request.app.state.live.backend, get_embedder(settings), update_options(settings)
+    return request.app.state.live.backend, get_embedder(settings, serving=True), update_options(settings)
 
 
 @guarded.get("/status")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import glob
 import json
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +11,7 @@ import torch
 from safetensors.torch import save_file
 from transformers import BertConfig, PreTrainedTokenizerFast
 
+from ..model_folder import build_folder
 from .tokenizer import build_tokenizer
 from .weights import Header, Package, package_weights, read_package
 
@@ -147,47 +146,15 @@ def build_e5_model(target: Path, *, progress: Callable[[str], None] | None = Non
     holds a complete model or nothing from this build.
     """
     report = progress or (lambda _message: None)
-    target = Path(target)
-    partial = target.parent / f"{target.name}.partial-{os.getpid()}"
-    _remove_leftovers(target)
-    partial.mkdir(parents=True)
-    try:
+
+    def write(folder: Path) -> None:
         report("reading weights")
-        _write_model(partial, read_package(package_weights()), report)
+        _write_model(folder, read_package(package_weights()), report)
         report("moving into place")
-        _replace_dir(partial, target)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
+
+    build_folder(Path(target), write)
     report("done")
-    return target
-
-
-def _remove_leftovers(target: Path) -> None:
-    """Delete what killed builds left beside ``target``; running builds keep theirs."""
-    for pattern in (".partial-*", ".old-*"):
-        for leftover in target.parent.glob(glob.escape(target.name) + pattern):
-            pid = leftover.name.rsplit("-", 1)[1]
-            if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
-                shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0 only checks that the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, under another user
-        pass
-    return True
-
-
-def _replace_dir(source: Path, target: Path) -> None:
-    """os.replace cannot overwrite a non-empty folder: move an old build aside first."""
-    old = target.parent / f"{target.name}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(source, target)
-    shutil.rmtree(old, ignore_errors=True)
+    return Path(target)
 
 
 def ensure_e5_model(models_dir: Path) -> Path:

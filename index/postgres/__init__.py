@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..backend import IndexWriter, Reader, WriteOptions
 from ..embed import Embedder
+from ..encoders import EncoderId
 from ..errors import IndexUnavailable
 from .reader import PostgresReader
 from .schema import CONNECT_TIMEOUT, SCHEMA, connect
@@ -23,7 +24,9 @@ __all__ = ["SCHEMA", "PostgresBackend"]
 
 
 class PostgresBackend:
-    def __init__(self, url: str, expected_model: str | None = None, pool_size: int = 8) -> None:
+    def __init__(
+        self, url: str, expected_model: str | EncoderId | None = None, pool_size: int = 8
+    ) -> None:
         self.url = url
         self.expected_model = expected_model
         self.pool_size = pool_size

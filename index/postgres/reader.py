@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from ..encoders import EncoderId
 from ..errors import IndexCorrupt, IndexMissing
 from ..filters import NO_FILTERS, Filters
 from ..rows import RowReads, check_model
@@ -25,7 +26,9 @@ def vector_literal(vector: np.ndarray) -> str:
 class PostgresReader(RowReads):
     """One snapshot of the database (the connection is in a repeatable-read transaction)."""
 
-    def __init__(self, db: psycopg.Connection, expected_model: str | None = None) -> None:
+    def __init__(
+        self, db: psycopg.Connection, expected_model: str | EncoderId | None = None
+    ) -> None:
         self.db = db
         self.manifest = self._manifest()
         check_model(self.manifest, expected_model, "the index database")

@@ -16,11 +16,11 @@ from pgvector.psycopg import register_vector
 from ..analyzer import terms
 from ..article import Article
 from ..backend import WriteOptions
+from ..batching import BatchedEmbedding
 from ..embed import Embedder
 from ..errors import IndexWriteError
-from ..prepare import Prepared, prepare
+from ..prepare import Prepared
 from ..rows import check_model
-from ..writer import FLUSH_TEXTS
 from .schema import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -69,7 +69,13 @@ class PostgresWriter:
         self.embedder = embedder
         self.options = options
         self.rebuild = rebuild
-        self._pending: list[Article] = []
+        self.batches = BatchedEmbedding(
+            embedder,
+            options.chunk_sentences,
+            options.chunk_vectors,
+            options.progress,
+            self.add_prepared,
+        )
         self._term_changes: Counter[str] = Counter()
 
     def __enter__(self) -> PostgresWriter:
@@ -87,6 +93,7 @@ class PostgresWriter:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.batches.close()
         if not self.db.closed:
             self.db.rollback()  # a no-op after commit()
             self.db.close()
@@ -106,7 +113,7 @@ class PostgresWriter:
         else:
             self.schema = SCHEMA
             manifest = dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
-            check_model(manifest, self.embedder.name, "the index database")
+            check_model(manifest, self.embedder.identity, "the index database")
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
 
     @_database_errors
@@ -115,9 +122,12 @@ class PostgresWriter:
         rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    @_database_errors
     def remove(self, article_id: str) -> bool:
-        self._pending = [a for a in self._pending if a.id != article_id]
+        self.batches.discard(article_id)
+        return self._delete(article_id)
+
+    @_database_errors
+    def _delete(self, article_id: str) -> bool:
         held = self.db.execute(
             "SELECT p.term, count(*) FROM postings p JOIN chunks c ON c.id = p.chunk_id "
             "WHERE c.article_id = %s GROUP BY p.term",
@@ -127,25 +137,15 @@ class PostgresWriter:
         deleted = self.db.execute("DELETE FROM articles WHERE id = %s", (article_id,))
         return bool(deleted.rowcount)
 
-    @_database_errors
     def add(self, article: Article) -> None:
         """Add or replace an article; its texts are embedded in batches, and the old
         version removed then (add_prepared)."""
-        self._pending = [a for a in self._pending if a.id != article.id]
-        self._pending.append(article)
-        if sum(len(a.sentences) for a in self._pending) >= FLUSH_TEXTS:
-            self._flush()
-
-    def _flush(self) -> None:
-        articles, self._pending = self._pending, []
-        options = self.options
-        for item in prepare(articles, self.embedder, options.chunk_sentences, options.progress):
-            self.add_prepared(item)
+        self.batches.add(article)
 
     @_database_errors
     def add_prepared(self, item: Prepared) -> None:
         """Add an article whose texts are embedded already (or copied from another index)."""
-        self.remove(item.article.id)
+        self._delete(item.article.id)
         a = item.article
         self.db.execute(
             "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -197,7 +197,7 @@ class PostgresWriter:
 
     @_database_errors
     def commit(self) -> str:
-        self._flush()
+        self.batches.finish()
         self._store_term_counts()
         self._store_manifest()
         if self.schema == NEXT:
@@ -227,8 +227,7 @@ class PostgresWriter:
         revision = self.db.execute("SELECT value FROM manifest WHERE key = 'revision'").fetchone()
         manifest = {
             "schema_version": SCHEMA_VERSION,
-            "model": self.embedder.name,
-            "dimension": self.embedder.dimension,
+            **self.embedder.manifest(),
             "chunk_sentences": self.options.chunk_sentences,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "average_length": float(average[0]) if average else 1.0,

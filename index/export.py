@@ -1,0 +1,120 @@
+"""Export a sentence-transformers model for ONNX Runtime or OpenVINO, once, offline.
+
+The exported graph takes token ids and the attention mask and returns the pooled,
+normalised sentence vector, so the runtime needs neither torch nor sentence-transformers.
+No optimum: its exporters pin transformers below what sentence-transformers 6 needs.
+"""
+
+import hashlib
+import json
+import re
+import warnings
+from pathlib import Path
+
+import torch
+from sentence_transformers import SentenceTransformer
+
+from .encoders import BACKENDS, ENCODER_FILE
+from .model_folder import build_folder
+
+
+def exported_folder(model: str, source: str, backend: str, models_dir: Path) -> Path:
+    """Where the export of `source` for `backend` lives; built on first use."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(model).name) or "model"
+    digest = hashlib.sha1(str(Path(source).resolve()).encode()).hexdigest()[:8]
+    target = Path(models_dir) / "exported" / f"{slug}-{digest}-{backend}"
+    if not (target / ENCODER_FILE).is_file():  # written last: its presence means complete
+        build_folder(target, lambda folder: export_model(source, backend, folder))
+    return target
+
+
+def export_model(source: str, backend: str, folder: Path) -> None:
+    """Write the model graph, the tokenizer and encoder.json into `folder`."""
+    model = SentenceTransformer(source, device="cpu", model_kwargs={"dtype": torch.float32})
+    pooled = Pooled(model[0].auto_model, _pooling_mode(model)).eval()
+    runtime, precision = BACKENDS[backend]
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
+        if runtime == "openvino":
+            _to_openvino(pooled, folder)
+        else:
+            _to_onnx(pooled, folder, quantize=precision == "int8")
+    tokenizer = model.tokenizer
+    tokenizer.save_pretrained(folder)
+    config = {
+        "backend": backend,
+        "source": str(source),
+        "dimension": model.get_embedding_dimension(),
+        "max_seq_length": model.max_seq_length,
+        "prompts": dict(model.prompts),
+        "pad_id": tokenizer.pad_token_id or 0,
+        "pad_token": tokenizer.pad_token or "",
+    }
+    (folder / ENCODER_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False))
+
+
+def _pooling_mode(model: SentenceTransformer) -> str:
+    pooling = model[1]
+    mode = getattr(pooling, "pooling_mode", None)
+    if mode not in ("mean", "cls") or not getattr(pooling, "include_prompt", True):
+        raise ValueError(
+            f"cannot export a model pooled by {mode!r}: use QA_ENCODER_BACKEND=torch for it"
+        )
+    return str(mode)
+
+
+def _example() -> dict[str, torch.Tensor]:
+    return {
+        "input_ids": torch.tensor([[0, 100, 200, 2], [0, 100, 2, 1]]),
+        "attention_mask": torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]),
+    }
+
+
+def _to_openvino(pooled: torch.nn.Module, folder: Path) -> None:
+    import openvino as ov
+
+    inputs = [(name, [-1, -1], ov.Type.i64) for name in ("input_ids", "attention_mask")]
+    graph = ov.convert_model(pooled, example_input=_example(), input=inputs)
+    # fp16 is the storage format; the CPU computes in bf16 or fp32 as the runtime chooses
+    ov.save_model(graph, folder / "model.xml", compress_to_fp16=True)
+
+
+def _to_onnx(pooled: torch.nn.Module, folder: Path, quantize: bool) -> None:
+    example = _example()
+    plain = folder / ("model-fp32.onnx" if quantize else "model.onnx")
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}}
+    torch.onnx.export(
+        pooled,
+        (example["input_ids"], example["attention_mask"]),
+        str(plain),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["sentence_embedding"],
+        dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,  # the TorchScript exporter needs no onnxscript
+    )
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        # int8 weights per channel, activations quantised at run time: no calibration set
+        target = folder / "model.onnx"
+        quantize_dynamic(plain, target, weight_type=QuantType.QInt8, per_channel=True)
+        plain.unlink()
+
+
+class Pooled(torch.nn.Module):
+    """Transformer -> mean or CLS pooling -> L2 normalisation, as one graph."""
+
+    def __init__(self, transformer: torch.nn.Module, mode: str) -> None:
+        super().__init__()
+        self.transformer, self.mode = transformer, mode
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        states = self.transformer(input_ids=input_ids, attention_mask=attention_mask)
+        hidden = states.last_hidden_state
+        if self.mode == "cls":
+            vector = hidden[:, 0]
+        else:
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            vector = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(vector, dim=-1)
