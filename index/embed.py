@@ -6,7 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoders import BACKENDS, Encoder, EncoderId, Progress, default_threads
+from .encoders import (
+    BACKENDS,
+    Encoder,
+    EncoderId,
+    Progress,
+    default_threads,
+    export_target,
+    is_exported,
+)
 
 DEFAULT_MODEL = "multilingual-e5-small"  # chosen by measurement: see README
 DEFAULT_BACKEND = "openvino"  # chosen by measurement: see README, "Encoder backends"
@@ -53,9 +61,12 @@ def load_encoder(name: str, models_dir: Path, backend: str, threads: int) -> Enc
 
         return TorchEncoder(path, threads)
     from .encoders import OnnxEncoder, OpenVinoEncoder
-    from .export import exported_folder  # imports torch: only when an export is missing
 
-    folder = exported_folder(name, path, backend, models_dir)
+    folder = export_target(name, path, backend, models_dir)
+    if not is_exported(folder):
+        from .export import exported_folder  # imports torch: only when an export is missing
+
+        folder = exported_folder(name, path, backend, models_dir)
     runtime_class = OpenVinoEncoder if runtime == "openvino" else OnnxEncoder
     return runtime_class(folder, threads)
 

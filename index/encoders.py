@@ -5,8 +5,10 @@ normalised float32 vectors. Bulk encoding (documents) uses `threads` cores; a qu
 encoded on one thread, so that answering never competes with itself.
 """
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,17 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray: ...
 
 
+def export_target(model: str, source: str, backend: str, models_dir: Path) -> Path:
+    """Where the export of `source` for `backend` lives (one folder per source path)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(model).name) or "model"
+    digest = hashlib.sha1(str(Path(source).resolve()).encode()).hexdigest()[:8]
+    return Path(models_dir) / "exported" / f"{slug}-{digest}-{backend}"
+
+
+def is_exported(folder: Path) -> bool:
+    return (folder / ENCODER_FILE).is_file()  # written last: its presence means complete
+
+
 def default_threads() -> int:
     return len(os.sched_getaffinity(0))
 
@@ -66,8 +79,7 @@ class TorchEncoder:
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
         import torch
 
-        if bulk:
-            torch.set_num_threads(self.threads)
+        torch.set_num_threads(self.threads if bulk else 1)  # process-wide, alas
         parts = []
         for start in range(0, len(texts), 8 * BATCH):  # slices, to report progress
             part = list(texts[start : start + 8 * BATCH])

@@ -5,25 +5,21 @@ normalised sentence vector, so the runtime needs neither torch nor sentence-tran
 No optimum: its exporters pin transformers below what sentence-transformers 6 needs.
 """
 
-import hashlib
 import json
-import re
 import warnings
 from pathlib import Path
 
 import torch
 from sentence_transformers import SentenceTransformer
 
-from .encoders import BACKENDS, ENCODER_FILE
+from .encoders import BACKENDS, ENCODER_FILE, export_target, is_exported
 from .model_folder import build_folder
 
 
 def exported_folder(model: str, source: str, backend: str, models_dir: Path) -> Path:
-    """Where the export of `source` for `backend` lives; built on first use."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(model).name) or "model"
-    digest = hashlib.sha1(str(Path(source).resolve()).encode()).hexdigest()[:8]
-    target = Path(models_dir) / "exported" / f"{slug}-{digest}-{backend}"
-    if not (target / ENCODER_FILE).is_file():  # written last: its presence means complete
+    """The export of `source` for `backend`, built on first use, atomically."""
+    target = export_target(model, source, backend, models_dir)
+    if not is_exported(target):
         build_folder(target, lambda folder: export_model(source, backend, folder))
     return target
 

@@ -131,6 +131,8 @@ class Store(RowReads):
             "generation": self.generation.name,
             "model": self.manifest.get("model"),
             "dimension": self.manifest.get("dimension"),
+            "encoder": self.manifest.get("encoder", "torch"),
+            "precision": self.manifest.get("precision", "fp32"),
             **self.counts(),
             "vectors": self.vectors.ntotal,
             "built_at": self.manifest.get("built_at"),

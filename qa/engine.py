@@ -50,14 +50,12 @@ def open_index(settings: Settings) -> Backend:
 
 
 def single_threaded() -> None:
-    """One thread each for torch and FAISS when answering: a question is tiny work, and
-    several threads per request spin against each other under concurrent load (measured:
-    p50 34 ms with one thread, 476 ms with two, on a busy 2-core machine; bench/ask_latency.py).
-    """
+    """One FAISS thread when answering: a question is tiny work, and several threads per
+    request spin against each other under concurrent load (measured: p50 34 ms with one
+    thread, 476 ms with two, on a busy 2-core machine; bench/ask_latency.py). The encoders
+    encode a question on one thread themselves (index/encoders.py)."""
     import faiss
-    import torch
 
-    torch.set_num_threads(1)
     faiss.omp_set_num_threads(1)
 
 

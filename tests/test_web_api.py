@@ -103,7 +103,11 @@ def test_upload_needs_the_token_and_makes_the_article_answerable(server: Server)
     assert wrong.status_code == 401
     accepted = httpx.post(f"{server.url}/admin/articles", files=files, headers=AUTH)
     assert accepted.status_code == 202
-    assert wait_for_job(server)["state"] == "done"
+    status = wait_for_job(server)
+    assert status["state"] == "done"
+    progress = status["progress"]  # every sentence of the upload, embedded
+    assert progress["texts_embedded"] == progress["texts_total"] > 0
+    assert progress["percent"] == 100
     answer = httpx.post(
         f"{server.url}/ask", json={"question": "How high did the ash cloud of the volcano rise?"}
     ).json()

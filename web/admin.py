@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from index.backend import Backend
 from index.embed import Embedder
+from index.progress import EmbedProgress
 from index.readers import SUFFIXES
 from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
 from qa.engine import get_embedder, update_options
@@ -98,7 +99,7 @@ async def upload(
         raise HTTPException(507, f"cannot save the upload in {folder}: {error.strerror}") from error
     index, embedder, options = _updating(request)
     job = request.app.state.jobs.submit(
-        "upload", lambda: add_paths(index, saved, embedder, options)
+        "upload", lambda: add_paths(index, saved, embedder, options), options.progress
     )
     return {"job": job, "saved": [p.name for p in saved], "refused": refused}
 
@@ -127,7 +128,7 @@ def rebuild(request: Request) -> dict[str, Any]:
     index, embedder, options = _updating(request)
     source = request.app.state.settings.source_dir
     job = request.app.state.jobs.submit(
-        "rebuild", lambda: sync_folder(index, source, embedder, options)
+        "rebuild", lambda: sync_folder(index, source, embedder, options), options.progress
     )
     return {"job": job}
 
@@ -135,13 +136,15 @@ def rebuild(request: Request) -> dict[str, Any]:
 def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
     """What a background update needs, taken from the app now, not from the request later."""
     settings = request.app.state.settings
-    return request.app.state.live.backend, get_embedder(settings, serving=True), update_options(settings)
+    options = update_options(settings, EmbedProgress())
+    return request.app.state.live.backend, get_embedder(settings, serving=True), options
 
 
 @guarded.get("/status")
 def status(request: Request) -> dict[str, Any]:
-    """The running or last update: state (idle, queued, running, done, failed) and report."""
-    return dict(request.app.state.jobs.status)
+    """The running or last update: state (idle, queued, running, done, failed), progress
+    (texts embedded / total, texts/s, ETA) and report."""
+    return request.app.state.jobs.snapshot()
 
 
 router.include_router(guarded)

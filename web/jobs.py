@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from index.errors import ArticleQAError, IndexBusy
+from index.progress import EmbedProgress
 from index.sync import UpdateReport
 
 
@@ -15,17 +16,30 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
         self._lock = threading.Lock()
         self.status: dict[str, Any] = {"state": "idle"}
+        self.progress: EmbedProgress | None = None  # the current or last job's
+
+    def snapshot(self) -> dict[str, Any]:
+        status = dict(self.status)
+        if self.progress is not None and status["state"] != "idle":
+            status["progress"] = self.progress.as_dict()
+        return status
 
     @property
     def running(self) -> bool:
         return self.status["state"] in ("queued", "running")
 
-    def submit(self, kind: str, work: Callable[[], UpdateReport]) -> dict[str, Any]:
+    def submit(
+        self,
+        kind: str,
+        work: Callable[[], UpdateReport],
+        progress: EmbedProgress | None = None,
+    ) -> dict[str, Any]:
         """Start `work` unless another update runs: two updates at once are refused."""
         with self._lock:
             if self.running:
                 raise IndexBusy(f"an update ({self.status['kind']}) is already running")
             self.status = {"state": "queued", "kind": kind, "queued_at": time.time()}
+            self.progress = progress
         self._pool.submit(self._run, kind, work)
         return dict(self.status)
 

@@ -11,6 +11,24 @@ special tokens here; exact score ties in the tokenizer (e.g. "′′′") may sp
 embeddings agree to a cosine of about 0.9999, not exactly.
 """
 
-from .builder import E5_MODEL_NAME, build_e5_model, ensure_e5_model
+from collections.abc import Callable
+from pathlib import Path
+
+# The builder imports torch and transformers (seconds): only a build loads it.
+E5_MODEL_NAME = "multilingual-e5-small"
 
 __all__ = ["E5_MODEL_NAME", "build_e5_model", "ensure_e5_model"]
+
+
+def build_e5_model(target: Path, *, progress: Callable[[str], None] | None = None) -> Path:
+    from .builder import build_e5_model as build
+
+    return build(target, progress=progress)
+
+
+def ensure_e5_model(models_dir: Path) -> Path:
+    """Return ``models_dir / E5_MODEL_NAME``, building it first if it is missing."""
+    target = Path(models_dir) / E5_MODEL_NAME
+    if not (target / "modules.json").is_file():
+        build_e5_model(target)
+    return target

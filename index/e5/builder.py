@@ -15,7 +15,6 @@ from ..model_folder import build_folder
 from .tokenizer import build_tokenizer
 from .weights import Header, Package, package_weights, read_package
 
-E5_MODEL_NAME = "multilingual-e5-small"
 # fp16 storage halves the folder (241 MB, not 465 MB) at no measurable cost: the minimum
 # cosine to the package's engine was 0.99989 with fp16 and with fp32 weights alike.
 _STORE_DTYPE = torch.float16
@@ -155,11 +154,3 @@ def build_e5_model(target: Path, *, progress: Callable[[str], None] | None = Non
     build_folder(Path(target), write)
     report("done")
     return Path(target)
-
-
-def ensure_e5_model(models_dir: Path) -> Path:
-    """Return ``models_dir / E5_MODEL_NAME``, building it first if it is missing."""
-    target = Path(models_dir) / E5_MODEL_NAME
-    if not (target / "modules.json").is_file():
-        build_e5_model(target)
-    return target

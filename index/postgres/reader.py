@@ -134,6 +134,8 @@ class PostgresReader(RowReads):
             "generation": self.version,
             "model": self.manifest.get("model"),
             "dimension": self.manifest.get("dimension"),
+            "encoder": self.manifest.get("encoder", "torch"),
+            "precision": self.manifest.get("precision", "fp32"),
             **self.counts(),
             "vectors": self.manifest.get("chunks"),
             "built_at": self.manifest.get("built_at"),

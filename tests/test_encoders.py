@@ -1,0 +1,152 @@
+"""Encoder backends: each ranks the seed's sentences as torch fp32 does; an index refuses an
+encoder whose vectors are of another kind; a killed export leaves nothing half-written;
+the embedding pipeline and its progress account for every text."""
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.article import Article
+from index.batching import BatchedEmbedding
+from index.e5 import E5_MODEL_NAME
+from index.embed import Embedder, resolve_model
+from index.encoders import EncoderId
+from index.errors import ModelMismatch
+from index.export import exported_folder
+from index.prepare import Prepared
+from index.progress import EmbedProgress
+from index.readers import read_file
+from index.store import Store
+from index.sync import sync_folder
+from qa.engine import answerer, get_embedder, open_index, update_options
+from qa.settings import Settings
+from tests.conftest import ROOT, SEEDS, run_qa
+
+QUESTIONS = [
+    "Qui a annoncé un nouvel échange de prisonniers ?",
+    "Qu'a affirmé le ministère russe de la Défense ?",
+    "Quelles conditions la Russie exige-t-elle pour mettre fin au conflit ?",
+    "Que réclament l'Ukraine et ses alliés européens ?",
+    "When is the new harbour bridge expected to open?",
+    "Who announced a new prisoner exchange?",
+    "What is the boiling point of mercury?",
+]
+EXPORTED = ("onnx", "onnx-int8", "openvino", "openvino-f32")
+
+
+@pytest.fixture(scope="module")
+def quotes_by(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, models_dir: Path):
+    """backend → the sentence quoted for each question (None: not found), over an index of
+    the seed corpus built with that backend."""
+    quotes: dict[str, list[str | None]] = {}
+
+    def quoted(backend: str) -> list[str | None]:
+        if backend not in quotes:
+            index_dir = tmp_path_factory.mktemp(f"index-{backend}")
+            settings = Settings(index_dir=index_dir, models_dir=models_dir, encoder_backend=backend)
+            sync_folder(index_dir, corpus_dir, get_embedder(settings), update_options(settings))
+            with open_index(settings).reader() as store:
+                answers = [answerer(settings, store).ask(q) for q in QUESTIONS]
+            quotes[backend] = [a.quote.text if a.found and a.quote else None for a in answers]
+        return quotes[backend]
+
+    return quoted
+
+
+@pytest.mark.parametrize("backend", EXPORTED)
+def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str) -> None:
+    reference = quotes_by("torch")
+    assert sum(q is not None for q in reference) >= 5  # the seed questions are answered
+    assert quotes_by(backend) == reference
+
+
+@pytest.mark.parametrize(("backend", "least"), [("openvino", 0.999), ("onnx-int8", 0.99)])
+def test_vectors_match_torch(models_dir: Path, backend: str, least: float) -> None:
+    article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
+    texts = [article.sentence_text(s) for s in article.sentences]
+    torch_vectors = Embedder(E5_MODEL_NAME, models_dir, "torch").encode_documents(texts)
+    vectors = Embedder(E5_MODEL_NAME, models_dir, backend).encode_documents(texts)
+    assert vectors.shape == torch_vectors.shape
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)
+    assert (vectors * torch_vectors).sum(axis=1).min() >= least
+
+
+def test_an_index_refuses_vectors_of_another_kind(seed_index: Path, models_dir: Path) -> None:
+    # fp32 and bf16 vectors are interchangeable: the default index opens for torch too
+    Store.open(seed_index, EncoderId(E5_MODEL_NAME, "float"))
+    with pytest.raises(ModelMismatch, match=r"float vectors .* int8 vectors"):
+        Store.open(seed_index, EncoderId(E5_MODEL_NAME, "int8"))
+    env = {
+        "QA_INDEX_DIR": str(seed_index),
+        "QA_MODELS_DIR": str(models_dir),
+        "QA_ENCODER_BACKEND": "onnx-int8",
+    }
+    done = run_qa("ask", "Qui a annoncé un nouvel échange de prisonniers ?", env=env)
+    assert done.returncode == 1
+    assert "--rebuild" in done.stderr and "QA_ENCODER_BACKEND" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1  # one line, no traceback
+
+
+def test_a_killed_export_leaves_no_half_written_model(tmp_path: Path, models_dir: Path) -> None:
+    source = resolve_model(E5_MODEL_NAME, models_dir)
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "import openvino\n"
+        "from index.export import exported_folder\n"
+        "real = openvino.save_model\n"
+        "def save_then_die(*args, **kwargs):\n"
+        "    real(*args, **kwargs)  # the model is written, encoder.json not yet\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "openvino.save_model = save_then_die\n"
+        "exported_folder('e5', sys.argv[1], 'openvino', Path(sys.argv[2]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, source, str(tmp_path)], cwd=ROOT)
+    assert done.returncode == -signal.SIGKILL
+    left = list((tmp_path / "exported").iterdir())
+    assert [p.name.rsplit(".", 1)[1].startswith("partial-") for p in left] == [True]
+    folder = exported_folder("e5", source, "openvino", tmp_path)  # the next one builds it
+    assert (folder / "encoder.json").is_file()
+    assert list((tmp_path / "exported").iterdir()) == [folder]
+
+
+def test_the_pipeline_stores_each_article_once_and_honours_removals(embedder: Embedder) -> None:
+    article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
+    stored: list[Prepared] = []
+    progress = EmbedProgress()
+    batches = BatchedEmbedding(embedder, 3, "pooled", progress, stored.append)
+    other = Article(**{**article.__dict__, "id": "other"})
+    batches.add(article)
+    batches.flush()  # the seed is being embedded ...
+    batches.discard(article.id)  # ... and removed meanwhile: it must not be stored
+    batches.add(other)
+    batches.add(other)  # a newer version replaces the queued one
+    batches.finish()
+    batches.close()
+    assert [p.article.id for p in stored] == ["other"]
+    item = stored[0]
+    assert len(item.sentence_vectors) == len(article.sentences)
+    assert len(item.chunk_vectors) == len(item.chunks)
+    assert np.allclose(np.linalg.norm(item.chunk_vectors, axis=1), 1, atol=1e-5)
+    assert progress.done == 2 * len(article.sentences)  # both batches embedded, once each
+
+
+def test_the_build_reports_progress_up_to_100_percent(tmp_path: Path, models_dir: Path) -> None:
+    env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_MODELS_DIR": str(models_dir)}
+    done = run_qa("index", "build", str(SEEDS), env=env)
+    assert done.returncode == 0, done.stderr
+    sentences = Store.open(tmp_path / "index").stats()["sentences"]
+    last = done.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"embedded {sentences}/{sentences} texts \(100 %\), \d+ texts/s", last)
+
+
+def test_no_progress_is_printed_when_nothing_is_embedded(tmp_path: Path, models_dir: Path) -> None:
+    env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_MODELS_DIR": str(models_dir)}
+    assert run_qa("index", "build", str(SEEDS), env=env).returncode == 0
+    again = run_qa("index", "build", str(SEEDS), env=env)
+    assert "embedded" not in again.stderr and "0 texts embedded" in again.stdout
