@@ -16,7 +16,7 @@ do not matter, only the timing. The model is the one the index was built with.
 
 `--index-type hnsw` or `both` times FAISS's HNSW graph (QA_INDEX_TYPE=hnsw): the index's
 own graph if it was built with one, else one built here from its flat vectors as
-`qa index build` would (`index.writer._graph`, FAISS's default threads; the time is
+`qa index build` would (`index.graph.Graph.build`, FAISS's default threads; the time is
 printed), nothing written. `both` runs flat then HNSW on the same questions and then
 compares them on the same question vectors: the overlap of HNSW's top 10 with the exact
 (flat) top 10, searched at k=10 and at the depth `ask` uses, and the share of questions
@@ -38,9 +38,9 @@ from typing import Any
 import faiss
 import torch
 
+from index.graph import Graph
 from index.language import detect_language
 from index.store import Filters, Store
-from index.writer import _graph
 from qa.answer import Answerer
 from qa.engine import answerer, get_embedder
 from qa.retrieve import FusedRetriever, Query
@@ -103,17 +103,20 @@ def breakdown(store: Store, settings: Settings, asked: list[str]) -> dict[str, l
     return pieces
 
 
-def hnsw_graph(store: Store) -> faiss.Index:
+def hnsw_graph(store: Store) -> Graph:
     """The generation's own graph, or one built now from its flat vectors (timed)."""
     if store.graph is not None:
-        print(f"HNSW graph: the index's own ({store.graph.ntotal} vectors)")
+        print(
+            f"HNSW graph: the index's own ({store.graph.index.ntotal} vectors, "
+            f"{len(store.graph.masked)} masked)"
+        )
         return store.graph
     threads = faiss.omp_get_max_threads()
     started = time.perf_counter()
-    graph = _graph(store.vectors)
+    graph = Graph.build(store.vectors)
     took = time.perf_counter() - started
     print(
-        f"HNSW graph built in {took:.1f} s ({graph.ntotal} vectors, {store.vectors.d} dim, "
+        f"HNSW graph built in {took:.1f} s ({graph.index.ntotal} vectors, {store.vectors.d} dim, "
         f"M=32, FAISS {threads} threads); {load()}"
     )
     return graph
@@ -143,7 +146,7 @@ def latency(qa: Answerer, store: Store, settings: Settings, asked: list[str]) ->
     return quotes
 
 
-def overlap(store: Store, graph: faiss.Index, settings: Settings, asked: list[str]) -> None:
+def overlap(store: Store, graph: Graph, settings: Settings, asked: list[str]) -> None:
     """HNSW's top 10 against the exact top 10, on the same question vectors."""
     embedder = get_embedder(settings)
     depth = max(settings.top_k, settings.candidates)

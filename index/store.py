@@ -13,12 +13,12 @@ import numpy as np
 from .encoders import EncoderId
 from .errors import IndexCorrupt
 from .filters import NO_FILTERS, Filters
+from .graph import Graph
 from .layout import current_generation
 from .rows import RowReads, check_model
 
 SCHEMA_VERSION = 1
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
-HNSW_VECTORS = "vectors.hnsw.faiss"  # optional graph over the same vectors, for large indexes
 # Batched flat search is ~10x faster with BLAS kicking in early (see DESIGN "Models").
 faiss.cvar.distance_compute_blas_threshold = 20
 
@@ -41,8 +41,7 @@ class Store(RowReads):
             self.manifest = json.loads((generation / MANIFEST).read_text())
             self.db = connect(generation / DATABASE, readonly=True)
             self.vectors = faiss.read_index(str(generation / VECTORS))
-            graph = generation / HNSW_VECTORS
-            self.graph = faiss.read_index(str(graph)) if graph.exists() else None
+            self.graph = Graph.load(generation)
         except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
             raise IndexCorrupt(f"index generation {generation} does not open: {error}") from error
         check_model(self.manifest, expected_model, f"the index in {generation.parent}")
@@ -80,9 +79,8 @@ class Store(RowReads):
         if allowed is not None and not len(allowed):
             return []
         selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
-        if self.graph is not None:  # HNSW returns at most efSearch hits: ask for enough
-            params = faiss.SearchParametersHNSW(efSearch=max(2 * k, 64), sel=selector)
-            scores, ids = self.graph.search(vector.reshape(1, -1), k, params=params)
+        if self.graph is not None:
+            scores, ids = self.graph.search(vector, k, selector)
         else:
             params = faiss.SearchParameters(sel=selector) if selector else None
             scores, ids = self.vectors.search(vector.reshape(1, -1), k, params=params)

@@ -21,11 +21,12 @@ from .batching import BatchedEmbedding
 from .chunks import Chunk
 from .embed import Embedder
 from .errors import IndexMissing, IndexWriteError
+from .graph import Graph
 from .layout import current_generation, new_generation, publish, sweep, writer_lock
 from .prepare import Prepared
 from .progress import EmbedProgress
 from .rows import check_model
-from .store import DATABASE, HNSW_VECTORS, MANIFEST, SCHEMA_VERSION, VECTORS, connect
+from .store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
 
 # SQLite result codes (low byte) that mean the disk, not the data: PERM, READONLY, IOERR,
 # FULL, CANTOPEN.
@@ -113,12 +114,14 @@ class Writer:
 
     def _open_staged(self) -> None:
         previous = None if self.rebuild else _live_or_none(self.index_dir)
+        self.graph: Graph | None = None
         if previous is not None:
             manifest = json.loads((previous / MANIFEST).read_text())
             check_model(manifest, self.embedder.identity, f"the index in {self.index_dir}")
             self.index_type = self.index_type or manifest.get("index_type")
             shutil.copyfile(previous / DATABASE, self.staged / DATABASE)
             self.vectors = faiss.read_index(str(previous / VECTORS))
+            self.graph = Graph.load(previous) if self.index_type == "hnsw" else None
         else:
             base = faiss.IndexFlatIP(self.embedder.dimension)
             self.vectors = faiss.IndexIDMap2(base)
@@ -145,6 +148,8 @@ class Writer:
         ]
         if ids:
             self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+            if self.graph is not None:
+                self.graph.remove(np.array(ids, dtype=np.int64))
             self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         deleted = self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
         return bool(deleted)
@@ -161,6 +166,8 @@ class Writer:
         ids = [self._insert_chunk(item.article, chunk) for chunk in item.chunks]
         if ids:
             self.vectors.add_with_ids(item.chunk_vectors, np.array(ids, dtype=np.int64))
+            if self.graph is not None:
+                self.graph.add(item.chunk_vectors, np.array(ids, dtype=np.int64))
 
     def _insert_article(self, article: Article, sentence_vectors: Iterator[np.ndarray]) -> None:
         self.db.execute(
@@ -223,8 +230,9 @@ class Writer:
         }
         self.db.close()
         _write_vectors(self.vectors, self.staged / VECTORS)
-        if self.index_type == "hnsw":
-            _write_vectors(_graph(self.vectors), self.staged / HNSW_VECTORS)
+        if self.index_type == "hnsw":  # updated in place; built when new or too masked
+            graph = self.graph or Graph.build(self.vectors)
+            graph.settled(self.vectors).save(self.staged, _write_vectors)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             **self.embedder.manifest(),
@@ -252,18 +260,6 @@ def _write_vectors(index: faiss.Index, path: Path) -> None:
     except RuntimeError as error:
         detail = str(error).strip().splitlines()[-1]
         raise OSError(errno.EIO, f"{path.name} not written ({detail})", str(path)) from error
-
-
-def _graph(flat: faiss.IndexIDMap2, neighbours: int = 32) -> faiss.Index:
-    """An HNSW graph over the flat index's vectors, same ids. Rebuilt whole at each update:
-    HNSW cannot remove vectors, and the flat index stays the exact, removable original."""
-    ids = faiss.vector_to_array(flat.id_map)
-    vectors = flat.index.reconstruct_n(0, flat.ntotal)
-    graph = faiss.IndexHNSWFlat(flat.d, neighbours, faiss.METRIC_INNER_PRODUCT)
-    mapped = faiss.IndexIDMap(graph)
-    if len(ids):
-        mapped.add_with_ids(vectors, ids)
-    return mapped
 
 
 def _live_or_none(index_dir: Path) -> Path | None:

@@ -133,16 +133,17 @@ def test_the_pipeline_stores_each_article_once_and_honours_removals(embedder: Em
     assert len(item.sentence_vectors) == len(article.sentences)
     assert len(item.chunk_vectors) == len(item.chunks)
     assert np.allclose(np.linalg.norm(item.chunk_vectors, axis=1), 1, atol=1e-5)
-    assert progress.done == 2 * len(article.sentences)  # both batches embedded, once each
+    assert progress.done == 2 * (len(article.sentences) + 1)  # both batches: sentences, title
 
 
 def test_the_build_reports_progress_up_to_100_percent(tmp_path: Path, models_dir: Path) -> None:
     env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_MODELS_DIR": str(models_dir)}
     done = run_qa("index", "build", str(SEEDS), env=env)
     assert done.returncode == 0, done.stderr
-    sentences = Store.open(tmp_path / "index").stats()["sentences"]
+    stats = Store.open(tmp_path / "index").stats()
+    texts = stats["sentences"] + stats["articles"]  # each sentence, and each title
     last = done.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(rf"embedded {sentences}/{sentences} texts \(100 %\), \d+ texts/s", last)
+    assert re.fullmatch(rf"embedded {texts}/{texts} texts \(100 %\), \d+ texts/s", last)
 
 
 def test_no_progress_is_printed_when_nothing_is_embedded(tmp_path: Path, models_dir: Path) -> None:
