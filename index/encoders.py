@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,18 +136,20 @@ class OnnxEncoder:
         self.tokens = Tokens(folder, config)
         self.dimension, self.prompts = int(config["dimension"]), dict(config["prompts"])
         self.precision = BACKENDS[config["backend"]][1]
-        self.sessions = {
-            bulk: ort.InferenceSession(
-                str(folder / "model.onnx"),
-                _ort_options(ort, threads if bulk else 1),
-                providers=["CPUExecutionProvider"],
+        self.model, self.threads, self.ort = folder / "model.onnx", threads, ort
+        self._sessions: dict[bool, Any] = {}
+
+    def _session(self, bulk: bool) -> Any:
+        if bulk not in self._sessions:  # created when first needed: a server may never bulk
+            options = _ort_options(self.ort, self.threads if bulk else 1)
+            self._sessions[bulk] = self.ort.InferenceSession(
+                str(self.model), options, providers=["CPUExecutionProvider"]
             )
-            for bulk in (True, False)
-        }
+        return self._sessions[bulk]
 
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        session = self.sessions[bulk]
+        session = self._session(bulk)
         for rows, feeds in self.tokens.batches(texts):
             vectors[rows] = session.run(None, feeds)[0]
             if progress:
@@ -176,6 +179,7 @@ class OpenVinoEncoder:
         asked = BACKENDS[config["backend"]][1]
         self.hint = {"INFERENCE_PRECISION_HINT": "f32"} if asked == "fp32" else {}
         self._compiled: dict[bool, Any] = {}
+        self._requests = threading.local()
         # bf16 where the CPU has it (AVX-512 BF16, AMX), else fp32: the runtime decides
         computed = self.core.get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
         self.precision = "fp32" if self.hint else {"f32": "fp32"}.get(computed, computed)
@@ -189,12 +193,19 @@ class OpenVinoEncoder:
             self._compiled[bulk] = self.core.compile_model(self.graph, "CPU", config)
         return self._compiled[bulk]
 
+    def _question_request(self) -> Any:
+        """One infer request per thread: a request runs one inference at a time."""
+        request = getattr(self._requests, "request", None)
+        if request is None:
+            request = self._requests.request = self._compiled_for(False).create_infer_request()
+        return request
+
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
         import openvino as ov
 
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not bulk:
-            request = self._compiled_for(False).create_infer_request()
+            request = self._question_request()
             for rows, feeds in self.tokens.batches(texts):
                 vectors[rows] = request.infer(feeds)[0]
             return vectors
