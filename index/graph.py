@@ -42,6 +42,9 @@ class Graph:
             graph.add_with_ids(flat.index.reconstruct_n(0, flat.ntotal), ids)
         return cls(graph, np.zeros(0, dtype=np.int64))
 
+    def ids(self) -> set[int]:
+        return set(faiss.vector_to_array(self.index.id_map).tolist())
+
     def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
         self.index.add_with_ids(vectors, ids)
 

@@ -150,6 +150,8 @@ class Store(RowReads):
             problems.append(f"FAISS ids differ from chunk ids ({len(faiss_ids ^ chunk_ids)} ids)")
         if chunk_ids != fts_ids:
             problems.append("full-text rows differ from chunks")
+        if self.graph is not None and self.graph.ids() - self.graph.masked != chunk_ids:
+            problems.append("HNSW graph ids, less the masked ones, differ from chunk ids")
         stats = self.stats()
         for name in ("articles", "sentences", "chunks"):
             if self.manifest.get(name) != stats[name]:

@@ -157,20 +157,38 @@ def test_kill_9_during_a_build_leaves_the_previous_index(
     )
 
 
-def test_hnsw_index_answers_like_flat_and_survives_updates(
+def test_hnsw_graph_is_updated_in_place_and_masks_removed_chunks(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     options = UpdateOptions(index_type="hnsw")
     index_dir = tmp_path / "index"
-    add_paths(index_dir, [DATA / "rivers.jsonl", DATA / "harbour-bridge.md"], embedder, options)
+    files = [next(SEEDS.glob("*.txt")), DATA / "rivers.jsonl", DATA / "harbour-bridge.md"]
+    add_paths(index_dir, files, embedder, options)
     store = Store.open(index_dir)
     assert store.graph is not None and store.manifest["index_type"] == "hnsw"
     vector = embedder.encode_query("water level of the Rhine")
-    flat = [chunk for chunk, _ in Store.open(index_dir).search_dense(vector, 3)]
+    hits = [chunk for chunk, _ in store.search_dense(vector, 3)]
     store.graph = None  # the same generation, searched exactly
-    assert [chunk for chunk, _ in store.search_dense(vector, 3)] == flat
-    removed = remove_articles(index_dir, [Store.open(index_dir).list_articles()[0]["id"]], embedder)
-    assert removed.removed
-    after = Store.open(index_dir)
-    assert after.graph is not None and after.graph.ntotal == after.vectors.ntotal
-    assert after.check() == []
+    assert [chunk for chunk, _ in store.search_dense(vector, 3)] == hits
+
+    rhine = Store.open(index_dir).list_articles()
+    river = next(a["id"] for a in rhine if "Rhine" in a["title"])
+    gone = [c for c, _ in Store.open(index_dir).search_dense(vector, 1)]
+    remove_articles(index_dir, [river], embedder)  # 1 chunk of 10: masked, not rebuilt
+    masked = Store.open(index_dir)
+    assert masked.graph is not None and masked.graph.masked == set(gone)
+    assert masked.graph.index.ntotal == masked.vectors.ntotal + 1
+    found = [chunk for chunk, _ in masked.search_dense(vector, 20)]
+    assert found and not set(found) & set(gone)
+    assert masked.check() == []
+
+    add_paths(index_dir, [Path(__file__).parent / "uploads" / "volcano.md"], embedder)
+    grown = Store.open(index_dir)  # new vectors added to the same graph, the mask kept
+    assert grown.graph is not None and grown.graph.masked == set(gone)
+    assert grown.graph.index.ntotal == grown.vectors.ntotal + 1
+
+    remove_articles(index_dir, [SEED_ID], embedder)  # past a quarter masked: rebuilt
+    rebuilt = Store.open(index_dir)
+    assert rebuilt.graph is not None and not rebuilt.graph.masked
+    assert rebuilt.graph.index.ntotal == rebuilt.vectors.ntotal
+    assert rebuilt.check() == []
