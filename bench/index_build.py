@@ -233,8 +233,11 @@ def against() -> None:
     parser.add_argument("--against", type=Path, required=True, help="the other checkout")
     parser.add_argument("splits", type=Path, nargs="+", help="folders: articles/, questions")
     parser.add_argument("--rounds", type=int, default=2, help="builds of each, alternated")
+    parser.add_argument(
+        "--variant", action="append", default=[], help="KEY=VALUE: this checkout with it too"
+    )
     args = parser.parse_args()
-    side_by_side.compare(args.against, args.splits, args.rounds)
+    side_by_side.compare(args.against, args.splits, args.rounds, args.variant)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ whole processes, alternated in one run so that both see the same machine load; t
 
     git worktree add /tmp/article-qa-main main
     .venv/bin/python bench/index_build.py --against /tmp/article-qa-main \\
-        ../shared/eval/squad-dev ../shared/eval/piaf-dev --rounds 2
+        ../shared/eval/squad-dev ../shared/eval/piaf-dev --rounds 2 \\
+        --variant QA_CHUNK_VECTORS=embedded
 
 Each split folder holds `articles/` and `questions.jsonl`. Both checkouts run with this
 virtualenv's Python and share QA_MODELS_DIR (the e5 folder is built once), each with its
@@ -36,10 +37,18 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def qa(checkout: Path, index_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`qa ARGS` with `checkout`'s code, timed by /usr/bin/time (wall s, peak KB)."""
+@dataclass(frozen=True)
+class Side:
+    checkout: Path
+    env: dict[str, str] = field(default_factory=dict)  # settings over the environment's
+
+
+def qa(side: Side, index_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`qa ARGS` with the side's code and settings, timed by /usr/bin/time (wall s, peak KB)."""
+    checkout = side.checkout
     env = {
         **os.environ,
+        **side.env,
         "PYTHONPATH": str(checkout),
         "QA_INDEX_DIR": str(index_dir),
         "QA_MODELS_DIR": os.environ.get("QA_MODELS_DIR", str(THIS / "data/models")),
@@ -51,27 +60,31 @@ def qa(checkout: Path, index_dir: Path, *args: str) -> subprocess.CompletedProce
     return done
 
 
-def build(checkout: Path, articles: Path, index_dir: Path, runs: Runs) -> None:
-    done = qa(checkout, index_dir, "index", "build", "--rebuild", str(articles))
+def build(side: Side, articles: Path, index_dir: Path, runs: Runs) -> None:
+    done = qa(side, index_dir, "index", "build", "--rebuild", str(articles))
     line = next(x for x in done.stderr.splitlines() if x.startswith("TIME "))
     seconds, kilobytes = line.split()[1:]
     runs.seconds.append(float(seconds))
     runs.rss_mb.append(float(kilobytes) / 1024)
 
 
-def hit_at_1(checkout: Path, questions: Path, index_dir: Path) -> float:
-    done = qa(checkout, index_dir, "eval", str(questions), "--json")
+def hit_at_1(side: Side, questions: Path, index_dir: Path) -> float:
+    done = qa(side, index_dir, "eval", str(questions), "--json")
     return float(json.loads(done.stdout)["all"]["hit@1"])
 
 
-def compare(against: Path, splits: list[Path], rounds: int) -> None:
-    sides = {"this": THIS, "other": against.resolve()}
-    print(f"this = {THIS}, other = {sides['other']}; load average {load()}")
+def compare(against: Path, splits: list[Path], rounds: int, variants: list[str]) -> None:
+    """`variants`: KEY=VALUE settings, each one more side: this checkout with it."""
+    sides = {"this": Side(THIS), "other": Side(against.resolve())}
+    for variant in variants:
+        key, value = variant.split("=", 1)
+        sides[f"this+{variant}"] = Side(THIS, {key: value})
+    print(f"this = {THIS}, other = {sides['other'].checkout}; load average {load()}")
     with tempfile.TemporaryDirectory(prefix="side-by-side-") as scratch:
         for split in splits:
             runs = {name: Runs() for name in sides}
             for round_ in range(rounds):
-                order = list(sides) if round_ % 2 == 0 else list(sides)[::-1]
+                order = list(sides) if round_ % 2 == 0 else list(sides)[::-1]  # alternated
                 for name in order:
                     build(sides[name], split / "articles", Path(scratch) / name, runs[name])
                     print(
@@ -79,24 +92,22 @@ def compare(against: Path, splits: list[Path], rounds: int) -> None:
                         f"{runs[name].seconds[-1]:.1f} s, load {load()}",
                         flush=True,
                     )
-            for name, checkout in sides.items():
+            for name, side in sides.items():
                 questions = split / "questions.jsonl"
-                runs[name].hit_at_1 = hit_at_1(checkout, questions, Path(scratch) / name)
+                runs[name].hit_at_1 = hit_at_1(side, questions, Path(scratch) / name)
             report(split.name, runs)
 
 
 def report(split: str, runs: dict[str, Runs]) -> None:
-    this, other = runs["this"], runs["other"]
-    ratio = statistics.median(other.seconds) / statistics.median(this.seconds)
+    other = runs["other"]
     for name, side in runs.items():
+        ratio = statistics.median(other.seconds) / statistics.median(side.seconds)
+        delta = 100 * ((side.hit_at_1 or 0) - (other.hit_at_1 or 0))
         print(
             f"{split} {name}: build median {statistics.median(side.seconds):.1f} s "
             f"(runs {', '.join(f'{s:.1f}' for s in side.seconds)}), "
-            f"peak RSS {max(side.rss_mb):.0f} MB, hit@1 {side.hit_at_1:.4f}"
+            f"peak RSS {max(side.rss_mb):.0f} MB, hit@1 {side.hit_at_1:.4f}; "
+            f"other / this build time {ratio:.1f}x, hit@1 {delta:+.2f} points",
+            flush=True,
         )
-    delta = 100 * ((this.hit_at_1 or 0) - (other.hit_at_1 or 0))
-    print(
-        f"{split}: other / this build time = {ratio:.1f}x; hit@1 this - other = "
-        f"{delta:+.2f} points; load average {load()}",
-        flush=True,
-    )
+    print(f"load average {load()}", flush=True)

@@ -16,7 +16,14 @@ from index.filters import Filters
 from index.store import Store
 from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
 
-from .engine import MODES, answerer, get_embedder, open_index, update_options
+from .engine import (
+    MODES,
+    answerer,
+    expected_encoder,
+    get_embedder,
+    open_index,
+    update_options,
+)
 from .evaluate import evaluate, load_questions
 from .models import Answer
 from .progress_bar import embed_progress
@@ -96,7 +103,7 @@ def index_import(folder: Path) -> None:
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
     """
     settings = get_settings()
-    source = Store.open(folder, expected_model=settings.embedding_model)
+    source = Store.open(folder, expected_encoder(settings))  # its vectors are copied as is
     options = update_options(settings).write_options()
     with open_index(settings).writer(get_embedder(settings), options, rebuild=True) as writer:
         count = copy_index(source, writer, lambda n: click.echo(f"{n} articles", err=True))

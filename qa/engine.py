@@ -43,9 +43,14 @@ def update_options(settings: Settings, progress: EmbedProgress | None = None) ->
     )
 
 
+def expected_encoder(settings: Settings) -> EncoderId:
+    """What an index must have been built with to answer with these settings."""
+    return EncoderId(settings.embedding_model, backend_vectors(settings.encoder_backend))
+
+
 def open_index(settings: Settings) -> Backend:
     """The backend QA_BACKEND names; `with open_index(s).reader() as store:` to read."""
-    expected = EncoderId(settings.embedding_model, backend_vectors(settings.encoder_backend))
+    expected = expected_encoder(settings)
     return open_backend(settings.backend, settings.index_dir, settings.database_url, expected)
 
 
