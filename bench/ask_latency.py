@@ -10,9 +10,10 @@ retrieval as `ask` calls it (FAISS `search_dense` and FTS5 `search_keyword`, als
 their own and shown indented, then exact scores of keyword-only chunks, chunk rows, fusion),
 and `qa.select.candidates` (sentence rows, features). With a generated corpus the answers
 do not matter, only the timing. The model is the one the index was built with.
-`--threads N` sets torch's and FAISS's thread counts after `answerer()` has set them to one
-(qa.engine.single_threaded); before that, their default of 2 OpenMP threads was measured
-~17x slower per question on 2 cores shared with other busy processes (p50 584 vs 34 ms).
+`--threads N` sets FAISS's thread count after `answerer()` has set it to one
+(qa.engine.single_threaded); before that, torch's and FAISS's default of 2 OpenMP threads
+was measured ~17x slower per question on 2 cores shared with other busy processes (p50 584
+vs 34 ms). The encoder (QA_ENCODER_BACKEND) encodes a question on one thread.
 
 `--index-type hnsw` or `both` times FAISS's HNSW graph (QA_INDEX_TYPE=hnsw): the index's
 own graph if it was built with one, else one built here from its flat vectors as
@@ -36,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import faiss
-import torch
 
 from index.graph import Graph
 from index.language import detect_language
@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("index_dir", type=Path)
     parser.add_argument("questions", type=Path, nargs="+", help="questions.jsonl files")
     parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--threads", type=int, help="torch and FAISS threads (default: theirs)")
+    parser.add_argument("--threads", type=int, help="FAISS threads (default: one)")
     parser.add_argument("--index-type", choices=("flat", "hnsw", "both"), default="flat")
     args = parser.parse_args()
     settings = Settings(index_dir=args.index_dir)
@@ -187,9 +187,8 @@ def main() -> None:
     qa = answerer(settings, store)
     opened += time.perf_counter() - started
     if args.threads:
-        torch.set_num_threads(args.threads)
         faiss.omp_set_num_threads(args.threads)
-    threads = f"torch {torch.get_num_threads()} / FAISS {faiss.omp_get_max_threads()} threads"
+    threads = f"encoder {settings.encoder_backend}, FAISS {faiss.omp_get_max_threads()} threads"
     print(
         f"store {store.stats()['chunks']} chunks, model {store.model}, opened, model loaded in "
         f"{opened:.1f} s; {threads}; {load()}"

@@ -81,7 +81,7 @@ def compare(against: Path, splits: list[Path], rounds: int, variants: list[str])
         sides[f"this+{variant}"] = Side(THIS, {key: value})
     print(f"this = {THIS}, other = {sides['other'].checkout}; load average {load()}")
     with tempfile.TemporaryDirectory(prefix="side-by-side-") as scratch:
-        for split in splits:
+        for split in (s.resolve() for s in splits):  # each side runs in its own folder
             runs = {name: Runs() for name in sides}
             for round_ in range(rounds):
                 order = list(sides) if round_ % 2 == 0 else list(sides)[::-1]  # alternated

@@ -61,13 +61,9 @@ class Graph:
         write(self.index, generation / GRAPH)
         np.save(generation / MASKED, np.array(sorted(self.masked), dtype=np.int64))
 
-    def search(
-        self, vector: np.ndarray, k: int, allowed: faiss.IDSelector | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """HNSW returns at most efSearch hits: ask for enough. A filter's allowed ids come
-        from SQLite, so they hold no removed chunk; without one, the mask applies."""
-        selector = allowed if allowed is not None else self._mask
-        params = faiss.SearchParametersHNSW(efSearch=max(2 * k, 64), sel=selector)
+    def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest unmasked vectors; HNSW returns at most efSearch hits: ask enough."""
+        params = faiss.SearchParametersHNSW(efSearch=max(2 * k, 64), sel=self._mask)
         return self.index.search(vector.reshape(1, -1), k, params=params)
 
 

@@ -79,9 +79,9 @@ class Store(RowReads):
         if allowed is not None and not len(allowed):
             return []
         selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
-        if self.graph is not None:
-            scores, ids = self.graph.search(vector, k, selector)
-        else:
+        if self.graph is not None and selector is None:
+            scores, ids = self.graph.search(vector, k)
+        else:  # exact under a filter: a graph walk may meet none of a few allowed chunks
             params = faiss.SearchParameters(sel=selector) if selector else None
             scores, ids = self.vectors.search(vector.reshape(1, -1), k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     )
     chunk_sentences: int = Field(3, ge=1, le=20, description="Sentences per chunk.")
     index_type: Literal["flat", "hnsw"] = Field(
-        "flat", description="Dense search: exact (flat) or an HNSW graph for large indexes."
+        "hnsw",
+        description="Dense search: an HNSW graph updated in place (exact under a filter), "
+        "or an exact scan (flat), memory-bound past a few thousand articles.",
     )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
     candidates: int = Field(50, ge=1, le=1000, description="Passages each retriever returns.")
