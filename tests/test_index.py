@@ -14,6 +14,7 @@ import pytest
 
 from index.embed import Embedder
 from index.errors import IndexBusy, ModelMismatch
+from index.filters import Filters
 from index.layout import current_generation, writer_lock
 from index.store import Store
 from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
@@ -181,6 +182,10 @@ def test_hnsw_graph_is_updated_in_place_and_masks_removed_chunks(
     found = [chunk for chunk, _ in masked.search_dense(vector, 20)]
     assert found and not set(found) & set(gone)
     assert masked.check() == []
+    # under a filter the search is exact: both chunks of the one article of 2024
+    in_2024 = masked.search_dense(vector, 20, Filters(since="2024-01", until="2024-12"))
+    assert len(in_2024) == 2
+    assert {masked.chunks([c])[c].article_id for c, _ in in_2024} == {"14eed342fec94144"}
 
     add_paths(index_dir, [Path(__file__).parent / "uploads" / "volcano.md"], embedder)
     grown = Store.open(index_dir)  # new vectors added to the same graph, the mask kept
