@@ -69,8 +69,8 @@ def build(side: Side, articles: Path, index_dir: Path, runs: Runs) -> None:
 
 
 def hit_at_1(side: Side, questions: Path, index_dir: Path) -> float:
-    done = qa(side, index_dir, "eval", str(questions), "--json")
-    return float(json.loads(done.stdout)["all"]["hit@1"])
+    done = qa(side, index_dir, "eval", str(questions), "--mode", "fused", "--json")
+    return float(json.loads(done.stdout)["fused"]["all"]["hit@1"])
 
 
 def compare(against: Path, splits: list[Path], rounds: int, variants: list[str]) -> None:
