@@ -95,6 +95,7 @@ class StubEmbedder(Embedder):
 
     def __init__(self, real: Embedder) -> None:  # no super(): nothing to load
         self.name, self.dimension, self.texts_encoded = real.name, real.dimension, 0
+        self.backend, self.precision = real.backend, real.precision
         self.random = np.random.default_rng(0)
 
     def encode_documents(
