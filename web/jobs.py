@@ -50,6 +50,7 @@ class Jobs:
                 "updated": report.updated,
                 "removed": report.removed,
                 "skipped": [{"source": p.source, "reason": p.reason} for p in report.problems],
+                "warnings": report.warnings,
             }
         self.status["finished_at"] = time.time()
 
