@@ -134,3 +134,35 @@ def test_a_script_in_a_title_shows_as_text(page: Page, server: Server) -> None:
     link.click()
     expect(page.locator("h1")).to_have_text("<script>alert(1)</script> New library opens")
     assert dialogs == []
+
+
+def test_a_javascript_url_is_not_a_link(page: Page, server: Server) -> None:
+    story = b"---\ntitle: Harbour story\nurl: javascript:alert(2)\n---\n\nThe harbour story."
+    response = httpx.post(
+        f"{server.url}/admin/articles",
+        files={"files": ("harbour-story.md", story, "text/markdown")},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 202
+    status = wait_for_job(server)
+    (warning,) = status["warnings"]
+    assert warning.endswith(
+        "/uploads/harbour-story.md: url 'javascript:alert(2)' of 'Harbour story' dropped: "
+        "only http and https links are kept"
+    )
+    (article_id,) = status["added"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server.url}/articles/{article_id}")
+    expect(page.locator("h1")).to_have_text("Harbour story")
+    expect(page.locator("a[href*='javascript' i]")).to_have_count(0)
+    expect(page.locator(".meta a")).to_have_count(0)
+    page.locator(".meta").click()
+    assert dialogs == []
+    # an http(s) url stays a link
+    bridge = httpx.get(f"{server.url}/articles", params={"limit": 1000}).json()["articles"]
+    bridge_id = next(a["id"] for a in bridge if a["title"].startswith("City council approves"))
+    page.goto(f"{server.url}/articles/{bridge_id}")
+    expect(page.locator(".meta a")).to_have_attribute(
+        "href", "https://news.example.org/2024/03/harbour-bridge"
+    )

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
+from index.article import web_url
 from index.errors import (
     ArticleQAError,
     IndexBusy,
@@ -73,6 +74,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.live = LiveIndex(settings)
     app.state.jobs = Jobs()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    # `{% if url is web_url %}`: the one check before any url from data becomes an href
+    app.state.templates.env.tests["web_url"] = lambda url: web_url(url) is not None
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (api, pages, admin):
         app.include_router(module.router)
