@@ -101,8 +101,13 @@ def add_paths(
     paths: list[Path],
     embedder: Embedder,
     options: UpdateOptions | None = None,
+    synced_from: Path | None = None,
 ) -> UpdateReport:
-    """Add or replace the articles of these files (folders are searched)."""
+    """Add or replace the articles of these files (folders are searched).
+
+    `synced_from`: the folder these files are also synced with (an upload's source folder):
+    their ids are then the ones a sync of that folder gives, so a rebuild keeps them.
+    """
     options = options or UpdateOptions()
     keyed: list[tuple[Path, str]] = []
     missing: list[BadArticle] = []
@@ -110,12 +115,18 @@ def add_paths(
         if path.is_dir():
             keyed += [(p, p.relative_to(path).as_posix()) for p in article_files(path)]
         elif path.exists():
-            keyed.append((path, path.name))
+            keyed.append((path, _key(path, synced_from)))
         else:
             missing.append(BadArticle(str(path), "no such file"))
     read = read_all(keyed, options.max_file_bytes)
     read.problems[:0] = missing
     return _apply(index, embedder, options, read)
+
+
+def _key(path: Path, synced_from: Path | None) -> str:
+    if synced_from is not None and path.resolve().is_relative_to(synced_from.resolve()):
+        return path.resolve().relative_to(synced_from.resolve()).as_posix()
+    return path.name
 
 
 def remove_articles(index: Backend | Path, ids: list[str], embedder: Embedder) -> UpdateReport:
@@ -126,6 +137,20 @@ def remove_articles(index: Backend | Path, ids: list[str], embedder: Embedder) -
                 report.removed.append(article_id)
             else:
                 report.problems.append(BadArticle(article_id, "no article with this id"))
+        if report.removed:
+            writer.commit()
+    return report
+
+
+def remove_files(index: Backend | Path, paths: list[Path], embedder: Embedder) -> UpdateReport:
+    """Remove every article read from these files, e.g. an upload being deleted."""
+    origins = {str(path.resolve()) for path in paths}
+    report = UpdateReport()
+    with as_backend(index).writer(embedder, WriteOptions()) as writer:
+        for article_id, (_, origin) in writer.known().items():
+            if origin in origins:
+                writer.remove(article_id)
+                report.removed.append(article_id)
         if report.removed:
             writer.commit()
     return report

@@ -166,3 +166,25 @@ def test_a_javascript_url_is_not_a_link(page: Page, server: Server) -> None:
     expect(page.locator(".meta a")).to_have_attribute(
         "href", "https://news.example.org/2024/03/harbour-bridge"
     )
+
+
+def test_the_admin_page_lists_and_deletes_an_upload(page: Page, server: Server) -> None:
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    story = b"# Ferry timetable\n\nThe winter ferry timetable starts on Monday."
+    files = {"files": ("ferry.md", story, "text/markdown")}
+    assert httpx.post(f"{server.url}/admin/articles", files=files, headers=auth).status_code == 202
+    assert wait_for_job(server)["state"] == "done"
+    page.goto(f"{server.url}/admin")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("#list-uploads")
+    ferry = page.locator("#uploads li", has_text="ferry.md")
+    expect(ferry).to_contain_text("1 article(s)")
+    ferry.get_by_role("button", name="Delete").click()
+    expect(page.locator("#status")).to_contain_text('"kind": "delete upload"')
+    assert wait_for_job(server)["state"] == "done"
+    page.click("#list-uploads")
+    expect(page.locator("#uploads li", has_text="ferry.md")).to_have_count(0)
+    names = [
+        u["name"] for u in httpx.get(f"{server.url}/admin/uploads", headers=auth).json()["uploads"]
+    ]
+    assert "ferry.md" not in names
