@@ -101,13 +101,8 @@ def add_paths(
     paths: list[Path],
     embedder: Embedder,
     options: UpdateOptions | None = None,
-    synced_from: Path | None = None,
 ) -> UpdateReport:
-    """Add or replace the articles of these files (folders are searched).
-
-    `synced_from`: the folder these files are also synced with (an upload's source folder):
-    their ids are then the ones a sync of that folder gives, so a rebuild keeps them.
-    """
+    """Add or replace the articles of these files (folders are searched)."""
     options = options or UpdateOptions()
     keyed: list[tuple[Path, str]] = []
     missing: list[BadArticle] = []
@@ -115,18 +110,12 @@ def add_paths(
         if path.is_dir():
             keyed += [(p, p.relative_to(path).as_posix()) for p in article_files(path)]
         elif path.exists():
-            keyed.append((path, _key(path, synced_from)))
+            keyed.append((path, path.name))
         else:
             missing.append(BadArticle(str(path), "no such file"))
     read = read_all(keyed, options.max_file_bytes)
     read.problems[:0] = missing
     return _apply(index, embedder, options, read)
-
-
-def _key(path: Path, synced_from: Path | None) -> str:
-    if synced_from is not None and path.resolve().is_relative_to(synced_from.resolve()):
-        return path.resolve().relative_to(synced_from.resolve()).as_posix()
-    return path.name
 
 
 def remove_articles(index: Backend | Path, ids: list[str], embedder: Embedder) -> UpdateReport:

@@ -84,9 +84,8 @@ async def upload(
         message = f"cannot save the upload in {uploads.folder}: {error.strerror}"
         raise HTTPException(507, message) from error
     index, embedder, options = _updating(request)
-    source = settings.source_dir  # ids as a rebuild of it gives them
     job = request.app.state.jobs.submit(
-        "upload", lambda: uploads.set_aside(add_paths(index, saved, embedder, options, source))
+        "upload", lambda: uploads.set_aside(add_paths(index, saved, embedder, options))
     )
     return {"job": job, "saved": [p.name for p in saved], "refused": refused}
 
