@@ -151,7 +151,13 @@ def list_uploads(request: Request) -> dict[str, Any]:
         return _uploads(request).listing(None)
 
 
-@guarded.delete("/uploads/{name}", responses={404: {"model": ErrorBody}})
+@guarded.delete(
+    "/uploads/{name}",
+    responses={
+        202: {"description": "A live upload: its articles are removed in the background."},
+        404: {"model": ErrorBody, "description": "No upload of this name."},
+    },
+)
 def delete_upload(request: Request, name: str) -> JSONResponse:
     """Delete an uploaded file: a rejected one at once (200); a live one with its articles,
     in the background (202)."""
