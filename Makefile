@@ -4,14 +4,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SEEDS := seeds
 CHROMIUM := /usr/bin/chromium
+# Errors only: pip's warnings here are about the machine's own pip configuration (one line
+# per package when a configured index folder is missing: 111 lines on a fresh install).
+PIP := $(BIN)/pip install --quiet --quiet
 
 .PHONY: install index run serve test lint browser clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -27,7 +30,7 @@ serve: install
 	$(BIN)/qa serve
 
 browser:
-	test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+	test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 ParagraphKind = Literal["lead", "body", "subheading"]
+_WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,17 @@ class Article:
 def stable_id(key: str) -> str:
     """The same source path or url gives the same id on every rebuild."""
     return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` if it is an http(s) link to a host, else None: nothing else may become a link.
+
+    The raw text must begin with the scheme, so that browsers' leniency (" javascript:",
+    "java\\tscript:") cannot turn something else into one.
+    """
+    if not url or not _WEB_URL.match(url):
+        return None
+    try:
+        return url if urlsplit(url).hostname else None
+    except ValueError:  # "http://[bad": a url that does not parse is no link
+        return None

@@ -4,19 +4,27 @@ seed / .txt   optional first line " date YYYY-MM", lead, body, subheadings
 .md           optional front matter, "# Title", "## subheadings"
 .html         main text, title, date and url by trafilatura
 .json/.jsonl  records with title, date, url, text or body, optional lang, id, source
+
+`read_file` is an error boundary: whatever goes wrong with one file (a RecursionError, a
+MemoryError, a bug in a parsing library) becomes a reason to skip that file, never an
+exception that stops a sync. The work per file is bounded (size, JSON nesting, records,
+HTML elements) so that one file cannot stall a build either.
 """
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
 import trafilatura
 
-from .article import Article, ParagraphKind, stable_id
+from .article import Article, ParagraphKind, stable_id, web_url
 from .errors import BadArticle
+from .limits import MAX_HTML_TAGS, MAX_RECORDS, check_json_depth, unexpected
 from .parse import assemble, blocks, classify, normalise_date
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
@@ -24,34 +32,51 @@ MAX_FILE_BYTES = 20_000_000
 _SEED_DATE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+# Neither pattern may scan past the next delimiter: "[[[[…" or "`x `x `x…" would make them
+# quadratic (100,000 of them took 21 s and 46 s).
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)((?:(?!\1)[^\n]){1,1000}?)(?<=\S)\1")
 
 
 @dataclass
 class ReadResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[BadArticle] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, but something was dropped
 
 
 def read_file(path: Path, key: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> ReadResult:
     """Read one file; `key` (default: the file name) makes the article id stable."""
-    key = key or path.name
     result = ReadResult()
     try:
-        text = _load_text(path, max_bytes)
-        reader = _READERS.get(path.suffix.lower())
-        if reader is None:
-            raise BadArticle(str(path), f"unsupported file type {path.suffix or '(none)'}")
-        for item in reader(text, key, str(path)):
-            if isinstance(item, BadArticle):
-                result.problems.append(item)
-            else:
-                item.origin = str(path.resolve())
-                result.articles.append(item)
+        _read_into(result, path, key or path.name, max_bytes)
     except BadArticle as problem:
         result.problems.append(problem)
+    except Exception as error:  # the boundary: this file is skipped, the sync goes on
+        # Articles read before the failure are dropped too: the file is skipped whole, so
+        # a sync keeps its old articles until it is fixed.
+        result.articles.clear()
+        result.problems.append(BadArticle(str(path), unexpected(error)))
     return result
+
+
+def _read_into(result: ReadResult, path: Path, key: str, max_bytes: int) -> None:
+    text = _load_text(path, max_bytes)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise BadArticle(str(path), f"unsupported file type {path.suffix or '(none)'}")
+    for item in reader(text, key, str(path)):
+        if isinstance(item, BadArticle):
+            result.problems.append(item)
+            continue
+        item.origin = str(path.resolve())
+        if item.url and not web_url(item.url):
+            result.warnings.append(
+                f"{path}: url {item.url[:80]!r} of {item.title[:60]!r} dropped: "
+                "only http and https links are kept"
+            )
+            item.url = None
+        result.articles.append(item)
 
 
 def _load_text(path: Path, max_bytes: int) -> str:
@@ -62,6 +87,8 @@ def _load_text(path: Path, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise BadArticle(str(path), f"cannot read file: {error.strerror or error}") from error
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise BadArticle(str(path), "UTF-16 text (byte order mark): save it as UTF-8")
     if b"\x00" in data:
         raise BadArticle(str(path), "binary file, not text")
     try:
@@ -107,6 +134,11 @@ def read_markdown(text: str, key: str, source: str) -> Iterator[Article]:
 
 
 def read_html(text: str, key: str, source: str) -> Iterator[Article]:
+    # trafilatura's time grows with the square of an element's children (40,000 spans in
+    # one paragraph: 19 s); real pages hold a few thousand elements.
+    tags = text.count("<")
+    if tags > MAX_HTML_TAGS:
+        raise BadArticle(source, f"HTML page too complex ({tags:,} tags, limit {MAX_HTML_TAGS:,})")
     body = trafilatura.extract(
         text, output_format="markdown", include_formatting=True, favor_recall=True
     )
@@ -123,47 +155,64 @@ def read_html(text: str, key: str, source: str) -> Iterator[Article]:
 
 
 def read_json(text: str, key: str, source: str) -> Iterator[Article | BadArticle]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadArticle(source, f"invalid JSON: {error}") from error
+    data = _parse_json(text, source)
     records = data if isinstance(data, list) else [data]
+    _check_records(len(records), source)
+    many = len(records) > 1
     for number, record in enumerate(records):
-        yield from _record(record, key, f"{source}[{number}]", number, len(records) > 1)
+        where = f"{source}[{number}]"
+        yield _guarded(where, partial(_record, record, key, where, number, many))
 
 
 def read_jsonl(text: str, key: str, source: str) -> Iterator[Article | BadArticle]:
-    for number, line in enumerate(text.split("\n")):
-        if not line.strip():
-            continue
+    lines = [(n, line) for n, line in enumerate(text.split("\n")) if line.strip()]
+    _check_records(len(lines), source)
+    for number, line in lines:
         where = f"{source}:{number + 1}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield BadArticle(where, f"invalid JSON: {error}")
-            continue
-        yield from _record(record, key, where, number, True)
+        yield _guarded(where, partial(_line_record, line, key, where, number))
 
 
-def _record(
-    record: object, key: str, where: str, number: int, many: bool
-) -> Iterator[Article | BadArticle]:
-    """One JSON record; a bad one is reported, its neighbours are still read."""
+def _line_record(line: str, key: str, where: str, number: int) -> Article:
+    record = _parse_json(line.lstrip("\ufeff"), where)  # files joined with cat keep BOMs
+    return _record(record, key, where, number, True)
+
+
+def _guarded(where: str, read: Callable[[], Article]) -> Article | BadArticle:
+    """One record in its own boundary: a bad one is reported, its neighbours still read."""
+    try:
+        return read()
+    except BadArticle as problem:
+        return problem
+    except Exception as error:  # parsing, splitting or language detection broke on it
+        return BadArticle(where, unexpected(error))
+
+
+def _parse_json(text: str, where: str) -> object:
+    check_json_depth(text, where)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadArticle(where, f"invalid JSON: {error}") from error
+
+
+def _check_records(count: int, source: str) -> None:
+    if count > MAX_RECORDS:
+        raise BadArticle(
+            source, f"too many records ({count:,}, limit {MAX_RECORDS:,}): split the file"
+        )
+
+
+def _record(record: object, key: str, where: str, number: int, many: bool) -> Article:
     if not isinstance(record, dict):
-        yield BadArticle(where, "a record must be a JSON object")
-        return
+        raise BadArticle(where, "a record must be a JSON object")
     body = record.get("text") or record.get("body")
     if not isinstance(body, str) or not body.strip():
-        yield BadArticle(where, 'no "text" or "body" string in the record')
-        return
+        raise BadArticle(where, 'no "text" or "body" string in the record')
     record_key = str(record.get("id") or record.get("url") or (f"{key}#{number}" if many else key))
     paragraphs = classify(blocks(body) if "\n\n" in body else blocks(body.replace("\n", "\n\n")))
     meta = {name: record.get(name) for name in ("title", "date", "url", "source", "lang")}
     meta["lang"] = meta["lang"] or record.get("language")
-    try:
-        yield _from_blocks(paragraphs, meta, record_key, where)
-    except BadArticle as problem:
-        yield problem
+    return _from_blocks(paragraphs, meta, record_key, where)
 
 
 def _from_blocks(
@@ -196,10 +245,8 @@ def _text_field(value: object) -> str | None:
 
 
 def _host(url: str | None) -> str | None:
-    try:
-        return urlparse(url).hostname if url else None
-    except ValueError:  # "http://[bad": a url that does not parse has no host to give
-        return None
+    """The site of a web link; nothing for another scheme (its url is dropped)."""
+    return urlparse(url).hostname if web_url(url) else None
 
 
 def _front_matter(block: str) -> dict[str, str]:

@@ -101,6 +101,11 @@ class RowReads:
         names = ("id", "title", "date", "url", "source", "language")
         return [dict(zip(names, r, strict=True)) for r in rows]
 
+    def articles_from(self, origin: str) -> list[str]:
+        """Ids of the articles read from one file (its resolved path), e.g. an upload."""
+        rows = self._rows("SELECT id FROM articles WHERE origin = ? ORDER BY id", (origin,))
+        return [r[0] for r in rows]
+
     def counts(self) -> dict[str, Any]:
         """Articles, sentences and chunks, and articles per language."""
         count = {

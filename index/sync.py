@@ -9,7 +9,7 @@ from .embed import Embedder
 from .errors import BadArticle
 from .prepare import texts_to_embed
 from .progress import EmbedProgress
-from .readers import MAX_FILE_BYTES, SUFFIXES, read_file
+from .readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
 
 
 @dataclass
@@ -19,6 +19,8 @@ class UpdateReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     problems: list[BadArticle] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failed_files: dict[str, str] = field(default_factory=dict)  # path → why none was read
     texts_embedded: int = 0
 
     def summary(self) -> str:
@@ -54,16 +56,29 @@ def article_files(folder: Path) -> list[Path]:
     )
 
 
+@dataclass
+class FolderRead(ReadResult):
+    failed_files: dict[str, str] = field(default_factory=dict)  # path → why none was read
+
+
+def read_all(paths: list[tuple[Path, str]], max_bytes: int) -> FolderRead:
+    """Every file read in its own error boundary (readers.read_file): one cannot stop them."""
+    read = FolderRead()
+    for path, key in paths:
+        result = read_file(path, key, max_bytes)
+        read.articles += result.articles
+        read.problems += result.problems
+        read.warnings += result.warnings
+        if result.problems and not result.articles:
+            read.failed_files[str(path)] = "; ".join(p.reason for p in result.problems[:3])
+    return read
+
+
 def read_files(
     paths: list[tuple[Path, str]], max_bytes: int
 ) -> tuple[list[Article], list[BadArticle]]:
-    articles: list[Article] = []
-    problems: list[BadArticle] = []
-    for path, key in paths:
-        result = read_file(path, key, max_bytes)
-        articles += result.articles
-        problems += result.problems
-    return articles, problems
+    read = read_all(paths, max_bytes)
+    return read.articles, read.problems
 
 
 def sync_folder(
@@ -79,11 +94,11 @@ def sync_folder(
         raise BadArticle(str(folder), "not a folder")
     files = article_files(folder)
     keyed = [(p, p.relative_to(folder).as_posix()) for p in files]
-    articles, problems = read_files(keyed, options.max_file_bytes)
+    read = read_all(keyed, options.max_file_bytes)
     # A file that now fails to read keeps its old articles: a bad edit loses nothing.
-    kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in articles}
+    kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in read.articles}
     root = str(folder.resolve()) + "/"
-    return _apply(index, embedder, options, articles, problems, rebuild, root, kept_origins)
+    return _apply(index, embedder, options, read, rebuild, root, kept_origins)
 
 
 def add_paths(
@@ -95,16 +110,17 @@ def add_paths(
     """Add or replace the articles of these files (folders are searched)."""
     options = options or UpdateOptions()
     keyed: list[tuple[Path, str]] = []
-    problems: list[BadArticle] = []
+    missing: list[BadArticle] = []
     for path in paths:
         if path.is_dir():
             keyed += [(p, p.relative_to(path).as_posix()) for p in article_files(path)]
         elif path.exists():
             keyed.append((path, path.name))
         else:
-            problems.append(BadArticle(str(path), "no such file"))
-    articles, more = read_files(keyed, options.max_file_bytes)
-    return _apply(index, embedder, options, articles, problems + more)
+            missing.append(BadArticle(str(path), "no such file"))
+    read = read_all(keyed, options.max_file_bytes)
+    read.problems[:0] = missing
+    return _apply(index, embedder, options, read)
 
 
 def remove_articles(index: Backend | Path, ids: list[str], embedder: Embedder) -> UpdateReport:
@@ -120,17 +136,33 @@ def remove_articles(index: Backend | Path, ids: list[str], embedder: Embedder) -
     return report
 
 
+def remove_files(index: Backend | Path, paths: list[Path], embedder: Embedder) -> UpdateReport:
+    """Remove every article read from these files, e.g. an upload being deleted."""
+    origins = {str(path.resolve()) for path in paths}
+    report = UpdateReport()
+    with as_backend(index).writer(embedder, WriteOptions()) as writer:
+        for article_id, (_, origin) in writer.known().items():
+            if origin in origins:
+                writer.remove(article_id)
+                report.removed.append(article_id)
+        if report.removed:
+            writer.commit()
+    return report
+
+
 def _apply(
     index: Backend | Path,
     embedder: Embedder,
     options: UpdateOptions,
-    articles: list[Article],
-    problems: list[BadArticle],
+    read: FolderRead,
     rebuild: bool = False,
     sync_root: str | None = None,
     kept_origins: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> UpdateReport:
-    report = UpdateReport(problems=problems)
+    articles = read.articles
+    report = UpdateReport(
+        problems=read.problems, warnings=read.warnings, failed_files=read.failed_files
+    )
     before = embedder.texts_encoded
     with as_backend(index).writer(embedder, options.write_options(), rebuild) as writer:
         known = writer.known()

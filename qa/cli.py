@@ -233,6 +233,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 
 def _finish(report: UpdateReport) -> None:
+    for warning in report.warnings:  # indexed, but something in it was dropped
+        click.echo(f"warning: {warning}", err=True)
     for problem in report.problems:
         click.echo(f"skipped {problem}", err=True)
     click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded")

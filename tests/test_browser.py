@@ -134,3 +134,57 @@ def test_a_script_in_a_title_shows_as_text(page: Page, server: Server) -> None:
     link.click()
     expect(page.locator("h1")).to_have_text("<script>alert(1)</script> New library opens")
     assert dialogs == []
+
+
+def test_a_javascript_url_is_not_a_link(page: Page, server: Server) -> None:
+    story = b"---\ntitle: Harbour story\nurl: javascript:alert(2)\n---\n\nThe harbour story."
+    response = httpx.post(
+        f"{server.url}/admin/articles",
+        files={"files": ("harbour-story.md", story, "text/markdown")},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 202
+    status = wait_for_job(server)
+    (warning,) = status["warnings"]
+    assert warning.endswith(
+        "/uploads/harbour-story.md: url 'javascript:alert(2)' of 'Harbour story' dropped: "
+        "only http and https links are kept"
+    )
+    (article_id,) = status["added"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server.url}/articles/{article_id}")
+    expect(page.locator("h1")).to_have_text("Harbour story")
+    expect(page.locator("a[href*='javascript' i]")).to_have_count(0)
+    expect(page.locator(".meta a")).to_have_count(0)
+    page.locator(".meta").click()
+    assert dialogs == []
+    # an http(s) url stays a link
+    bridge = httpx.get(f"{server.url}/articles", params={"limit": 1000}).json()["articles"]
+    bridge_id = next(a["id"] for a in bridge if a["title"].startswith("City council approves"))
+    page.goto(f"{server.url}/articles/{bridge_id}")
+    expect(page.locator(".meta a")).to_have_attribute(
+        "href", "https://news.example.org/2024/03/harbour-bridge"
+    )
+
+
+def test_the_admin_page_lists_and_deletes_an_upload(page: Page, server: Server) -> None:
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    story = b"# Ferry timetable\n\nThe winter ferry timetable starts on Monday."
+    files = {"files": ("ferry.md", story, "text/markdown")}
+    assert httpx.post(f"{server.url}/admin/articles", files=files, headers=auth).status_code == 202
+    assert wait_for_job(server)["state"] == "done"
+    page.goto(f"{server.url}/admin")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("#list-uploads")
+    ferry = page.locator("#uploads li", has_text="ferry.md")
+    expect(ferry).to_contain_text("1 article(s)")
+    ferry.get_by_role("button", name="Delete").click()
+    expect(page.locator("#status")).to_contain_text('"kind": "delete upload"')
+    assert wait_for_job(server)["state"] == "done"
+    page.click("#list-uploads")
+    expect(page.locator("#uploads li", has_text="ferry.md")).to_have_count(0)
+    names = [
+        u["name"] for u in httpx.get(f"{server.url}/admin/uploads", headers=auth).json()["uploads"]
+    ]
+    assert "ferry.md" not in names

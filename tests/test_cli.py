@@ -63,3 +63,25 @@ def test_model_mismatch_says_to_rebuild(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "built with the embedding model 'multilingual-e5-small'" in result.stderr
     assert "qa index build --rebuild" in result.stderr
+
+
+def test_a_hostile_file_is_skipped_and_the_index_stays_whole(tmp_path: Path) -> None:
+    folder, index_dir = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(DATA / "harbour-bridge.md", folder)
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)  # was a RecursionError
+    (folder / "story.md").write_text(
+        "---\ntitle: A story\nurl: javascript:alert(2)\n---\n\nThe story has one sentence."
+    )
+    built = qa("index", "build", str(folder), index_dir=index_dir)
+    assert built.returncode == 3, built.stderr
+    assert "2 added" in built.stdout
+    said = [line for line in built.stderr.splitlines() if line.startswith(("warning", "skipped"))]
+    assert said == [
+        f"warning: {folder / 'story.md'}: url 'javascript:alert(2)' of 'A story' dropped: "
+        "only http and https links are kept",
+        f"skipped {folder / 'deep.json'}: JSON nested deeper than 100 levels",
+    ]
+    assert qa("index", "check", index_dir=index_dir).stdout.strip() == "index ok"
+    articles = json.loads(qa("index", "stats", "--json", index_dir=index_dir).stdout)["articles"]
+    assert articles == 2

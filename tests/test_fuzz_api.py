@@ -28,6 +28,8 @@ OPERATIONS = [  # method, path, takes input (else there is no invalid input to s
     ("DELETE", "/admin/articles/{article_id}", False),  # any string is a valid id
     ("POST", "/admin/rebuild", False),
     ("GET", "/admin/status", False),
+    ("GET", "/admin/uploads", False),
+    ("DELETE", "/admin/uploads/{name}", False),  # any string is a valid name (else 404)
 ]
 CASES = [
     pytest.param(method, path, mode, id=f"{method} {path} {mode.value}")

@@ -1,14 +1,31 @@
 """Hypothesis against every reader: any file gives whole articles with exact offsets, or a
-clear reason to skip it; never an exception, never an article without its sentences."""
+clear reason to skip it; never an exception, never an article without its sentences.
 
+Then the inputs that once crashed or stalled a sync (issue 13), each with its exact reason
+and a bound on its time, and faults of every kind injected into the libraries the readers
+use: the file is skipped, the sync indexes every other file.
+"""
+
+import codecs
 import json
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
+import trafilatura
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from syntok import segmenter
 
+from index.backend import EmbeddedBackend
+from index.embed import Embedder
 from index.readers import read_file
+from index.sync import sync_folder
+from tests.conftest import DATA
 
 FORMATS = [".txt", ".md", ".html", ".json", ".jsonl"]
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -59,6 +76,19 @@ contents = st.one_of(
         lambda rows: "\n".join(json.dumps(r) for r in rows).encode()
     ),  # JSON lines, some of the wrong shape
     st.sampled_from([b"", b"   \n\n\t", b"\xef\xbb\xbf", b"\x00", b"---\n---\n", b"# \n\n##"]),
+    st.builds(lambda n, pair: (pair[0] * n + pair[1] * n).encode(), st.integers(1, 200_000),
+              st.sampled_from([("[", "]"), ('{"a":', "}"), ('{"text": [', "]}")])),  # deep JSON
+    st.builds(lambda n: "".join("  " * i + "- item.\n" for i in range(n)).encode(),
+              st.integers(1, 1500)),  # deeply nested Markdown lists
+    st.builds(lambda n, text: (">" * n + " " + text).encode(), st.integers(1, 100_000), prose),
+    st.builds(lambda w, n: (w * n).encode(), st.sampled_from(["[", "`x ", "*a", "](", "> "]),
+              st.integers(1_000, 100_000)),  # long lines of Markdown delimiters
+    st.builds(lambda n: b'{"text": "Un."}\n' * n, st.integers(1, 12_000)),  # many tiny records
+    st.builds(lambda a, b: a.encode() + b.encode("latin-1", "replace"), prose, prose),  # mixed
+    st.builds(lambda text, at: text.encode()[:at] + b"\x00" + text.encode()[at:], prose,
+              st.integers(0, 400)),  # a NUL byte
+    st.builds(lambda bom, text: bom + text.encode("utf-16" if bom != codecs.BOM_UTF8 else "utf-8"),
+              st.sampled_from([codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE]), prose),
 )  # fmt: skip
 
 
@@ -91,3 +121,160 @@ def test_any_file_is_read_whole_or_skipped_with_a_reason(suffix: str, data: byte
         path = Path(folder) / f"article{suffix}"
         path.write_bytes(data)
         assert_whole(path)
+
+
+DEEP = 100_000
+TOO_DEEP = "JSON nested deeper than 100 levels"
+LINES = "".join("  " * i + "- Le port a rouvert lundi.\n" for i in range(3000))
+# (file name, content, the reason it is skipped; None: read as one article at least)
+HOSTILE = [
+    ("deep.json", "[" * DEEP + "]" * DEEP, TOO_DEEP),
+    ("deep-object.json", '{"a":' * DEEP + "1" + "}" * DEEP, TOO_DEEP),
+    ("deep-text.json", '{"text": ' + "[" * DEEP + "]" * DEEP + "}", TOO_DEEP),
+    ("deep.html", "<div>" * DEEP + "<p>Le port a rouvert.</p>" + "</div>" * DEEP,
+     "HTML page too complex (200,002 tags, limit 50,000)"),
+    ("spans.html", "<p>" + "<span>mot</span> " * 40_000 + ".</p>",
+     "HTML page too complex (80,002 tags, limit 50,000)"),  # took 19 s
+    ("lists.md", "# Listes\n\n" + LINES, None),
+    ("quotes.md", "# Citations\n\n" + ">" * DEEP + " Le port a rouvert lundi.", None),
+    ("brackets.md", "# Liens\n\n" + "[" * DEEP + " fin de la phrase.", None),  # took 21 s
+    ("backticks.md", "# Code\n\nDu " + "`x " * 50_000 + " fin.", None),  # took 46 s
+    ("long-line.txt", "Le port a rouvert lundi. " * 40_000, None),
+    ("tiny.jsonl", '{"text": "Un."}\n' * 10_001,
+     "too many records (10,001, limit 10,000): split the file"),
+    ("mixed.txt", "Un été ".encode() + "très chaud à Orléans.".encode("latin-1"),
+     "not UTF-8 text (byte 0xe8 at 11)"),
+    ("nul.md", b"# Titre\n\nLe port a rouvert\x00 lundi.", "binary file, not text"),
+    ("utf16.txt", codecs.BOM_UTF16_LE + "Le port a rouvert lundi.".encode("utf-16-le"),
+     "UTF-16 text (byte order mark): save it as UTF-8"),
+    ("bom.md", codecs.BOM_UTF8 + b"# Titre\n\nLe port a rouvert lundi.", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_files_are_read_or_skipped_fast(
+    tmp_path: Path, name: str, content: str | bytes, reason: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    started = time.monotonic()
+    result = read_file(path)
+    assert time.monotonic() - started < 10  # each took 19-46 s, or crashed, before
+    if reason is None:
+        assert result.problems == [] and result.articles
+        assert not result.articles[0].title.startswith("\ufeff")
+    else:
+        assert result.articles == []
+        assert [str(p) for p in result.problems] == [f"{path}: {reason}"]
+    assert_whole(path)
+
+
+def test_a_bad_record_is_skipped_and_its_neighbours_read(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    good = json.dumps({"title": "Loire", "text": "La Loire est en crue depuis lundi."})
+    bom = "\ufeff" + json.dumps({"title": "Rhin", "text": "Le Rhin est bas cette semaine."})
+    path.write_text("\n".join([good, "[" * DEEP + "]" * DEEP, bom]))
+    result = read_file(path)
+    assert [a.title for a in result.articles] == ["Loire", "Rhin"]
+    assert [str(p) for p in result.problems] == [f"{path}:2: {TOO_DEEP}"]
+
+
+class LibraryBug(Exception):
+    """An exception type nobody could have listed in advance."""
+
+
+FAULTS: list[tuple[type[BaseException], tuple]] = [
+    (RecursionError, ("maximum recursion depth exceeded",)),
+    (MemoryError, ()),
+    (ValueError, ("bad value",)),
+    (TypeError, ("unsupported operand",)),
+    (KeyError, ("lang",)),
+    (IndexError, ("list index out of range",)),
+    (AttributeError, ("'NoneType' object has no attribute 'text'",)),
+    (UnicodeDecodeError, ("utf-8", b"\xff", 0, 1, "invalid start byte")),
+    (OSError, (5, "Input/output error")),
+    (AssertionError, ()),
+    (ZeroDivisionError, ("division by zero",)),
+    (OverflowError, ("int too large to convert",)),
+    (NotImplementedError, ()),
+    (StopIteration, ()),
+    (etree.ParserError, ("Document is empty",)),
+    (LibraryBug, ("a bug in a library",)),
+]
+POISON = "POISON"
+
+
+def poisoned(real: Callable, fault: tuple[type[BaseException], tuple]) -> Callable:
+    """The real library function, except that it raises `fault` on a text holding POISON."""
+
+    def call(text: str, *args: object, **kwargs: object) -> object:
+        if POISON in text:
+            kind, arguments = fault
+            raise kind(*arguments)
+        return real(text, *args, **kwargs)
+
+    return call
+
+
+# The libraries of three readers: HTML extraction (trafilatura), sentence splitting (syntok,
+# behind Markdown here) and JSON parsing (one JSONL record).
+TARGETS = [(trafilatura, "extract"), (segmenter, "analyze"), (json, "loads")]
+REAL = {(module, name): getattr(module, name) for module, name in TARGETS}
+
+
+def poison(monkeypatch: pytest.MonkeyPatch, fault: tuple[type[BaseException], tuple]) -> None:
+    for module, name in TARGETS:
+        monkeypatch.setattr(module, name, poisoned(REAL[module, name], fault))
+
+
+def poisoned_folder(folder: Path) -> dict[str, str]:
+    """Good articles next to one poisoned file per reader; returns the poisoned sources."""
+    folder.mkdir()
+    shutil.copy(DATA / "harbour-bridge.md", folder)
+    shutil.copy(DATA / "rivers.jsonl", folder)
+    good = json.dumps({"title": "Good", "text": "A good record sits next to a poisoned one."})
+    (folder / "feed.jsonl").write_text(good + "\n" + json.dumps({"text": f"{POISON}."}) + "\n")
+    (folder / "page.html").write_text(f"<html><body><p>{POISON} in a page.</p></body></html>")
+    (folder / "notes.md").write_text(f"# Notes\n\nThe {POISON} is in this sentence.")
+    return {str(folder / "page.html"), str(folder / "notes.md"), f"{folder / 'feed.jsonl'}:2"}
+
+
+def test_a_fault_of_any_kind_in_a_reader_skips_one_file_and_the_sync_goes_on(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, index_dir = tmp_path / "articles", tmp_path / "index"
+    sources = poisoned_folder(folder)
+    indexed: set[str] = set()
+    for fault in FAULTS:
+        poison(monkeypatch, fault)
+        report = sync_folder(index_dir, folder, embedder)
+        assert {p.source for p in report.problems} == sources, fault
+        # a StopIteration that leaves a generator turns into a RuntimeError (PEP 479)
+        kinds = {fault[0].__name__, "RuntimeError" if fault[0] is StopIteration else ""}
+        for problem in report.problems:
+            assert problem.reason.startswith("could not be read: ")
+            assert problem.reason.removeprefix("could not be read: ").split(":")[0] in kinds
+        assert report.removed == [] and report.updated == []
+        indexed |= set(report.added)
+        assert set(report.unchanged) == indexed - set(report.added)
+        if fault[0] is RecursionError:  # the case of issue 13, word for word
+            notes = next(p for p in report.problems if p.source.endswith("notes.md"))
+            assert str(notes) == (
+                f"{folder / 'notes.md'}: could not be read: "
+                "RecursionError: maximum recursion depth exceeded"
+            )
+    assert len(indexed) == 4  # the bridge, two rivers and the good record
+    with EmbeddedBackend(index_dir).reader() as store:
+        assert store.check() == []
+        assert {a["title"] for a in store.list_articles()} >= {"Good"}
+
+
+def test_an_interrupt_still_stops_a_sync(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The boundary catches errors, not a Ctrl-C (KeyboardInterrupt is no Exception)."""
+    poisoned_folder(tmp_path / "articles")
+    poison(monkeypatch, (KeyboardInterrupt, ()))
+    with pytest.raises(KeyboardInterrupt):
+        sync_folder(tmp_path / "index", tmp_path / "articles", embedder)
+    assert not (tmp_path / "index").exists() or not list((tmp_path / "index").glob("gen-*"))

@@ -117,3 +117,29 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     path.write_text("Une phrase assez longue pour compter. " * 100)
     (problem,) = read_file(path, max_bytes=1000).problems
     assert problem.reason.startswith("file too large")
+
+
+def test_only_http_and_https_urls_are_kept_and_the_others_said(tmp_path: Path) -> None:
+    path = tmp_path / "links.jsonl"
+    urls = [
+        "https://example.org/a",
+        "HTTP://example.org/b",
+        "javascript:alert(2)",
+        " javascript:alert(2)",
+        "data:text/html,x",
+        "ftp://example.org/c",
+        "/relative",
+    ]
+    records = [
+        {"id": str(n), "url": url, "text": f"Story number {n} is here."}
+        for n, url in enumerate(urls)
+    ]
+    path.write_text("\n".join(json.dumps(record) for record in records))
+    result = read_file(path)
+    assert [a.url for a in result.articles] == urls[:2] + [None] * 5
+    assert [a.source for a in result.articles] == ["example.org"] * 2 + [None] * 5
+    assert result.warnings[0] == (
+        f"{path}: url 'javascript:alert(2)' of 'Story number 2 is here.' dropped: "
+        "only http and https links are kept"
+    )
+    assert len(result.warnings) == 5 and result.problems == []

@@ -1,26 +1,24 @@
-"""Admin: upload, delete, rebuild, status. Bearer QA_ADMIN_TOKEN; off (403) when unset."""
+"""Admin: upload, delete, rebuild, status, uploads. Bearer QA_ADMIN_TOKEN; off (403) unset."""
 
-import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from index.backend import Backend
 from index.embed import Embedder
+from index.errors import ArticleQAError
 from index.progress import EmbedProgress
 from index.readers import SUFFIXES
-from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
+from index.sync import UpdateOptions, add_paths, remove_articles, remove_files, sync_folder
 from qa.engine import get_embedder, update_options
 
 from .pages import NO_INDEX, UNKNOWN
 from .respond import page
 from .schemas import ErrorBody
-
-UPLOADS = "uploads"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+from .uploads import Uploads, safe_name
 
 
 def require_token(request: Request) -> None:
@@ -40,12 +38,6 @@ guarded = APIRouter(
     dependencies=[Depends(require_token)],
     responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
-
-
-def safe_name(filename: str) -> str:
-    """A plain file name for an upload: never a path, never hidden."""
-    stem = _UNSAFE.sub("-", Path(filename.replace("\\", "/")).name).strip(".-")
-    return stem[-120:] or "upload"
 
 
 @router.get("/admin", response_class=HTMLResponse, include_in_schema=False)
@@ -86,20 +78,17 @@ async def upload(
         accepted[name] = data
     if not accepted:
         raise HTTPException(422, "no supported file in the upload: " + str(refused))
-    folder = settings.source_dir / UPLOADS
-    saved = []
+    uploads = _uploads(request)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in accepted.items():
-            (folder / name).write_bytes(data)
-            saved.append(folder / name)
+        saved = uploads.save(accepted)
     except OSError as error:  # a full disk, a read-only folder: say so, keep nothing half
-        for path in saved:
-            path.unlink(missing_ok=True)
-        raise HTTPException(507, f"cannot save the upload in {folder}: {error.strerror}") from error
+        message = f"cannot save the upload in {uploads.folder}: {error.strerror}"
+        raise HTTPException(507, message) from error
     index, embedder, options = _updating(request)
     job = request.app.state.jobs.submit(
-        "upload", lambda: add_paths(index, saved, embedder, options), options.progress
+        "upload",
+        lambda: uploads.set_aside(add_paths(index, saved, embedder, options)),
+        options.progress,
     )
     return {"job": job, "saved": [p.name for p in saved], "refused": refused}
 
@@ -107,16 +96,25 @@ async def upload(
 @guarded.delete("/articles/{article_id}", status_code=202, responses=UNKNOWN | NO_INDEX)
 def delete(request: Request, article_id: str) -> dict[str, Any]:
     """Remove an article (and its uploaded file, so a rebuild does not bring it back)."""
-    settings = request.app.state.settings
     with request.app.state.live.reading() as live:
         origin = live.store.article(article_id).origin  # 404 for an unknown id
-    uploads = (settings.source_dir / UPLOADS).resolve()
+        siblings = live.store.articles_from(origin) if origin else []
+    upload = Path(origin) if origin else None
+    if upload and upload.parent != _uploads(request).folder.resolve():
+        upload = None  # a file of the source folder itself: not ours to delete
+    if upload and len(siblings) > 1:  # deleting the file would take the others with it
+        raise HTTPException(
+            409,
+            f"article {article_id} came from the upload {upload.name}, which holds "
+            f"{len(siblings)} articles: delete the upload (DELETE /admin/uploads/{upload.name}) "
+            "to remove them all",
+        )
     index, embedder, _ = _updating(request)
 
     def work():  # type: ignore[no-untyped-def]
         report = remove_articles(index, [article_id], embedder)
-        if origin and Path(origin).parent == uploads:
-            Path(origin).unlink(missing_ok=True)
+        if upload:
+            upload.unlink(missing_ok=True)
         return report
 
     return {"job": request.app.state.jobs.submit("delete", work)}
@@ -126,9 +124,11 @@ def delete(request: Request, article_id: str) -> dict[str, Any]:
 def rebuild(request: Request) -> dict[str, Any]:
     """Sync the index with the source folder (QA_SOURCE_DIR) in the background."""
     index, embedder, options = _updating(request)
-    source = request.app.state.settings.source_dir
+    source, uploads = request.app.state.settings.source_dir, _uploads(request)
     job = request.app.state.jobs.submit(
-        "rebuild", lambda: sync_folder(index, source, embedder, options), options.progress
+        "rebuild",
+        lambda: uploads.set_aside(sync_folder(index, source, embedder, options)),
+        options.progress,
     )
     return {"job": job}
 
@@ -143,8 +143,51 @@ def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
 @guarded.get("/status")
 def status(request: Request) -> dict[str, Any]:
     """The running or last update: state (idle, queued, running, done, failed), progress
-    (texts embedded / total, texts/s, ETA) and report."""
-    return request.app.state.jobs.snapshot()
+    (texts embedded / total, texts/s, ETA) and report; `rejected`: the uploads set aside
+    because they could not be read, with the reason."""
+    return {**request.app.state.jobs.snapshot(), "rejected": _uploads(request).rejections()}
+
+
+@guarded.get("/uploads")
+def list_uploads(request: Request) -> dict[str, Any]:
+    """Uploaded files with the ids of their articles, and the rejected ones with the reason."""
+    try:
+        with request.app.state.live.reading() as live:
+            return _uploads(request).listing(live.store)
+    except ArticleQAError:  # no index yet: the files are still worth listing
+        return _uploads(request).listing(None)
+
+
+@guarded.delete(
+    "/uploads/{name}",
+    responses={
+        202: {"description": "A live upload: its articles are removed in the background."},
+        404: {"model": ErrorBody, "description": "No upload of this name."},
+    },
+)
+def delete_upload(request: Request, name: str) -> JSONResponse:
+    """Delete an uploaded file: a rejected one at once (200); a live one with its articles,
+    in the background (202)."""
+    uploads = _uploads(request)
+    found = uploads.find(name)
+    if found is None:
+        raise HTTPException(404, f"no upload named {name!r}")
+    path, rejected = found
+    if rejected:
+        uploads.delete_rejected(name)
+        return JSONResponse({"deleted": name, "job": None})
+    index, embedder, _ = _updating(request)
+
+    def work():  # type: ignore[no-untyped-def]
+        path.unlink(missing_ok=True)  # first: a rebuild must not read it again
+        return remove_files(index, [path], embedder)
+
+    job = request.app.state.jobs.submit("delete upload", work)
+    return JSONResponse({"deleted": name, "job": job}, status_code=202)
+
+
+def _uploads(request: Request) -> Uploads:
+    return Uploads(request.app.state.settings.source_dir)
 
 
 router.include_router(guarded)

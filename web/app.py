@@ -1,6 +1,7 @@
 """The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,20 +14,14 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from index.errors import (
-    ArticleQAError,
-    IndexBusy,
-    IndexMissing,
-    IndexUnavailable,
-    ModelMismatch,
-    UnknownArticle,
-)
+from index.article import web_url
+from index.errors import ArticleQAError
 from qa.settings import Settings, get_settings
 
 from . import admin, api, pages
 from .guard import Guard
 from .jobs import Jobs
-from .respond import error_response
+from .respond import error_response, status_of
 from .schemas import NOT_BLANK
 from .state import LiveIndex
 
@@ -39,13 +34,6 @@ CSP = (
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
-_STATUS = {
-    IndexMissing: 503,
-    IndexUnavailable: 503,
-    ModelMismatch: 503,
-    UnknownArticle: 404,
-    IndexBusy: 409,
-}
 logger = logging.getLogger("article-qa")
 
 
@@ -73,6 +61,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.live = LiveIndex(settings)
     app.state.jobs = Jobs()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    # `{% if url is web_url %}`: the one check before any url from data becomes an href
+    app.state.templates.env.tests["web_url"] = lambda url: web_url(url) is not None
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (api, pages, admin):
         app.include_router(module.router)
@@ -114,7 +104,21 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArticleQAError)
     async def our_error(request: Request, error: ArticleQAError) -> Response:
-        return error_response(request, _STATUS.get(type(error), 400), str(error))
+        status = status_of(error)
+        if status >= 500:  # the server's fault: keep its trace for whoever runs it
+            logger.error("%s %s: %s", request.method, request.url.path, error)
+        return error_response(request, status, str(error))
+
+    @app.exception_handler(Exception)  # anything else is a bug: 500, and the server goes on
+    async def bug(request: Request, error: Exception) -> Response:
+        request_id = uuid.uuid4().hex[:12]
+        where = f"{request.method} {request.url.path}"
+        logger.error("request %s (%s) failed", request_id, where, exc_info=error)
+        message = f"internal error, request id {request_id}: the server log has the details"
+        response = error_response(request, 500, message)
+        response.headers["X-Request-Id"] = request_id
+        _secure(response, request)  # this handler answers from outside the middlewares
+        return response
 
     @app.exception_handler(HTTPException)  # Starlette's: also unknown paths, bad bodies
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -134,9 +138,12 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        docs = request.url.path.startswith(("/docs", "/redoc"))
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
+        return _secure(await call_next(request), request)
+
+
+def _secure(response: Response, request: Request) -> Response:
+    docs = request.url.path.startswith(("/docs", "/redoc"))
+    response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response

@@ -1,5 +1,6 @@
 """Index updates run one at a time in a background thread; /ask keeps answering meanwhile."""
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -9,6 +10,8 @@ from typing import Any
 from index.errors import ArticleQAError, IndexBusy
 from index.progress import EmbedProgress
 from index.sync import UpdateReport
+
+logger = logging.getLogger("article-qa")
 
 
 class Jobs:
@@ -50,6 +53,7 @@ class Jobs:
         except ArticleQAError as error:
             self.status = {**self.status, "state": "failed", "error": str(error)}
         except Exception as error:  # a bug must not kill the worker; report it
+            logger.exception("update (%s) failed", kind)
             self.status = {
                 **self.status,
                 "state": "failed",
@@ -64,6 +68,7 @@ class Jobs:
                 "updated": report.updated,
                 "removed": report.removed,
                 "skipped": [{"source": p.source, "reason": p.reason} for p in report.problems],
+                "warnings": report.warnings,
             }
         self.status["finished_at"] = time.time()
 

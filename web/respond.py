@@ -5,7 +5,31 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from index.errors import (
+    ArticleQAError,
+    BadArticle,
+    IndexBusy,
+    IndexCorrupt,
+    IndexMissing,
+    IndexUnavailable,
+    IndexWriteError,
+    ModelMismatch,
+    UnknownArticle,
+)
+
 from .i18n import LANGUAGE_NAMES, STRINGS, ui_language
+
+# Every error of ours has its status; 5xx where the fault is the server's, not the client's.
+STATUS: dict[type[ArticleQAError], int] = {
+    BadArticle: 422,  # the client's file or record
+    UnknownArticle: 404,
+    IndexBusy: 409,  # another update runs: try again after it
+    IndexMissing: 503,  # not built yet: the service is not ready
+    ModelMismatch: 503,  # built with another model: not ready until rebuilt
+    IndexUnavailable: 503,  # the database cannot be reached
+    IndexCorrupt: 500,
+    IndexWriteError: 507,  # full disk or read-only folder, as for an upload
+}
 
 
 def wants_html(request: Request) -> bool:
@@ -18,6 +42,14 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     context |= {"t": STRINGS[language], "lang": language, "names": LANGUAGE_NAMES[language]}
     templates = request.app.state.templates
     return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def status_of(error: ArticleQAError) -> int:
+    """The status of the closest listed class; 500 for one nobody listed (a bug of ours)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
 
 
 def error_response(request: Request, status: int, message: str) -> Response:

@@ -1,0 +1,152 @@
+"""Upload lifecycle on a real server: a file that cannot be read is set aside with its reason
+and breaks no later build; uploads are listed and deleted, and stay deleted."""
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from index.embed import Embedder
+from index.sync import sync_folder
+from tests.conftest import ADMIN_TOKEN, DATA, Server, run_qa
+from tests.test_web_api import wait_for_job
+
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+DEEP = "[" * 100_000 + "]" * 100_000
+# Every bad file of issue 13, with the reason it is set aside.
+BAD = {
+    "deep.json": (DEEP.encode(), "JSON nested deeper than 100 levels"),
+    "empty.txt": (b"  \n\n ", "empty file"),
+    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file, not text"),
+    "latin1.txt": ("Un été très chaud.".encode("latin-1"), "not UTF-8 text (byte 0xe9 at 3)"),
+    "broken.json": (b'{"title": "x", "text": ', "invalid JSON: Expecting value: line 1 column 24"),
+    "headings.md": (b"# Title\n\n## Only a heading", "no sentences to index"),
+    "tiny.jsonl": (b'{"text": "Un."}\n' * 10_001, "too many records (10,001, limit 10,000)"),
+}
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, models_dir: Path
+) -> Iterator[tuple[Server, dict[str, str]]]:
+    """A server of its own over one article, admin on; with the settings it runs with."""
+    source = tmp_path_factory.mktemp("upload-source")
+    shutil.copy(DATA / "harbour-bridge.md", source)
+    index_dir = tmp_path_factory.mktemp("upload-index")
+    sync_folder(index_dir, source, embedder)
+    env = {
+        "QA_INDEX_DIR": str(index_dir),
+        "QA_SOURCE_DIR": str(source),
+        "QA_MODELS_DIR": str(models_dir),
+        "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
+    server = Server(env)
+    yield server, env
+    server.stop()
+
+
+def upload(server: Server, *files: tuple[str, bytes]) -> dict:
+    parts = [("files", (name, data, "application/octet-stream")) for name, data in files]
+    response = httpx.post(f"{server.url}/admin/articles", files=parts, headers=AUTH, timeout=60)
+    assert response.status_code == 202, response.text
+    return wait_for_job(server)
+
+
+def listing(server: Server) -> dict:
+    return httpx.get(f"{server.url}/admin/uploads", headers=AUTH).json()
+
+
+def test_bad_uploads_are_set_aside_with_their_reason_and_builds_still_work(
+    served: tuple[Server, dict[str, str]],
+) -> None:
+    server, env = served
+    good = (DATA.parent / "uploads" / "volcano.md").read_bytes()
+    status = upload(server, ("volcano.md", good), *((n, data) for n, (data, _) in BAD.items()))
+    assert status["state"] == "done" and len(status["added"]) == 1
+    skipped = {Path(s["source"]).name: s["reason"] for s in status["skipped"]}
+    rejected = {r["name"]: r["reason"] for r in status["rejected"]}
+    for name, (_, reason) in BAD.items():
+        assert skipped[name].startswith(reason) and rejected[name] == skipped[name], name
+    uploads = Path(env["QA_SOURCE_DIR"]) / "uploads"
+    assert sorted(p.name for p in uploads.iterdir() if p.is_file()) == ["volcano.md"]
+    assert (uploads / ".rejected" / "deep.json.reason").read_text().strip() == BAD["deep.json"][1]
+    assert [u["name"] for u in listing(server)["uploads"]] == ["volcano.md"]
+
+    # The rejected files are never read again: not by the CLI, not by a rebuild.
+    built = run_qa("index", "build", env["QA_SOURCE_DIR"], env=env)
+    assert built.returncode == 0, built.stderr
+    assert ", 0 skipped;" in built.stdout and "skipped" not in built.stderr
+    assert run_qa("index", "check", env=env).stdout.strip() == "index ok"
+    assert httpx.post(f"{server.url}/admin/rebuild", headers=AUTH).status_code == 202
+    rebuilt = wait_for_job(server)
+    assert rebuilt["state"] == "done" and rebuilt["skipped"] == []
+
+
+def test_a_fixed_upload_clears_its_rejection(served: tuple[Server, dict[str, str]]) -> None:
+    server, _ = served
+    upload(server, ("later.md", b""))
+    assert "later.md" in {r["name"] for r in listing(server)["rejected"]}
+    status = upload(server, ("later.md", b"# Later\n\nThe later story is fixed now."))
+    assert status["skipped"] == [] and len(status["added"]) == 1
+    assert "later.md" not in {r["name"] for r in status["rejected"]}
+    assert "later.md" in {u["name"] for u in listing(server)["uploads"]}
+
+
+def test_an_upload_is_deleted_with_its_articles_and_stays_deleted(
+    served: tuple[Server, dict[str, str]],
+) -> None:
+    server, env = served
+    feed = "\n".join(
+        json.dumps({"id": f"tide-{n}", "text": f"Tide report number {n} is calm."}) for n in (1, 2)
+    )
+    ids = upload(server, ("tides.jsonl", feed.encode()))["added"]
+    (entry,) = [u for u in listing(server)["uploads"] if u["name"] == "tides.jsonl"]
+    assert sorted(entry["articles"]) == sorted(ids) and len(ids) == 2
+
+    one = httpx.delete(f"{server.url}/admin/articles/{ids[0]}", headers=AUTH)
+    assert one.status_code == 409  # deleting its file would take the other article too
+    assert one.json()["error"] == (
+        f"article {ids[0]} came from the upload tides.jsonl, which holds 2 articles: "
+        "delete the upload (DELETE /admin/uploads/tides.jsonl) to remove them all"
+    )
+    deleted = httpx.delete(f"{server.url}/admin/uploads/tides.jsonl", headers=AUTH)
+    assert deleted.status_code == 202
+    assert sorted(wait_for_job(server)["removed"]) == sorted(ids)
+    assert not (Path(env["QA_SOURCE_DIR"]) / "uploads" / "tides.jsonl").exists()
+    httpx.post(f"{server.url}/admin/rebuild", headers=AUTH)
+    assert not set(ids) & set(wait_for_job(server)["added"])  # not brought back
+    for article_id in ids:
+        assert httpx.get(f"{server.url}/articles/{article_id}").status_code == 404
+
+
+def test_deleting_an_uploaded_article_removes_its_file(
+    served: tuple[Server, dict[str, str]],
+) -> None:
+    server, env = served
+    (article_id,) = upload(server, ("gale.md", b"# Gale\n\nA gale closed the port today."))["added"]
+    deleted = httpx.delete(f"{server.url}/admin/articles/{article_id}", headers=AUTH)
+    assert deleted.status_code == 202
+    assert wait_for_job(server)["removed"] == [article_id]
+    assert not (Path(env["QA_SOURCE_DIR"]) / "uploads" / "gale.md").exists()
+    httpx.post(f"{server.url}/admin/rebuild", headers=AUTH)
+    assert article_id not in wait_for_job(server)["added"]
+    assert httpx.get(f"{server.url}/articles/{article_id}").status_code == 404
+
+
+def test_a_rejected_upload_is_deleted_at_once_and_names_stay_inside(
+    served: tuple[Server, dict[str, str]],
+) -> None:
+    server, _ = served
+    upload(server, ("void.txt", b"   "))
+    deleted = httpx.delete(f"{server.url}/admin/uploads/void.txt", headers=AUTH)
+    assert deleted.status_code == 200 and deleted.json() == {"deleted": "void.txt", "job": None}
+    assert "void.txt" not in {r["name"] for r in listing(server)["rejected"]}
+    for name in ("void.txt", "nope.md", ".rejected", "%2E%2E%2Fsecret.md", ".env", "a%2Fb.md"):
+        missing = httpx.delete(f"{server.url}/admin/uploads/{name}", headers=AUTH)
+        assert missing.status_code == 404, name
+        assert missing.json()["status"] == 404
+    assert httpx.get(f"{server.url}/admin/uploads").status_code == 401
+    assert httpx.delete(f"{server.url}/admin/uploads/volcano.md").status_code == 401
