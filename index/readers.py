@@ -87,7 +87,8 @@ def _load_text(path: Path, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise BadArticle(str(path), f"cannot read file: {error.strerror or error}") from error
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    # A byte order mark with NULs after it: UTF-16 text (the NULs of its ASCII letters)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data:
         raise BadArticle(str(path), "UTF-16 text (byte order mark): save it as UTF-8")
     if b"\x00" in data:
         raise BadArticle(str(path), "binary file, not text")
