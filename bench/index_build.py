@@ -81,10 +81,10 @@ def flush_batches(articles: list[Article], chunk_sentences: int) -> list[list[st
 
 
 def writer_texts(articles: list[Article], chunk_sentences: int) -> list[str]:
-    """What prepare() embeds: every sentence; chunk texts too with QA_CHUNK_VECTORS=embedded."""
+    """What prepare() embeds: every sentence, and each title (pooled) or chunk (embedded)."""
     sentences = [a.sentence_text(s) for a in articles for s in a.sentences]
     if SETTINGS.chunk_vectors == "pooled":
-        return sentences
+        return sentences + [a.title for a in articles]
     return sentences + [
         f"{a.title}\n{c.text}" for a in articles for c in make_chunks(a, chunk_sentences)
     ]

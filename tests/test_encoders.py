@@ -23,7 +23,7 @@ from index.progress import EmbedProgress
 from index.readers import read_file
 from index.store import Store
 from index.sync import sync_folder
-from qa.engine import answerer, get_embedder, open_index, update_options
+from qa.engine import answerer, embedder_for, get_embedder, open_index, update_options
 from qa.settings import Settings
 from tests.conftest import ROOT, SEEDS, run_qa
 
@@ -55,7 +55,8 @@ def quotes_by(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, models
             quotes[backend] = [a.quote.text if a.found and a.quote else None for a in answers]
         return quotes[backend]
 
-    return quoted
+    yield quoted
+    embedder_for.cache_clear()  # five loaded models are ~3 GB: let them go
 
 
 @pytest.mark.parametrize("backend", EXPORTED)
