@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 from sentence_transformers import SentenceTransformer
+from transformers.utils import logging as transformers_logging
 
 from .encoders import BACKENDS, ENCODER_FILE, export_target, is_exported
 from .model_folder import build_folder
@@ -26,6 +27,7 @@ def exported_folder(model: str, source: str, backend: str, models_dir: Path) -> 
 
 def export_model(source: str, backend: str, folder: Path) -> None:
     """Write the model graph, the tokenizer and encoder.json into `folder`."""
+    transformers_logging.disable_progress_bar()  # a one-off step: no "Loading weights" bar
     model = SentenceTransformer(source, device="cpu", model_kwargs={"dtype": torch.float32})
     pooled = Pooled(model[0].auto_model, _pooling_mode(model)).eval()
     runtime, precision = BACKENDS[backend]
