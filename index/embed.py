@@ -10,7 +10,10 @@ from .encoders import (
     BACKENDS,
     Encoder,
     EncoderId,
+    OnnxEncoder,
+    OpenVinoEncoder,
     Progress,
+    TorchEncoder,
     default_threads,
     export_target,
     is_exported,
@@ -57,11 +60,7 @@ def load_encoder(name: str, models_dir: Path, backend: str, threads: int) -> Enc
         os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder must never reach for the hub
     runtime = BACKENDS[backend][0]
     if runtime == "torch":
-        from .encoders import TorchEncoder
-
         return TorchEncoder(path, threads)
-    from .encoders import OnnxEncoder, OpenVinoEncoder
-
     folder = export_target(name, path, backend, models_dir)
     if not is_exported(folder):
         from .export import exported_folder  # imports torch: only when an export is missing
