@@ -103,7 +103,7 @@ class Embedder:
             "dimension": self.dimension,
             "encoder": self.backend,
             "precision": self.precision,
-            "vectors": vector_kind(self.precision),
+            "vectors": self.identity.vectors,
         }
 
     def calibrated(self, cosine: float) -> float:

@@ -126,17 +126,27 @@ def read_config(folder: Path) -> dict[str, Any]:
     return dict(json.loads((folder / ENCODER_FILE).read_text(encoding="utf-8")))
 
 
-class OnnxEncoder:
+class _Exported:
+    """What both runtimes read of an export: its tokenizer, dimension, prompts, and the
+    precision its backend asks for."""
+
+    def __init__(self, folder: Path, threads: int) -> None:
+        config = read_config(folder)
+        self.tokens = Tokens(folder, config)
+        self.dimension, self.prompts = int(config["dimension"]), dict(config["prompts"])
+        self.asked = BACKENDS[config["backend"]][1]
+        self.threads = threads
+
+
+class OnnxEncoder(_Exported):
     """ONNX Runtime on an exported graph (fp32, or int8 weights quantised dynamically)."""
 
     def __init__(self, folder: Path, threads: int) -> None:
         import onnxruntime as ort
 
-        config = read_config(folder)
-        self.tokens = Tokens(folder, config)
-        self.dimension, self.prompts = int(config["dimension"]), dict(config["prompts"])
-        self.precision = BACKENDS[config["backend"]][1]
-        self.model, self.threads, self.ort = folder / "model.onnx", threads, ort
+        super().__init__(folder, threads)
+        self.precision = self.asked
+        self.model, self.ort = folder / "model.onnx", ort
         self._sessions: dict[bool, Any] = {}
 
     def _session(self, bulk: bool) -> Any:
@@ -164,20 +174,17 @@ def _ort_options(ort: Any, threads: int) -> Any:
     return options
 
 
-class OpenVinoEncoder:
+class OpenVinoEncoder(_Exported):
     """OpenVINO on an exported graph. Bulk: one 1-thread stream per core, batches in flight
     on each (1.4x the throughput of one 2-thread stream here); questions: one thread."""
 
     def __init__(self, folder: Path, threads: int) -> None:
         import openvino as ov
 
-        config = read_config(folder)
-        self.tokens = Tokens(folder, config)
-        self.dimension, self.prompts = int(config["dimension"]), dict(config["prompts"])
-        self.core, self.threads = ov.Core(), threads
-        self.graph = self.core.read_model(folder / "model.xml")
-        asked = BACKENDS[config["backend"]][1]
-        self.hint = {"INFERENCE_PRECISION_HINT": "f32"} if asked == "fp32" else {}
+        super().__init__(folder, threads)
+        self.core = ov.Core()
+        self.network = self.core.read_model(folder / "model.xml")
+        self.hint = {"INFERENCE_PRECISION_HINT": "f32"} if self.asked == "fp32" else {}
         self._compiled: dict[bool, Any] = {}
         self._requests = threading.local()
         # bf16 where the CPU has it (AVX-512 BF16, AMX), else fp32: the runtime decides
@@ -190,7 +197,7 @@ class OpenVinoEncoder:
             config = {"NUM_STREAMS": streams, "INFERENCE_NUM_THREADS": streams, **self.hint}
             if not bulk:
                 config["PERFORMANCE_HINT"] = "LATENCY"
-            self._compiled[bulk] = self.core.compile_model(self.graph, "CPU", config)
+            self._compiled[bulk] = self.core.compile_model(self.network, "CPU", config)
         return self._compiled[bulk]
 
     def _question_request(self) -> Any:

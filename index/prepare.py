@@ -9,8 +9,6 @@ from .article import Article
 from .chunks import Chunk, make_chunks
 from .embed import Embedder
 
-CHUNK_VECTORS = ("pooled", "embedded")
-
 
 @dataclass
 class Prepared:

@@ -23,14 +23,19 @@ def embedder_for(model: str, models_dir: Path, backend: str, threads: int) -> Em
     return Embedder(model, models_dir, backend, threads)
 
 
-def get_embedder(settings: Settings, serving: bool = False) -> Embedder:
-    """A server keeps a core free for questions while it indexes in the background."""
-    threads = settings.encoder_threads
-    if not threads:
-        threads = max(1, default_threads() - 1) if serving else default_threads()
+def get_embedder(settings: Settings) -> Embedder:
+    threads = settings.encoder_threads or default_threads()
     return embedder_for(
         settings.embedding_model, settings.models_dir, settings.encoder_backend, threads
     )
+
+
+def serving(settings: Settings) -> Settings:
+    """A server's settings: it keeps a core free for questions while it indexes in the
+    background, so the answers and the updates of one process share one loaded model."""
+    if settings.encoder_threads:
+        return settings
+    return settings.model_copy(update={"encoder_threads": max(1, default_threads() - 1)})
 
 
 def update_options(settings: Settings, progress: EmbedProgress | None = None) -> UpdateOptions:
@@ -67,7 +72,7 @@ def single_threaded() -> None:
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
     single_threaded()
-    embedder = get_embedder(settings, serving=True)
+    embedder = get_embedder(settings)
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
         return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)

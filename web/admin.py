@@ -137,7 +137,7 @@ def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
     """What a background update needs, taken from the app now, not from the request later."""
     settings = request.app.state.settings
     options = update_options(settings, EmbedProgress())
-    return request.app.state.live.backend, get_embedder(settings, serving=True), options
+    return request.app.state.live.backend, get_embedder(settings), options
 
 
 @guarded.get("/status")

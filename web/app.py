@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from index.article import web_url
 from index.errors import ArticleQAError
+from qa.engine import serving
 from qa.settings import Settings, get_settings
 
 from . import admin, api, pages
@@ -51,6 +52,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    settings = serving(settings)
     app = FastAPIOffline(
         lifespan=lifespan,
         title="article-qa",
