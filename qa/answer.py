@@ -5,14 +5,17 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+
 from index.backend import Reader
 from index.embed import Embedder
 from index.filters import Filters
 from index.language import detect_language
 
+from .features import HAND_MADE
 from .models import NOT_FOUND, Answer, Quote, Source
 from .retrieve import Passage, Query, Retriever
-from .select import Candidate, SentenceWeights, pick_sentence
+from .select import Candidate, pick_sentence
 from .settings import Settings
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
@@ -34,7 +37,7 @@ class Answerer:
     embedder: Embedder
     settings: Settings
     retriever: Retriever
-    shares: SentenceWeights = field(default_factory=SentenceWeights)
+    weights: np.ndarray = field(default_factory=HAND_MADE.copy)  # by features.weights()
 
     def __post_init__(self) -> None:
         _load_language_models()
@@ -50,7 +53,7 @@ class Answerer:
         query = self.query(question, history or [])
         depth = max(k or self.settings.top_k, self.settings.candidates)
         passages = self.retriever.search(query, depth, filters or Filters())
-        candidate = pick_sentence(self.store, query, passages, self.shares)
+        candidate = pick_sentence(self.store, query, passages, self.weights)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
         found = candidate is not None and confidence >= self.settings.min_confidence
         quote = self._quote(candidate) if found and candidate else None

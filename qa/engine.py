@@ -10,8 +10,8 @@ from index.progress import EmbedProgress
 from index.sync import UpdateOptions
 
 from .answer import Answerer
+from .features import DENSE_ONLY, KEYWORD_ONLY
 from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
-from .select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
 from .settings import Settings
 
 MODES = ("keyword", "dense", "fused")
@@ -78,4 +78,4 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
         return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)
     if mode == "dense":
         return Answerer(store, embedder, settings, DenseRetriever(store), DENSE_ONLY)
-    return Answerer(store, embedder, settings, FusedRetriever(store, weights), SentenceWeights())
+    return Answerer(store, embedder, settings, FusedRetriever(store, weights))
