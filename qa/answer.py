@@ -5,16 +5,14 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
-import numpy as np
-
 from index.backend import Reader
 from index.embed import Embedder
 from index.filters import Filters
 from index.language import detect_language
 
-from .features import HAND_MADE
 from .models import NOT_FOUND, Answer, Quote, Source
 from .retrieve import Passage, Query, Retriever
+from .scorer import Scorer, shipped
 from .select import Candidate, pick_sentence
 from .settings import Settings
 
@@ -37,7 +35,7 @@ class Answerer:
     embedder: Embedder
     settings: Settings
     retriever: Retriever
-    weights: np.ndarray = field(default_factory=HAND_MADE.copy)  # by features.weights()
+    scorer: Scorer = field(default_factory=shipped)  # the learned one (qa/scorer.json)
 
     def __post_init__(self) -> None:
         _load_language_models()
@@ -53,19 +51,26 @@ class Answerer:
         query = self.query(question, history or [])
         depth = max(k or self.settings.top_k, self.settings.candidates)
         passages = self.retriever.search(query, depth, filters or Filters())
-        candidate = pick_sentence(self.store, query, passages, self.weights)
-        confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
-        found = candidate is not None and confidence >= self.settings.min_confidence
-        quote = self._quote(candidate) if found and candidate else None
+        choice = pick_sentence(self.store, query, passages, self.scorer)
+        confidence = choice.confidence if choice else 0.0
+        found = choice is not None and confidence >= self.threshold
+        best = self._quote(choice.candidate) if choice else None
         return Answer(
             found=found,
-            answer=quote.text if quote else NOT_FOUND[query.language],
-            quote=quote,
+            answer=best.text if found and best else NOT_FOUND[query.language],
+            quote=best if found else None,
+            closest=None if found else best,
             sources=[_source(p) for p in passages[: k or self.settings.top_k]],
             confidence=round(confidence, 3),
             language=query.language,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    @property
+    def threshold(self) -> float:
+        """QA_MIN_CONFIDENCE if set, else the threshold that came with the scorer."""
+        chosen = self.settings.min_confidence
+        return self.scorer.threshold if chosen is None else chosen
 
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""

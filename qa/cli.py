@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 error (one clear line on stderr); 2 wrong usage;
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -24,8 +25,9 @@ from .engine import (
     open_index,
     update_options,
 )
-from .evaluate import evaluate, load_questions
-from .models import Answer
+from .evaluate import Question, evaluate, load_questions
+from .leave_out import index_without, left_out
+from .models import CLOSEST, Answer, Quote
 from .progress_bar import embed_progress
 from .settings import Settings, get_settings
 
@@ -196,18 +198,52 @@ def ask(
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(MODES), help="Default: all.")
-def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None:
+@click.option(
+    "--leave-out",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="Share of the questions' articles to leave out of (a copy of) the index.",
+)
+@click.option("--seed", type=int, default=15, show_default=True, help="Which articles.")
+def eval_command(
+    questions: Path, as_json: bool, modes: tuple[str, ...], leave_out: float | None, seed: int
+) -> None:
     """Score the index on a question file (format of shared/eval) with each retriever.
 
-    Example: qa eval ../shared/eval/piaf-dev/questions.jsonl
+    With --leave-out, a share of the articles the questions name is removed from a
+    temporary copy of the (embedded) index first: questions about them should get "not
+    found" (left_out_not_found), the others are scored as usual.
+
+    Example: qa eval ../shared/eval/piaf-dev/questions.jsonl --leave-out 0.25
     """
     settings = get_settings()
-    items, results = load_questions(questions), {}
+    items = load_questions(questions)
+    if leave_out is None:
+        results = _evaluate(settings, items, modes)
+    elif settings.backend != "embedded":
+        raise click.UsageError("--leave-out copies an embedded index (QA_BACKEND=embedded)")
+    else:
+        missing = left_out({q.article for q in items if q.article}, leave_out, seed)
+        embedder = get_embedder(settings)
+        with index_without(settings.index_dir, missing, embedder) as index_dir:
+            copy = settings.model_copy(update={"index_dir": index_dir, "backend": "embedded"})
+            results = _evaluate(copy, items, modes, frozenset(missing))
+    click.echo(json.dumps(results, indent=2) if as_json else _table(results))
+
+
+def _evaluate(
+    settings: Settings,
+    items: list[Question],
+    modes: tuple[str, ...],
+    missing: frozenset[str] = frozenset(),
+) -> dict[str, dict[str, dict]]:
+    results = {}
     with open_index(settings).reader() as store:
         for mode in modes or MODES:
             qa = answerer(settings, store, mode)
-            results[mode] = evaluate(items, lambda q, qa=qa: qa.ask(q, k=RECALL_DEPTH))
-    click.echo(json.dumps(results, indent=2) if as_json else _table(results))
+            ask = partial(qa.ask, k=RECALL_DEPTH)
+            results[mode] = evaluate(items, ask, missing)
+    return results
 
 
 @main.command()
@@ -243,13 +279,19 @@ def _finish(report: UpdateReport) -> None:
 
 
 def _render(result: Answer) -> str:
-    if not result.quote:
-        return f"{result.answer}\n(confidence {result.confidence:.2f})"
-    quote = result.quote
+    confidence = f"(confidence {result.confidence:.2f})"
+    if result.quote:
+        return f"{_quoted(result.quote)}\n{confidence}"
+    if result.closest:  # not found, but the user may judge the closest sentence
+        closest = f"{CLOSEST[result.language]}\n{_quoted(result.closest)}"
+        return f"{result.answer}\n{closest}\n{confidence}"
+    return f"{result.answer}\n{confidence}"
+
+
+def _quoted(quote: Quote) -> str:
     return (
         f"« {quote.text} »\n— {quote.title} ({quote.date or 'undated'}), "
-        f"sentence {quote.sentence_index}, characters {quote.start}-{quote.end}\n"
-        f"(confidence {result.confidence:.2f})"
+        f"sentence {quote.sentence_index}, characters {quote.start}-{quote.end}"
     )
 
 

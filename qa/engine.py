@@ -12,6 +12,7 @@ from index.sync import UpdateOptions
 from .answer import Answerer
 from .features import DENSE_ONLY, KEYWORD_ONLY
 from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
+from .scorer import HandMade
 from .settings import Settings
 
 MODES = ("keyword", "dense", "fused")
@@ -70,12 +71,14 @@ def single_threaded() -> None:
 
 
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
-    """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
+    """An answerer for one retrieval mode; "fused" is the product (the learned scorer),
+    the others baselines (a retriever and a hand-made score of its own signal)."""
     single_threaded()
     embedder = get_embedder(settings)
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
-        return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)
+        keyword = KeywordRetriever(store)
+        return Answerer(store, embedder, settings, keyword, HandMade(KEYWORD_ONLY))
     if mode == "dense":
-        return Answerer(store, embedder, settings, DenseRetriever(store), DENSE_ONLY)
+        return Answerer(store, embedder, settings, DenseRetriever(store), HandMade(DENSE_ONLY))
     return Answerer(store, embedder, settings, FusedRetriever(store, weights))

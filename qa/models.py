@@ -30,9 +30,16 @@ class Source(BaseModel):
 class Answer(BaseModel):
     found: bool
     answer: str = Field(description="The quoted sentence, or the 'not found' message.")
-    quote: Quote | None
+    quote: Quote | None = Field(description="The quoted sentence, when found.")
+    closest: Quote | None = Field(
+        None,
+        description="When not found: the closest sentence, which may not answer, for the "
+        "user to judge; null when found or when nothing was retrieved.",
+    )
     sources: list[Source]
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(
+        ge=0, le=1, description="Probability that the quoted (or closest) sentence answers."
+    )
     language: str = Field(description="Language of the question: fr or en.")
     took_ms: float
 
@@ -40,4 +47,8 @@ class Answer(BaseModel):
 NOT_FOUND = {
     "fr": "Je n'ai pas trouvé de réponse dans les articles.",
     "en": "I could not find an answer in the articles.",
+}
+CLOSEST = {
+    "fr": "Le passage le plus proche, qui peut ne pas répondre :",
+    "en": "The closest passage, which may not answer:",
 }

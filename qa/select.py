@@ -7,10 +7,9 @@ import numpy as np
 from index.analyzer import terms
 from index.backend import Reader, SentenceRow
 
-from .features import HAND_MADE, Asked, Evidence, vector
+from .features import Asked, Evidence, matrix
 from .retrieve import Passage, Query
-
-PASSAGES_READ = 5
+from .scorer import Scorer
 
 
 @dataclass
@@ -21,34 +20,54 @@ class Candidate:
     score: float = 0.0
 
 
+@dataclass
+class Choice:
+    candidate: Candidate
+    confidence: float  # probability that the sentence holds the answer
+
+
 def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Candidate]:
     """Each sentence of the best passages once, with its features."""
-    asked = Asked.of(store, query)
+    asked = Asked.of(store, query, passages)
     seen: set[tuple[str, int]] = set()
-    found: list[Candidate] = []
-    for passage in passages[:PASSAGES_READ]:
+    found: list[Evidence] = []
+    articles: dict[str, set[str]] = {}  # terms read of each article, shared by its candidates
+    for rank, passage in enumerate(asked.read):
         chunk = passage.chunk
         title = set(terms(chunk.title, query.language))
-        rows = store.sentences(chunk.article_id, chunk.first_sentence - 1, chunk.last_sentence)
-        previous: set[str] = set()
-        for row in rows:
-            sentence = set(terms(row.text, query.language))
-            fresh = (chunk.article_id, row.position) not in seen
-            if row.position >= chunk.first_sentence and fresh:
-                seen.add((chunk.article_id, row.position))
-                evidence = Evidence(asked, passage, row, sentence, title | previous)
-                found.append(Candidate(passage, row, vector(evidence)))
-            previous = sentence
-    return found
+        rows = store.sentences(chunk.article_id, chunk.first_sentence - 1, chunk.last_sentence + 1)
+        words = [terms(row.text, query.language) for row in rows]
+        article = articles.setdefault(chunk.article_id, set())
+        article.update(*words)
+        for i, row in enumerate(rows):
+            inside = chunk.first_sentence <= row.position <= chunk.last_sentence
+            if not inside or (chunk.article_id, row.position) in seen:
+                continue
+            seen.add((chunk.article_id, row.position))
+            before = rows[i - 1] if i > 0 else None
+            after = rows[i + 1] if i + 1 < len(rows) else None
+            previous = set(words[i - 1]) if i > 0 else set()
+            found.append(
+                Evidence(asked, rank, row, words[i], title, previous, before, after, article)
+            )
+    features = matrix(found)
+    return [Candidate(e.passage, e.row, row) for e, row in zip(found, features, strict=True)]
 
 
 def pick_sentence(
-    store: Reader, query: Query, passages: list[Passage], weights: np.ndarray = HAND_MADE
-) -> Candidate | None:
-    """The best-scoring sentence; ties go to the newest article."""
+    store: Reader, query: Query, passages: list[Passage], scorer: Scorer
+) -> Choice | None:
+    """The best-scoring sentence, and the confidence that it answers; ties go to the
+    newest article."""
     found = candidates(store, query, passages)
-    for candidate in found:
-        candidate.score = float(candidate.features @ weights)
     if not found:
         return None
-    return max(found, key=lambda c: (round(c.score, 6), c.passage.chunk.date or ""))
+    features = np.stack([c.features for c in found])
+    scores = scorer.scores(features)
+    for candidate, score in zip(found, scores, strict=True):
+        candidate.score = float(score)
+    best = max(
+        range(len(found)),
+        key=lambda i: (round(found[i].score, 6), found[i].passage.chunk.date or ""),
+    )
+    return Choice(found[best], scorer.confidence(features, scores, best))

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from index.article import web_url
 from index.errors import ArticleQAError
 from qa.engine import serving
+from qa.models import CLOSEST
 from qa.settings import Settings, get_settings
 
 from . import admin, api, pages
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     # `{% if url is web_url %}`: the one check before any url from data becomes an href
     app.state.templates.env.tests["web_url"] = lambda url: web_url(url) is not None
+    app.state.templates.env.globals["closest_label"] = CLOSEST  # in the question's language
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (api, pages, admin):
         app.include_router(module.router)
