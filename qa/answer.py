@@ -52,8 +52,9 @@ class Answerer:
         depth = max(k or self.settings.top_k, self.settings.candidates)
         passages = self.retriever.search(query, depth, filters or Filters())
         choice = pick_sentence(self.store, query, passages, self.scorer)
-        confidence = choice.confidence if choice else 0.0
-        found = choice is not None and confidence >= self.threshold
+        # Rounded first, so that the confidence shown and the threshold agree.
+        confidence = round(choice.confidence, 3) if choice else 0.0
+        found = choice is not None and confidence >= self.threshold(query.language)
         best = self._quote(choice.candidate) if choice else None
         return Answer(
             found=found,
@@ -61,16 +62,15 @@ class Answerer:
             quote=best if found else None,
             closest=None if found else best,
             sources=[_source(p) for p in passages[: k or self.settings.top_k]],
-            confidence=round(confidence, 3),
+            confidence=confidence,
             language=query.language,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
-    @property
-    def threshold(self) -> float:
-        """QA_MIN_CONFIDENCE if set, else the threshold that came with the scorer."""
+    def threshold(self, language: str) -> float:
+        """QA_MIN_CONFIDENCE if set, else the scorer's threshold for the question's language."""
         chosen = self.settings.min_confidence
-        return self.scorer.threshold if chosen is None else chosen
+        return self.scorer.threshold(language) if chosen is None else chosen
 
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""

@@ -29,7 +29,10 @@ MARGIN_CAP = 10.0
 
 
 class Scorer(Protocol):
-    threshold: float  # confidence below which an answer is "not found"
+    def threshold(self, language: str) -> float:
+        """The confidence below which an answer to a question in `language` is "not
+        found"."""
+        ...
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """One score per candidate (rows of features in the order of features.NAMES)."""
@@ -43,7 +46,9 @@ class Scorer(Protocol):
 @dataclass(frozen=True)
 class HandMade:
     weights: np.ndarray
-    threshold: float = HAND_MADE_THRESHOLD
+
+    def threshold(self, language: str) -> float:
+        return HAND_MADE_THRESHOLD
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         return features @ self.weights
@@ -102,7 +107,7 @@ class Learned:
     trees: Trees  # the confidence, over NAMES + SELECTION
     calibration_scores: np.ndarray  # isotonic steps: raw confidence → probability
     calibration_probabilities: np.ndarray
-    threshold: float
+    thresholds: dict[str, float]  # by the question's language
 
     @classmethod
     def load(cls, path: Path = SCORER_FILE) -> "Learned":
@@ -122,8 +127,13 @@ class Learned:
             trees=Trees.of(confidence["trees"]),
             calibration_scores=np.array(calibration["scores"]),
             calibration_probabilities=np.array(calibration["probabilities"]),
-            threshold=float(model["threshold"]),
+            thresholds={k: float(v) for k, v in model["thresholds"].items()},
         )
+
+    def threshold(self, language: str) -> float:
+        """The language's own; the higher one for a language the scorer was not trained
+        on."""
+        return self.thresholds.get(language, max(self.thresholds.values()))
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         return ((features[:, self.columns] - self.mean) / self.scale) @ self.ranker
