@@ -42,6 +42,7 @@ class ChunkHit:
     first_sentence: int
     last_sentence: int
     text: str
+    source: str | None = None  # the article's site or outlet, for the sources list
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class Reader(Protocol):
     def list_articles(self, limit: int = ..., offset: int = ...) -> list[dict[str, str | None]]: ...
 
     def articles_from(self, origin: str) -> list[str]: ...
+
+    def article_months(self) -> list[tuple[str | None, str, int]]: ...
 
     def stats(self) -> dict[str, object]: ...
 

@@ -46,7 +46,7 @@ class RowReads:
         marks = ",".join("?" * len(ids))
         rows = self._rows(
             f"""SELECT c.id, c.article_id, a.title, a.date, a.url, a.language,
-                       c.first_sentence, c.last_sentence, c.text
+                       c.first_sentence, c.last_sentence, c.text, a.source
                 FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})""",
             ids,
         )
@@ -105,6 +105,15 @@ class RowReads:
         """Ids of the articles read from one file (its resolved path), e.g. an upload."""
         rows = self._rows("SELECT id FROM articles WHERE origin = ? ORDER BY id", (origin,))
         return [r[0] for r in rows]
+
+    def article_months(self) -> list[tuple[str | None, str, int]]:
+        """(month YYYY-MM or None when undated, language, articles), for the admin page."""
+        rows = self._rows(
+            "SELECT substr(date, 1, 7), language, count(*) FROM articles "
+            "GROUP BY substr(date, 1, 7), language ORDER BY 1, 2",
+            (),
+        )
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
     def counts(self) -> dict[str, Any]:
         """Articles, sentences and chunks, and articles per language."""

@@ -10,10 +10,12 @@ from index.embed import Embedder
 from index.filters import Filters
 from index.language import detect_language
 
+from .highlight import mark
 from .models import NOT_FOUND, Answer, Quote, Source
 from .retrieve import Passage, Query, Retriever
 from .select import Candidate, SentenceWeights, pick_sentence
 from .settings import Settings
+from .sources import by_article
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
 _ELLIPTIC = re.compile(
@@ -53,12 +55,14 @@ class Answerer:
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
         found = candidate is not None and confidence >= self.settings.min_confidence
-        quote = self._quote(candidate) if found and candidate else None
+        quote = self._quote(candidate, query) if found and candidate else None
+        listed = k or self.settings.top_k
         return Answer(
             found=found,
             answer=quote.text if quote else NOT_FOUND[query.language],
             quote=quote,
-            sources=[_source(p) for p in passages[: k or self.settings.top_k]],
+            sources=[_source(p) for p in passages[:listed]],
+            articles=by_article(passages, quote, listed),
             confidence=round(confidence, 3),
             language=query.language,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -70,8 +74,9 @@ class Answerer:
         earlier = history[-1] if history and is_follow_up(question) else ""
         return Query(question.strip(), language, self.embedder, extra_text=earlier)
 
-    def _quote(self, candidate: Candidate) -> Quote:
+    def _quote(self, candidate: Candidate, query: Query) -> Quote:
         chunk, row = candidate.passage.chunk, candidate.sentence
+        answering, question_terms = mark(query.text, row.text, chunk.language, query.own_terms)
         around = self.store.sentences(chunk.article_id, row.position - 1, row.position + 1)
         before = next((s.text for s in around if s.position == row.position - 1), "")
         after = next((s.text for s in around if s.position == row.position + 1), "")
@@ -87,6 +92,8 @@ class Answerer:
             end=row.end,
             before=before,
             after=after,
+            highlights=answering,
+            term_highlights=question_terms,
         )
 
 

@@ -1,36 +1,35 @@
-"""The `qa` command line: index, ask, eval, serve. Each command is a few lines over the library.
+"""The `qa` command line: index, ask, chat, eval, serve. Each command is a few lines over the
+library.
 
 Exit codes: 0 done; 1 error (one clear line on stderr); 2 wrong usage;
 3 done, but some files or records were skipped (listed on stderr).
+
+Each command imports what it uses when it runs: `qa ask` must not pay for the readers
+(trafilatura, lingua's training data…) nor, with `--server`, for the model at all.
 """
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from index.copy import copy_index
 from index.errors import ArticleQAError, IndexMissing
-from index.filters import Filters
-from index.store import Store
-from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
 
-from .engine import (
-    MODES,
-    answerer,
-    expected_encoder,
-    get_embedder,
-    open_index,
-    update_options,
-)
-from .evaluate import evaluate, load_questions
-from .models import Answer
-from .progress_bar import embed_progress
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from index.filters import Filters
+    from index.sync import UpdateReport
+
+    from .answer import Answerer
 
 SKIPPED = 3
 RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
+MODES = ("keyword", "dense", "fused")  # engine.MODES, without importing the engine
 
 
 class QAGroup(click.Group):
@@ -62,6 +61,11 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
 
     Example: qa index build seeds/
     """
+    from index.sync import sync_folder
+
+    from .engine import get_embedder, open_index, update_options
+    from .progress_bar import embed_progress
+
     settings = get_settings()
     with embed_progress() as progress:
         report = sync_folder(
@@ -80,6 +84,8 @@ def index_init() -> None:
 
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index init
     """
+    from .engine import get_embedder, open_index, update_options
+
     settings = get_settings()
     backend = open_index(settings)
     try:
@@ -102,6 +108,11 @@ def index_import(folder: Path) -> None:
     Moves an index to PostgreSQL without embedding anything again.
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
     """
+    from index.copy import copy_index
+    from index.store import Store
+
+    from .engine import expected_encoder, get_embedder, open_index, update_options
+
     settings = get_settings()
     source = Store.open(folder, expected_encoder(settings))  # its vectors are copied as is
     options = update_options(settings).write_options()
@@ -118,6 +129,11 @@ def index_add(paths: tuple[Path, ...]) -> None:
 
     Example: qa index add new-article.md feed.jsonl
     """
+    from index.sync import add_paths
+
+    from .engine import get_embedder, open_index, update_options
+    from .progress_bar import embed_progress
+
     settings = get_settings()
     with embed_progress() as progress:
         report = add_paths(
@@ -136,6 +152,10 @@ def index_remove(ids: tuple[str, ...]) -> None:
 
     Example: qa index remove d977b27f4a988b56
     """
+    from index.sync import remove_articles
+
+    from .engine import get_embedder, open_index
+
     settings = get_settings()
     _finish(remove_articles(open_index(settings), list(ids), get_embedder(settings)))
 
@@ -144,6 +164,8 @@ def index_remove(ids: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def index_stats(as_json: bool) -> None:
     """Counts, model and generation of the index."""
+    from .engine import open_index
+
     with open_index(get_settings()).reader() as store:
         stats = store.stats()
     if as_json:
@@ -156,6 +178,8 @@ def index_stats(as_json: bool) -> None:
 @index_group.command("check")
 def index_check() -> None:
     """Check SQLite integrity, FAISS ids against chunk ids, and manifest counts."""
+    from .engine import open_index
+
     with open_index(get_settings()).reader() as store:
         problems = store.check()
     for problem in problems:
@@ -165,31 +189,98 @@ def index_check() -> None:
     click.echo("index ok")
 
 
+SERVER = click.option(
+    "--server",
+    metavar="URL",
+    help="Ask a running `qa serve` (default QA_SERVER_URL) instead of loading the model.",
+)
+FILTERS = [
+    click.option("-k", type=click.IntRange(1, 50), default=None, help="Sources to list."),
+    click.option("--since", help="Only articles dated from (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    click.option("--until", help="Only articles dated up to."),
+    click.option("--source", help="Only articles from this source (site or outlet)."),
+]
+
+
+def with_filters(command):  # type: ignore[no-untyped-def]
+    for option in reversed(FILTERS):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer object.")
-@click.option("-k", type=click.IntRange(1, 50), default=None, help="Sources to list.")
-@click.option("--since", help="Only articles dated from (YYYY, YYYY-MM or YYYY-MM-DD).")
-@click.option("--until", help="Only articles dated up to.")
-@click.option("--source", help="Only articles from this source (site or outlet).")
+@with_filters
 @click.option("--mode", type=click.Choice(MODES), default="fused", help="Retriever.")
-def ask(
-    question: str,
-    as_json: bool,
-    k: int | None,
-    since: str | None,
-    until: str | None,
-    source: str | None,
-    mode: str,
-) -> None:
-    """Answer QUESTION with a quoted sentence, or say it is not found.
+@SERVER
+def ask(as_json: bool, mode: str, server: str | None, question: str, **filters: Any) -> None:
+    """Answer QUESTION with a quoted sentence, or say it is not found; the article's address
+    follows when it has one.
 
     Example: qa ask "Qui a annoncé un nouvel échange de prisonniers ?"
+
+    Example: qa ask --server http://127.0.0.1:8000 "Who announced a prisoner exchange?"
     """
+    from .terminal import render
+
     settings = get_settings()
+    url = server or settings.server_url
+    if url:
+        from .client import Client
+
+        client = Client(url)
+        result = client.ask(question, **filters)
+        link = client.article_url
+    else:
+        with _local(settings, mode) as answerer:
+            result = answerer.ask(question, filters["k"], _filters(filters))
+        link = None
+    click.echo(result.model_dump_json(indent=2) if as_json else render(result, link))
+
+
+@main.command()
+@with_filters
+@SERVER
+def chat(server: str | None, **filters: Any) -> None:
+    """Ask questions one after another, each line a question; a follow-up ("Et combien… ?",
+    "And who…?") leans on the one before. An empty line or Ctrl-D ends.
+
+    The model stays loaded between questions; with --server the conversation is kept by the
+    server and its address printed, to go on in a browser.
+
+    Example: qa chat --server http://127.0.0.1:8000
+    """
+    from .terminal import chat_loop
+
+    settings = get_settings()
+    url = server or settings.server_url
+    if url:
+        from .client import Client
+
+        client = Client(url)
+        conversation = client.start()
+        click.echo(f"conversation: {client.chat_url(conversation)}", err=True)
+        chat_loop(lambda q, history: client.ask_in(conversation, q, **filters), client.article_url)
+        return
+    with _local(settings, "fused") as answerer:
+        where = _filters(filters)
+        chat_loop(lambda q, history: answerer.ask(q, filters["k"], where, history), None)
+
+
+@contextmanager
+def _local(settings: Settings, mode: str) -> "Iterator[Answerer]":
+    """The answerer over the local index, the model loaded once."""
+    from .engine import answerer, open_index
+
     with open_index(settings).reader() as store:
-        result = answerer(settings, store, mode).ask(question, k, Filters(since, until, source))
-    click.echo(result.model_dump_json(indent=2) if as_json else _render(result))
+        yield answerer(settings, store, mode)
+
+
+def _filters(options: dict[str, Any]) -> "Filters":
+    from index.filters import Filters
+
+    return Filters(options["since"], options["until"], options["source"])
 
 
 @main.command("eval")
@@ -201,6 +292,9 @@ def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None
 
     Example: qa eval ../shared/eval/piaf-dev/questions.jsonl
     """
+    from .engine import answerer, open_index
+    from .evaluate import evaluate, load_questions
+
     settings = get_settings()
     items, results = load_questions(questions), {}
     with open_index(settings).reader() as store:
@@ -232,7 +326,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         uvicorn.run(create_app(settings), **where)
 
 
-def _finish(report: UpdateReport) -> None:
+def _finish(report: "UpdateReport") -> None:
     for warning in report.warnings:  # indexed, but something in it was dropped
         click.echo(f"warning: {warning}", err=True)
     for problem in report.problems:
@@ -240,17 +334,6 @@ def _finish(report: UpdateReport) -> None:
     click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded")
     if report.problems:
         sys.exit(SKIPPED)
-
-
-def _render(result: Answer) -> str:
-    if not result.quote:
-        return f"{result.answer}\n(confidence {result.confidence:.2f})"
-    quote = result.quote
-    return (
-        f"« {quote.text} »\n— {quote.title} ({quote.date or 'undated'}), "
-        f"sentence {quote.sentence_index}, characters {quote.start}-{quote.end}\n"
-        f"(confidence {result.confidence:.2f})"
-    )
 
 
 def _table(results: dict[str, dict[str, dict]]) -> str:

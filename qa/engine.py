@@ -2,17 +2,20 @@
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.backend import Backend, Reader, open_backend
 from index.embed import Embedder, backend_vectors
 from index.encoders import EncoderId, default_threads
 from index.progress import EmbedProgress
-from index.sync import UpdateOptions
 
 from .answer import Answerer
 from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
 from .select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
 from .settings import Settings
+
+if TYPE_CHECKING:  # the sync pulls in every reader (trafilatura…): not for a question
+    from index.sync import UpdateOptions
 
 MODES = ("keyword", "dense", "fused")
 
@@ -38,7 +41,9 @@ def serving(settings: Settings) -> Settings:
     return settings.model_copy(update={"encoder_threads": max(1, default_threads() - 1)})
 
 
-def update_options(settings: Settings, progress: EmbedProgress | None = None) -> UpdateOptions:
+def update_options(settings: Settings, progress: EmbedProgress | None = None) -> "UpdateOptions":
+    from index.sync import UpdateOptions
+
     return UpdateOptions(
         settings.chunk_sentences,
         settings.max_file_bytes,

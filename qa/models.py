@@ -15,6 +15,16 @@ class Quote(BaseModel):
     end: int
     before: str = Field("", description="The sentence before, for context.")
     after: str = Field("", description="The sentence after, for context.")
+    highlights: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="[start, end] offsets in `text` of the words that answer the question's "
+        "type: the number for 'how many', the date for 'when', the name for 'who', the place "
+        "for 'where'. Presentation only: `text`, `start` and `end` are unchanged.",
+    )
+    term_highlights: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="[start, end] offsets in `text` of the question's own words (stemmed).",
+    )
 
 
 class Source(BaseModel):
@@ -27,11 +37,41 @@ class Source(BaseModel):
     text: str
 
 
+class BestPassage(BaseModel):
+    chunk_id: int
+    first_sentence: int = Field(description="Its first sentence: /articles/{id}?hl=F-L#sF.")
+    last_sentence: int
+    score: float
+    text: str
+
+
+class ArticleSource(BaseModel):
+    """One article of the sources: its best passage and how many of its passages matched."""
+
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None = Field(description="The article's site or outlet.")
+    language: str
+    quoted: bool = Field(description="The answer quotes this article.")
+    passages: int = Field(description="Its passages that matched the question.")
+    score: float = Field(description="Score of its best passage.")
+    best: BestPassage | None = Field(
+        description="Its best passage; for the quoted article the best one without the quoted "
+        "sentence (none if every matching passage holds it)."
+    )
+
+
 class Answer(BaseModel):
     found: bool
     answer: str = Field(description="The quoted sentence, or the 'not found' message.")
     quote: Quote | None
-    sources: list[Source]
+    sources: list[Source] = Field(description="The best passages, one per chunk (kept as is).")
+    articles: list[ArticleSource] = Field(
+        default_factory=list,
+        description="The sources one entry per article, the quoted article first.",
+    )
     confidence: float = Field(ge=0, le=1)
     language: str = Field(description="Language of the question: fr or en.")
     took_ms: float

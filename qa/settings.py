@@ -70,6 +70,24 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
+    conversations_file: Path = Field(
+        Path("data/conversations.sqlite"),
+        description="SQLite file of the chat's conversations (`/?c=ID`), made on first use.",
+    )
+    conversation_days: float = Field(
+        30, gt=0, description="A conversation unused for this many days is deleted."
+    )
+    max_conversations: int = Field(
+        10_000, ge=1, description="Conversations kept; beyond, the least recently used go."
+    )
+    conversation_turns: int = Field(
+        50, ge=1, le=1000, description="Turns kept per conversation; beyond, the oldest go."
+    )
+    server_url: str | None = Field(
+        None,
+        description="A running `qa serve` that `qa ask` and `qa chat` ask instead of loading "
+        "the model and the index themselves (`--server`).",
+    )
     workers: int = Field(
         1, ge=1, le=64, description="Processes `qa serve` runs; each loads the model (~0.5 GB)."
     )

@@ -206,6 +206,7 @@ def serve_a_copy(
             "QA_SOURCE_DIR": str(source),
             "QA_MODELS_DIR": str(models_dir),
             "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+            "QA_CONVERSATIONS_FILE": str(factory.mktemp("chat") / "conversations.sqlite"),
         }
     )
 

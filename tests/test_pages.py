@@ -44,7 +44,8 @@ def test_an_article_url_is_a_link_only_if_it_is_http_or_https() -> None:
     for url in HOSTILE_URLS:
         page = article_page(url, source="evil.example")
         links = re.findall(r'href="([^"]*)"', page)
-        assert links == ["/static/style.css", "/", "/articles", "/admin", "/"], url  # ours only
+        ours = ["/static/favicon.svg", "/static/style.css", "/", "/articles", "/admin", "/"]
+        assert links == ours, url  # ours only
         assert '<span class="source">evil.example</span>' in page
     page = article_page("https://news.example.org/a?b=1&c=2", source="news.example.org")
     assert 'href="https://news.example.org/a?b=1&amp;c=2"' in page

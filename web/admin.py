@@ -15,6 +15,7 @@ from index.readers import SUFFIXES
 from index.sync import UpdateOptions, add_paths, remove_articles, remove_files, sync_folder
 from qa.engine import get_embedder, update_options
 
+from .chart import chart
 from .pages import NO_INDEX, UNKNOWN
 from .respond import page
 from .schemas import ErrorBody
@@ -42,7 +43,13 @@ guarded = APIRouter(
 
 @router.get("/admin", response_class=HTMLResponse, include_in_schema=False)
 def admin_page(request: Request) -> HTMLResponse:
-    return page(request, "admin.html")
+    """The index at a glance (public, as /articles is), and the actions (token needed)."""
+    try:
+        with request.app.state.live.reading() as live:
+            stats, months = live.store.stats(), live.store.article_months()
+    except ArticleQAError:  # no index yet, or its database down: the actions still work
+        return page(request, "admin.html", stats=None, chart=None)
+    return page(request, "admin.html", stats=stats, chart=chart(months))
 
 
 UPLOAD_ERRORS = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
@@ -19,9 +19,13 @@ from index.errors import ArticleQAError
 from qa.engine import serving
 from qa.settings import Settings, get_settings
 
-from . import admin, api, pages
+from . import admin, api, chat, pages
+from .conversations import Conversations
 from .guard import Guard
+from .head import HeadAsGet
+from .i18n import LANGUAGE_NAMES, STRINGS
 from .jobs import Jobs
+from .marks import marked
 from .respond import error_response, status_of
 from .schemas import NOT_BLANK
 from .state import LiveIndex
@@ -62,17 +66,40 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
     app.state.jobs = Jobs()
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    # `{% if url is web_url %}`: the one check before any url from data becomes an href
-    app.state.templates.env.tests["web_url"] = lambda url: web_url(url) is not None
+    app.state.conversations = Conversations(
+        settings.conversations_file,
+        settings.conversation_days,
+        settings.max_conversations,
+        settings.conversation_turns,
+    )
+    app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (api, pages, admin):
+    for module in (api, chat, pages, admin):
         app.include_router(module.router)
+    _add_favicon(app)
     _add_error_handlers(app)
     _document_limits(app, settings)
     app.add_middleware(Guard, settings=settings)  # inside the headers: its errors get them
     _add_security_headers(app)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD gets every header a GET gets
     return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    # `{% if url is web_url %}`: the one check before any url from data becomes an href
+    templates.env.tests["web_url"] = lambda url: web_url(url) is not None
+    # an answer card speaks the question's language, whatever the page's
+    templates.env.globals["strings"] = STRINGS
+    templates.env.globals["language_names"] = LANGUAGE_NAMES
+    templates.env.filters["marked"] = marked
+    return templates
+
+
+def _add_favicon(app: FastAPI) -> None:
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # browsers ask for it whatever the page links
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
 
 
 def app_from_settings() -> FastAPI:

@@ -29,3 +29,15 @@ class AskRequest(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     status: int
+
+
+class TurnRequest(BaseModel):
+    """The next question of a conversation; its earlier questions are its history."""
+
+    question: str = Field(
+        description="A question in French or English.", examples=["Et combien ont été libérés ?"]
+    )
+    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
+    since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    source: str | None = Field(None, max_length=200, description="Only this source (site).")

@@ -1,0 +1,60 @@
+"""Sources one entry per article: the retrieved passages grouped by the article they are from.
+
+A wire story retrieved five times is one source with "5 passages", not five sources under one
+title; the quoted article comes first, and its entry points at its best passage that does not
+hold the quoted sentence, so the list never repeats the quote.
+"""
+
+from .models import ArticleSource, BestPassage, Quote
+from .retrieve import Passage
+
+# A passage "matches" when its score is at least this share of the best passage's: the
+# retrievers return `candidates` passages whatever the question, most of them weak.
+MATCHING = 0.5
+
+
+def by_article(passages: list[Passage], quote: Quote | None, limit: int) -> list[ArticleSource]:
+    """At most `limit` articles, best first (the quoted one before all), each with its best
+    passage and the count of its matching passages."""
+    best_score = max((p.score for p in passages), default=0.0)
+    groups: dict[str, list[Passage]] = {}
+    for passage in passages:  # best first, as the retriever ranked them
+        if passage.score >= MATCHING * best_score:
+            groups.setdefault(passage.chunk.article_id, []).append(passage)
+    if quote is not None and quote.article_id in groups:
+        groups = {quote.article_id: groups[quote.article_id]} | groups
+    return [_entry(found, quote) for found in list(groups.values())[:limit]]
+
+
+def _entry(passages: list[Passage], quote: Quote | None) -> ArticleSource:
+    chunk = passages[0].chunk
+    quoted = quote is not None and quote.article_id == chunk.article_id
+    shown = [p for p in passages if not (quoted and quote and _holds(p, quote))]
+    return ArticleSource(
+        article_id=chunk.article_id,
+        title=chunk.title,
+        date=chunk.date,
+        url=chunk.url,
+        source=chunk.source,
+        language=chunk.language,
+        quoted=quoted,
+        passages=len(passages),
+        score=round(passages[0].score, 4),
+        best=_best(shown[0]) if shown else None,
+    )
+
+
+def _holds(passage: Passage, quote: Quote) -> bool:
+    chunk = passage.chunk
+    return chunk.first_sentence <= quote.sentence_index <= chunk.last_sentence
+
+
+def _best(passage: Passage) -> BestPassage:
+    chunk = passage.chunk
+    return BestPassage(
+        chunk_id=chunk.chunk_id,
+        first_sentence=chunk.first_sentence,
+        last_sentence=chunk.last_sentence,
+        score=round(passage.score, 4),
+        text=chunk.text,
+    )

@@ -1,0 +1,60 @@
+"""Answers on a terminal: the quote with its marked words, where it is from, its address;
+and the loop of `qa chat`."""
+
+from collections.abc import Callable
+
+import click
+
+from .models import Answer, Quote
+
+Link = Callable[[str, int], str]  # (article id, sentence) -> the server's page of it
+Ask = Callable[[str, list[str]], Answer]  # (question, earlier questions) -> answer
+HISTORY = 5
+
+
+def render(result: Answer, link: Link | None = None) -> str:
+    """The quote (answering words in bold where the terminal shows it), title, date and
+    place in the article, the article's url when it has one, the confidence."""
+    if not result.quote:
+        return f"{result.answer}\n(confidence {result.confidence:.2f})"
+    quote = result.quote
+    lines = [
+        f"« {_marked(quote)} »",
+        f"— {quote.title} ({quote.date or 'undated'}), sentence {quote.sentence_index}, "
+        f"characters {quote.start}-{quote.end}",
+    ]
+    if quote.url:
+        lines.append(quote.url)
+    if link is not None:
+        lines.append(link(quote.article_id, quote.sentence_index))
+    lines.append(f"(confidence {result.confidence:.2f})")
+    return "\n".join(lines)
+
+
+def _marked(quote: Quote) -> str:
+    """Bold answer spans; `click.echo` drops the styling when the output is not a terminal."""
+    text, out, cursor = quote.text, [], 0
+    for start, end in sorted(quote.highlights):
+        if start < cursor:
+            continue
+        out += [text[cursor:start], click.style(text[start:end], bold=True)]
+        cursor = end
+    return "".join([*out, text[cursor:]])
+
+
+def chat_loop(ask: Ask, link: Link | None) -> None:
+    """One question a line until an empty line or the end of the input."""
+    history: list[str] = []
+    stdin = click.get_text_stream("stdin")
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            click.echo("? ", nl=False, err=True)
+        line = stdin.readline()
+        question = line.strip()
+        if not question:
+            return
+        result = ask(question, history[-HISTORY:])
+        history.append(question)
+        click.echo(render(result, link))
+        click.echo()
