@@ -55,7 +55,7 @@ class ArticleSource(BaseModel):
     source: str | None = Field(description="The article's site or outlet.")
     language: str
     quoted: bool = Field(description="The answer quotes this article.")
-    passages: int = Field(description="Its passages that matched the question.")
+    passages: int = Field(description="How many of the answer's `sources` are its passages.")
     score: float = Field(description="Score of its best passage.")
     best: BestPassage | None = Field(
         description="Its best passage; for the quoted article the best one without the quoted "

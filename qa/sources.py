@@ -1,6 +1,7 @@
-"""Sources one entry per article: the retrieved passages grouped by the article they are from.
+"""Sources one entry per article: the best passages (the answer's `sources`) grouped by the
+article they are from.
 
-A wire story retrieved five times is one source with "5 passages", not five sources under one
+A story retrieved five times is one source with "5 passages", not five sources under one
 title; the quoted article comes first, and its entry points at its best passage that does not
 hold the quoted sentence, so the list never repeats the quote.
 """
@@ -8,22 +9,19 @@ hold the quoted sentence, so the list never repeats the quote.
 from .models import ArticleSource, BestPassage, Quote
 from .retrieve import Passage
 
-# A passage "matches" when its score is at least this share of the best passage's: the
-# retrievers return `candidates` passages whatever the question, most of them weak.
-MATCHING = 0.5
 
-
-def by_article(passages: list[Passage], quote: Quote | None, limit: int) -> list[ArticleSource]:
-    """At most `limit` articles, best first (the quoted one before all), each with its best
-    passage and the count of its matching passages."""
-    best_score = max((p.score for p in passages), default=0.0)
+def by_article(passages: list[Passage], quote: Quote | None, listed: int) -> list[ArticleSource]:
+    """The articles of the `listed` best passages (ranked best first), the quoted one before
+    all, each with its best passage and how many of those passages are its own."""
     groups: dict[str, list[Passage]] = {}
-    for passage in passages:  # best first, as the retriever ranked them
-        if passage.score >= MATCHING * best_score:
-            groups.setdefault(passage.chunk.article_id, []).append(passage)
-    if quote is not None and quote.article_id in groups:
-        groups = {quote.article_id: groups[quote.article_id]} | groups
-    return [_entry(found, quote) for found in list(groups.values())[:limit]]
+    for passage in passages[:listed]:
+        groups.setdefault(passage.chunk.article_id, []).append(passage)
+    if quote is not None:  # first, even when its passages ranked below the listed ones
+        own = groups.get(quote.article_id) or [
+            p for p in passages if p.chunk.article_id == quote.article_id
+        ]
+        groups = {quote.article_id: own} | groups if own else groups
+    return [_entry(found, quote) for found in groups.values()]
 
 
 def _entry(passages: list[Passage], quote: Quote | None) -> ArticleSource:
