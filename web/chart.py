@@ -25,7 +25,7 @@ class Segment:
 class Chart:
     period: str  # "month" or "year"
     segments: list[Segment]
-    ticks: list[tuple[float, str]]  # x and label under the bars
+    ticks: list[tuple[float, str, str]]  # x, text-anchor and label under the bars
     highest: int
     undated: int
     languages: dict[str, int]
@@ -79,14 +79,23 @@ def _bars(
     return segments
 
 
-def _ticks(periods: list[str]) -> list[tuple[float, str]]:
-    """A label under the first bar, the last, and a few between (at most 8)."""
+def _ticks(periods: list[str]) -> list[tuple[float, str, str]]:
+    """A label under the first bar, the last, and a few between (at most 8); the outer ones
+    anchored inwards so that they are not cut at the edges."""
     if not periods:
         return []
     slot = WIDTH / len(periods)
     step = max(1, -(-len(periods) // 8))
     shown = sorted({*range(0, len(periods), step), len(periods) - 1})
-    return [(round((i + 0.5) * slot, 1), periods[i]) for i in shown]
+    ticks = []
+    for i in shown:
+        x, anchor = (i + 0.5) * slot, "middle"
+        if i == 0 and len(periods) > 1:
+            x, anchor = i * slot, "start"
+        elif i == len(periods) - 1 and len(periods) > 1:
+            x, anchor = WIDTH, "end"
+        ticks.append((round(x, 1), anchor, periods[i]))
+    return ticks
 
 
 def _months(first: str, last: str) -> list[str]:

@@ -25,7 +25,7 @@
     const running = data.state === "queued" || data.state === "running";
     const progress = data.progress;
     bar.hidden = !progress && !running;
-    if (!progress) {
+    if (!progress || (running && !progress.texts_total)) {
       bar.removeAttribute("value"); // indeterminate while the texts are being counted
       barText.textContent = running ? data.kind + ": " + data.state : barText.dataset.idle;
       return running;
