@@ -59,7 +59,7 @@ def test_a_turn_escapes_what_it_shows_and_its_labels_follow_the_question() -> No
     quote = Quote(
         text=text, article_id="0123456789abcdef", title="<b>Title</b>", date="2025-06",
         url=None, language="en", sentence_index=2, start=0, end=len(text),
-        highlights=[(38, 40)], term_highlights=[(4, 8)],
+        highlights=[(39, 41)], term_highlights=[(4, 8)],
     )  # fmt: skip
     source = ArticleSource(
         article_id="0123456789abcdef", title="<b>Title</b>", date="2025-06", url=None,
