@@ -5,6 +5,7 @@ is sent to `/?c=ID#turn-N` (post, redirect, get): reloading or coming back from 
 shows the conversation without asking anything again, and only the new question is answered.
 """
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -128,7 +129,7 @@ def _ask(
 
 
 def _valid(cid: str) -> bool:
-    return len(cid) == 16 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in cid)
+    return re.fullmatch(ID, cid) is not None
 
 
 def _conversations(request: Request) -> Conversations:

@@ -40,6 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "left": "left",
         "chart_label": "Articles per period, stacked by language",
         "read": "Read in the article",
+        "read_label": "Read in the article: %s",
         "not_found": "Not found",
         "empty": "Ask a question: the answer is a sentence quoted from the articles, "
         "or an honest “not found”.",
@@ -87,6 +88,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "left": "restantes",
         "chart_label": "Articles par période, empilés par langue",
         "read": "Lire dans l'article",
+        "read_label": "Lire dans l'article : %s",
         "not_found": "Pas trouvé",
         "empty": "Posez une question : la réponse est une phrase citée des articles, "
         "ou un « pas trouvé » honnête.",
