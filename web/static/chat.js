@@ -88,6 +88,7 @@
       conversation.querySelectorAll(".empty").forEach((e) => e.remove());
       conversation.insertAdjacentHTML("beforeend", html);
       history.replaceState(null, "", "/?c=" + encodeURIComponent(kept.value));
+      form.querySelector(".new-chat").hidden = false;
       box.value = "";
       conversation.lastElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (error) {
