@@ -93,6 +93,23 @@ def test_an_article_reads_back_with_its_sentences(
         assert rows[0].vector.shape == (embedder.dimension,)
 
 
+def test_articles_per_month_and_language_and_a_chunks_source(
+    backend: Backend, folder: Path, embedder: Embedder
+) -> None:
+    """What the admin page charts, and the site a source entry shows."""
+    shutil.copy(DATA / "rivers.jsonl", folder)
+    sync_folder(backend, folder, embedder)
+    with backend.reader() as store:
+        assert store.article_months() == [
+            ("2022-08", "en", 1),
+            ("2023-08", "fr", 1),
+            ("2024-03", "en", 1),
+            ("2025-06", "fr", 1),
+        ]
+        ids = [chunk for chunk, _ in store.search_keyword(["loir"], 5, Filters())]
+        assert {hit.source for hit in store.chunks(ids).values()} == {"infos.example.fr"}
+
+
 def test_dense_and_keyword_search_find_the_passage(
     backend: Backend, folder: Path, embedder: Embedder
 ) -> None:
