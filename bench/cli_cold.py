@@ -22,10 +22,11 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def run_once(checkout: Path, args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of one `python -m qa.cli ask …` in `checkout`."""
+    """(seconds, peak RSS in MB) of one `qa ask …` in `checkout` (either layout)."""
+    module = "cli.main" if (checkout / "cli" / "main.py").exists() else "qa.cli"
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "ask", *args, QUESTION],
+        [sys.executable, "-m", module, "ask", *args, QUESTION],
         cwd=checkout,
         env={**os.environ, **env, "PYTHONPATH": str(checkout)},
         stdout=subprocess.DEVNULL,

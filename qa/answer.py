@@ -5,17 +5,15 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
-from index.backend import Reader
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.filters import Filters
-from index.language import detect_language
-
-from .highlight import mark
-from .models import NOT_FOUND, Answer, Quote, Source
-from .retrieve import Passage, Query, Retriever
-from .select import Candidate, SentenceWeights, pick_sentence
-from .settings import Settings
-from .sources import by_article
+from index.interface import Reader
+from ingest.language import detect_language
+from qa.highlight import mark
+from qa.models import NOT_FOUND, Answer, Quote, Source
+from qa.retrieve import Passage, Query, Retriever
+from qa.select import Candidate, SentenceWeights, pick_sentence
+from qa.sources import by_article
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
 _ELLIPTIC = re.compile(
@@ -30,11 +28,21 @@ def _load_language_models() -> None:
     detect_language("warm up")
 
 
+@dataclass(frozen=True)
+class AnswerLimits:
+    """How deep to search, how many sources to list, and how sure to be before quoting;
+    the application fills them from its settings."""
+
+    top_k: int = 5  # sources listed with an answer
+    candidates: int = 50  # passages each retriever returns
+    min_confidence: float = 0.3  # below: "not found"
+
+
 @dataclass
 class Answerer:
     store: Reader
     embedder: Embedder
-    settings: Settings
+    limits: AnswerLimits
     retriever: Retriever
     shares: SentenceWeights = field(default_factory=SentenceWeights)
 
@@ -50,13 +58,13 @@ class Answerer:
     ) -> Answer:
         started = time.perf_counter()
         query = self.query(question, history or [])
-        depth = max(k or self.settings.top_k, self.settings.candidates)
+        depth = max(k or self.limits.top_k, self.limits.candidates)
         passages = self.retriever.search(query, depth, filters or Filters())
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
-        found = candidate is not None and confidence >= self.settings.min_confidence
+        found = candidate is not None and confidence >= self.limits.min_confidence
         quote = self._quote(candidate, query) if found and candidate else None
-        listed = k or self.settings.top_k
+        listed = k or self.limits.top_k
         return Answer(
             found=found,
             answer=quote.text if quote else NOT_FOUND[query.language],

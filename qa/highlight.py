@@ -9,9 +9,8 @@ more lightly. Offsets are into the sentence; the sentence itself is never change
 import re
 from collections.abc import Iterable
 
-from index.analyzer import fold_accents, terms, words
-
-from .answer_type import expected_type
+from ingest.analyzer import fold_accents, terms, words
+from qa.answer_type import expected_type
 
 Span = tuple[int, int]
 NEAR = 3  # words further from a question term than the closest candidate, still kept

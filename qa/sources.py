@@ -6,8 +6,8 @@ title; the quoted article comes first, and its entry points at its best passage 
 hold the quoted sentence, so the list never repeats the quote.
 """
 
-from .models import ArticleSource, BestPassage, Quote
-from .retrieve import Passage
+from qa.models import ArticleSource, BestPassage, Quote
+from qa.retrieve import Passage
 
 
 def by_article(passages: list[Passage], quote: Quote | None, listed: int) -> list[ArticleSource]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from qa.cli import MODES
-from qa.engine import MODES as ENGINE_MODES
+from app.engine import MODES as ENGINE_MODES
+from cli.main import MODES
 from tests.conftest import ROOT, Server
 
 BRIDGE = "When is the new harbour bridge expected to open?"
@@ -19,7 +19,7 @@ NOWHERE = {"QA_INDEX_DIR": "/nonexistent/index", "QA_MODELS_DIR": "/nonexistent/
 
 def qa(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env={**os.environ, **env},
         cwd=ROOT,
         input=stdin,

@@ -2,9 +2,9 @@
 
 import re
 
-from index.article import Article, Paragraph, Sentence
+from app.settings import Settings
+from ingest.article import Article, Paragraph, Sentence
 from qa.models import Answer, ArticleSource, BestPassage, Quote
-from qa.settings import Settings
 from web.app import create_app
 from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.pages import blocks

@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,21 +14,20 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from index.article import web_url
+from app.engine import serving
+from app.settings import Settings, get_settings
 from index.errors import ArticleQAError
-from qa.engine import serving
-from qa.settings import Settings, get_settings
-
-from . import admin, api, chat, pages
-from .conversations import Conversations
-from .guard import Guard
-from .head import HeadAsGet
-from .i18n import LANGUAGE_NAMES, STRINGS
-from .jobs import Jobs
-from .marks import marked
-from .respond import error_response, status_of
-from .schemas import NOT_BLANK
-from .state import LiveIndex
+from ingest.article import web_url
+from web import admin, api, chat, pages
+from web.conversations import Conversations
+from web.guard import Guard
+from web.head import HeadAsGet
+from web.i18n import LANGUAGE_NAMES, STRINGS
+from web.jobs import Jobs
+from web.marks import marked
+from web.respond import error_response, status_of
+from web.schemas import NOT_BLANK
+from web.state import LiveIndex
 
 HERE = Path(__file__).parent
 # Pages load nothing from elsewhere; /docs needs its own inline bootstrap script.
@@ -166,7 +165,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         return _secure(await call_next(request), request)
 
 

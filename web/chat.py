@@ -15,10 +15,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .api import ERRORS, answer
-from .conversations import ID, Conversation, Conversations, Turn, TurnFilters
-from .respond import page, wants_html
-from .schemas import BLANK, AskRequest, ErrorBody, TurnRequest
+from web.api import ERRORS, answer
+from web.conversations import ID, Conversation, Conversations, Turn, TurnFilters
+from web.respond import page, wants_html
+from web.schemas import BLANK, AskRequest, ErrorBody, TurnRequest
 
 router = APIRouter()
 HISTORY = 5  # earlier questions a follow-up may lean on

@@ -8,17 +8,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from index.article import Article
-
-from .conversations import ID
-from .respond import page, wants_html
-from .schemas import ErrorBody
+from ingest.article import Article
+from web.conversations import ID
+from web.respond import page, wants_html
+from web.schemas import ErrorBody, Responses
 
 router = APIRouter()
 # ?hl=N highlights sentence N (the quote), ?hl=F-L sentences F to L (a source's passage)
 HIGHLIGHT = r"^\d{1,9}(-\d{1,9})?$"
-NO_INDEX = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
-UNKNOWN = {404: {"model": ErrorBody, "description": "No article with this id."}}
+NO_INDEX: Responses = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
+UNKNOWN: Responses = {404: {"model": ErrorBody, "description": "No article with this id."}}
 
 
 @router.get("/articles", tags=["articles"], response_model=None, responses=NO_INDEX)
@@ -72,7 +71,8 @@ def blocks(article: Article, marked: range = range(0)) -> list[dict[str, Any]]:
     whether `?hl=` marks it."""
     out = []
     for number, paragraph in enumerate(article.paragraphs):
-        runs, cursor = [], paragraph.start
+        runs: list[dict[str, Any]] = []
+        cursor = paragraph.start
         for sentence in (s for s in article.sentences if s.paragraph == number):
             runs.append({"text": article.text[cursor : sentence.start], "index": None})
             runs.append(

@@ -13,15 +13,11 @@ from typing import TypeVar
 import psycopg
 from pgvector.psycopg import register_vector
 
-from ..analyzer import terms
-from ..article import Article
-from ..backend import WriteOptions
-from ..batching import BatchedEmbedding
-from ..embed import Embedder
-from ..errors import IndexWriteError
-from ..prepare import Prepared
-from ..rows import check_model
-from .schema import (
+from embedding.embed import Embedder
+from index.batching import BatchingWriter
+from index.errors import IndexWriteError
+from index.interface import Manifest, WriteOptions
+from index.postgres.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     WRITER_LOCK,
@@ -29,6 +25,9 @@ from .schema import (
     create_search_indexes,
     schema_exists,
 )
+from index.prepare import Prepared
+from index.sql import check_model
+from ingest.analyzer import terms
 
 T = TypeVar("T")
 TITLE_WEIGHT = 0.5  # as the embedded backend's bm25(chunks_fts, 0.5, 1.0)
@@ -51,7 +50,7 @@ def _database_errors(method: Callable[..., T]) -> Callable[..., T]:
     return guarded
 
 
-class PostgresWriter:
+class PostgresWriter(BatchingWriter):
     """Usage: `with PostgresWriter(...) as w: w.add(article); w.remove(id); w.commit()`.
 
     Nothing is visible to readers before commit(); leaving the block without it (an error,
@@ -65,17 +64,9 @@ class PostgresWriter:
         options: WriteOptions,
         rebuild: bool = False,
     ) -> None:
+        super().__init__(embedder, options)
         self.connect = connect
-        self.embedder = embedder
-        self.options = options
         self.rebuild = rebuild
-        self.batches = BatchedEmbedding(
-            embedder,
-            options.chunk_sentences,
-            options.chunk_vectors,
-            options.progress,
-            self.add_prepared,
-        )
         self._term_changes: Counter[str] = Counter()
 
     def __enter__(self) -> PostgresWriter:
@@ -112,7 +103,9 @@ class PostgresWriter:
             self.schema = NEXT
         else:
             self.schema = SCHEMA
-            manifest = dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
+            manifest = Manifest.from_dict(
+                dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
+            )
             check_model(manifest, self.embedder.identity, "the index database")
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
 
@@ -121,10 +114,6 @@ class PostgresWriter:
         """Article id → (content hash, origin) of what the index holds now."""
         rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
         return {r[0]: (r[1], r[2]) for r in rows}
-
-    def remove(self, article_id: str) -> bool:
-        self.batches.discard(article_id)
-        return self._delete(article_id)
 
     @_database_errors
     def _delete(self, article_id: str) -> bool:
@@ -137,15 +126,8 @@ class PostgresWriter:
         deleted = self.db.execute("DELETE FROM articles WHERE id = %s", (article_id,))
         return bool(deleted.rowcount)
 
-    def add(self, article: Article) -> None:
-        """Add or replace an article; its texts are embedded in batches, and the old
-        version removed then (add_prepared)."""
-        self.batches.add(article)
-
     @_database_errors
-    def add_prepared(self, item: Prepared) -> None:
-        """Add an article whose texts are embedded already (or copied from another index)."""
-        self._delete(item.article.id)
+    def _insert(self, item: Prepared) -> None:
         a = item.article
         self.db.execute(
             "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",

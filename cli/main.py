@@ -8,6 +8,7 @@ Each command imports what it uses when it runs: `qa ask` must not pay for the re
 (trafilatura, lingua's training data…) nor, with `--server`, for the model at all.
 """
 
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -17,15 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from app.settings import Settings, get_settings
 from index.errors import ArticleQAError, IndexMissing
-
-from .settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from index.filters import Filters
     from index.sync import UpdateReport
-
-    from .answer import Answerer
+    from qa.answer import Answerer
 
 SKIPPED = 3
 RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
@@ -61,10 +60,9 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
 
     Example: qa index build seeds/
     """
+    from app.engine import get_embedder, open_index, update_options
+    from app.progress_bar import embed_progress
     from index.sync import sync_folder
-
-    from .engine import get_embedder, open_index, update_options
-    from .progress_bar import embed_progress
 
     settings = get_settings()
     with embed_progress() as progress:
@@ -84,7 +82,7 @@ def index_init() -> None:
 
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index init
     """
-    from .engine import get_embedder, open_index, update_options
+    from app.engine import get_embedder, open_index, update_options
 
     settings = get_settings()
     backend = open_index(settings)
@@ -108,10 +106,9 @@ def index_import(folder: Path) -> None:
     Moves an index to PostgreSQL without embedding anything again.
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
     """
-    from index.copy import copy_index
-    from index.store import Store
-
-    from .engine import expected_encoder, get_embedder, open_index, update_options
+    from app.engine import expected_encoder, get_embedder, open_index, update_options
+    from index.embedded.copy import copy_index
+    from index.embedded.store import Store
 
     settings = get_settings()
     source = Store.open(folder, expected_encoder(settings))  # its vectors are copied as is
@@ -129,10 +126,9 @@ def index_add(paths: tuple[Path, ...]) -> None:
 
     Example: qa index add new-article.md feed.jsonl
     """
+    from app.engine import get_embedder, open_index, update_options
+    from app.progress_bar import embed_progress
     from index.sync import add_paths
-
-    from .engine import get_embedder, open_index, update_options
-    from .progress_bar import embed_progress
 
     settings = get_settings()
     with embed_progress() as progress:
@@ -152,9 +148,8 @@ def index_remove(ids: tuple[str, ...]) -> None:
 
     Example: qa index remove d977b27f4a988b56
     """
+    from app.engine import get_embedder, open_index
     from index.sync import remove_articles
-
-    from .engine import get_embedder, open_index
 
     settings = get_settings()
     _finish(remove_articles(open_index(settings), list(ids), get_embedder(settings)))
@@ -164,7 +159,7 @@ def index_remove(ids: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def index_stats(as_json: bool) -> None:
     """Counts, model and generation of the index."""
-    from .engine import open_index
+    from app.engine import open_index
 
     with open_index(get_settings()).reader() as store:
         stats = store.stats()
@@ -178,7 +173,7 @@ def index_stats(as_json: bool) -> None:
 @index_group.command("check")
 def index_check() -> None:
     """Check SQLite integrity, FAISS ids against chunk ids, and manifest counts."""
-    from .engine import open_index
+    from app.engine import open_index
 
     with open_index(get_settings()).reader() as store:
         problems = store.check()
@@ -222,12 +217,12 @@ def ask(as_json: bool, mode: str, server: str | None, question: str, **filters: 
 
     Example: qa ask --server http://127.0.0.1:8000 "Who announced a prisoner exchange?"
     """
-    from .terminal import render
+    from cli.terminal import render
 
     settings = get_settings()
     url = server or settings.server_url
     if url:
-        from .client import Client
+        from cli.client import Client
 
         client = Client(url)
         result = client.ask(question, **filters)
@@ -251,12 +246,12 @@ def chat(server: str | None, **filters: Any) -> None:
 
     Example: qa chat --server http://127.0.0.1:8000
     """
-    from .terminal import chat_loop
+    from cli.terminal import chat_loop
 
     settings = get_settings()
     url = server or settings.server_url
     if url:
-        from .client import Client
+        from cli.client import Client
 
         client = Client(url)
         conversation = client.start()
@@ -271,7 +266,7 @@ def chat(server: str | None, **filters: Any) -> None:
 @contextmanager
 def _local(settings: Settings, mode: str) -> "Iterator[Answerer]":
     """The answerer over the local index, the model loaded once."""
-    from .engine import answerer, open_index
+    from app.engine import answerer, open_index
 
     with open_index(settings).reader() as store:
         yield answerer(settings, store, mode)
@@ -292,15 +287,15 @@ def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None
 
     Example: qa eval ../shared/eval/piaf-dev/questions.jsonl
     """
-    from .engine import answerer, open_index
-    from .evaluate import evaluate, load_questions
+    from app.engine import answerer, open_index
+    from qa.evaluate import evaluate, load_questions
 
     settings = get_settings()
     items, results = load_questions(questions), {}
     with open_index(settings).reader() as store:
         for mode in modes or MODES:
             qa = answerer(settings, store, mode)
-            results[mode] = evaluate(items, lambda q, qa=qa: qa.ask(q, k=RECALL_DEPTH))
+            results[mode] = evaluate(items, functools.partial(qa.ask, k=RECALL_DEPTH))
     click.echo(json.dumps(results, indent=2) if as_json else _table(results))
 
 
@@ -316,14 +311,16 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     settings = get_settings()
-    where = {"host": host or settings.host, "port": port or settings.port}
+    host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
     if workers > 1:  # each worker process builds its own app from the QA_* settings
-        uvicorn.run("web.app:app_from_settings", factory=True, workers=workers, **where)
-    else:
+        uvicorn.run(
+            "web.app:app_from_settings", factory=True, workers=workers, host=host, port=port
+        )
+    else:  # imported here: the web stack is not loaded by the commands that do not serve
         from web.app import create_app
 
-        uvicorn.run(create_app(settings), **where)
+        uvicorn.run(create_app(settings), host=host, port=port)
 
 
 def _finish(report: "UpdateReport") -> None:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import click
 
-from .models import Answer, Quote
+from qa.models import Answer, Quote
 
 Link = Callable[[str, int], str]  # (article id, sentence) -> the server's page of it
 Ask = Callable[[str, list[str]], Answer]  # (question, earlier questions) -> answer

@@ -4,15 +4,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.backend import Backend, Reader, open_backend
-from index.embed import Embedder, backend_vectors
-from index.encoders import EncoderId, default_threads
-from index.progress import EmbedProgress
-
-from .answer import Answerer
-from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
-from .select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
-from .settings import Settings
+from app.settings import Settings
+from embedding.embed import Embedder, backend_vectors
+from embedding.encoders import EncoderId, default_threads
+from embedding.progress import EmbedProgress
+from index.interface import Backend, Reader
+from index.registry import open_backend
+from qa.answer import Answerer, AnswerLimits
+from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
+from qa.select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
 
 if TYPE_CHECKING:  # the sync pulls in every reader (trafilatura…): not for a question
     from index.sync import UpdateOptions
@@ -78,9 +78,10 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
     single_threaded()
     embedder = get_embedder(settings)
+    limits = AnswerLimits(settings.top_k, settings.candidates, settings.min_confidence)
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
-        return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)
+        return Answerer(store, embedder, limits, KeywordRetriever(store), KEYWORD_ONLY)
     if mode == "dense":
-        return Answerer(store, embedder, settings, DenseRetriever(store), DENSE_ONLY)
-    return Answerer(store, embedder, settings, FusedRetriever(store, weights), SentenceWeights())
+        return Answerer(store, embedder, limits, DenseRetriever(store), DENSE_ONLY)
+    return Answerer(store, embedder, limits, FusedRetriever(store, weights), SentenceWeights())

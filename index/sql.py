@@ -1,4 +1,5 @@
-"""Row reads that are the same SQL in SQLite and PostgreSQL, shared by both readers.
+"""What the SQL backends share: row reads that are the same SQL in SQLite and PostgreSQL,
+the translation of filters into SQL, and the check of the model an index was built with.
 
 The SQL is written with `?` placeholders; a reader's `_rows` runs it in its engine.
 """
@@ -7,36 +8,56 @@ from typing import Any
 
 import numpy as np
 
-from .article import Article, Paragraph, Sentence
-from .backend import ChunkHit, SentenceRow
-from .encoders import EncoderId
-from .errors import ModelMismatch, UnknownArticle
+from embedding.encoders import EncoderId
+from index.errors import ModelMismatch, UnknownArticle
+from index.filters import Filters
+from index.interface import ChunkHit, Counts, Manifest, SentenceRow
+from ingest.article import Article, Paragraph, Sentence
 
 ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
 
 
-def check_model(manifest: dict[str, Any], expected: str | EncoderId | None, where: str) -> None:
+def check_model(manifest: Manifest, expected: str | EncoderId | None, where: str) -> None:
     """An index answers only questions embedded with the model (and vector kind) that
     built it. Indexes from before the encoder backends have float vectors."""
     if expected is None:
         return
     want = expected if isinstance(expected, EncoderId) else EncoderId(expected)
-    built = EncoderId(manifest.get("model", ""), manifest.get("vectors", "float"))
+    built = EncoderId(manifest.model, manifest.vectors)
     if built.model != want.model:
         raise ModelMismatch(
             f"{where} was built with the embedding model {built.model!r} "
-            f"({manifest.get('dimension')} dimensions) but the settings ask for {want.model!r}: "
+            f"({manifest.dimension} dimensions) but the settings ask for {want.model!r}: "
             "rebuild it with `qa index build --rebuild FOLDER`"
         )
     if isinstance(expected, EncoderId) and built.vectors != want.vectors:
         raise ModelMismatch(
-            f"{where} holds {built.vectors} vectors (encoder {manifest.get('encoder', 'torch')!r})"
+            f"{where} holds {built.vectors} vectors (encoder {manifest.encoder!r})"
             f" but the settings' encoder makes {want.vectors} vectors: set QA_ENCODER_BACKEND "
             "back, or rebuild it with `qa index build --rebuild FOLDER`"
         )
 
 
-class RowReads:
+def filter_clause(filters: Filters, mark: str = "?") -> tuple[str, list[str]]:
+    """SQL condition on `articles a`, with its parameters; `mark` is the placeholder
+    (SQLite's `?`, psycopg's `%s`). The SQL is the same in both engines."""
+    clauses, params = ["TRUE"], []
+    if filters.since:
+        clauses.append(f"a.date >= {mark}")
+        params.append(filters.since)
+    if filters.until:
+        clauses.append(f"substr(a.date, 1, length({mark})) <= {mark}")
+        params += [filters.until, filters.until]
+    if filters.source:
+        clauses.append(f"(a.source = {mark} OR a.url LIKE {mark})")
+        params += [filters.source, f"%{filters.source}%"]
+    if filters.language:
+        clauses.append(f"a.language = {mark}")
+        params.append(filters.language)
+    return " AND ".join(clauses), params
+
+
+class SqlRowReads:
     def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
         raise NotImplementedError
 
@@ -115,11 +136,16 @@ class RowReads:
         )
         return [(r[0], r[1], int(r[2])) for r in rows]
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> Counts:
         """Articles, sentences and chunks, and articles per language."""
-        count = {
-            name: self._rows(f"SELECT count(*) FROM {name}", ())[0][0]
-            for name in ("articles", "sentences", "chunks")
-        }
+
+        def count(table: str) -> int:
+            return int(self._rows(f"SELECT count(*) FROM {table}", ())[0][0])
+
         languages = self._rows("SELECT language, count(*) FROM articles GROUP BY language", ())
-        return {**count, "languages": dict(languages)}
+        return Counts(
+            articles=count("articles"),
+            sentences=count("sentences"),
+            chunks=count("chunks"),
+            languages=dict(languages),
+        )

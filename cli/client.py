@@ -10,8 +10,7 @@ import urllib.request
 from typing import Any
 
 from index.errors import ArticleQAError
-
-from .models import Answer
+from qa.models import Answer
 
 TIMEOUT = 60.0
 
