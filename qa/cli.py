@@ -20,6 +20,7 @@ from .engine import (
     MODES,
     answerer,
     expected_encoder,
+    folder_watcher,
     get_embedder,
     open_index,
     update_options,
@@ -72,6 +73,35 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
             rebuild=rebuild,
         )
     _finish(report)
+
+
+@index_group.command("watch")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def index_watch(folder: Path | None) -> None:
+    """Keep the index in sync with FOLDER (default QA_SOURCE_DIR) until stopped (Ctrl-C):
+    a sync first, then new, changed and deleted files in small batches, each published
+    at once. Files in hidden folders are not read on their own.
+
+    Example: qa index watch incoming/
+    """
+    settings = get_settings()
+    folder = folder or settings.source_dir
+    watcher = folder_watcher(settings, folder, _report_line)
+    click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop.set()
+
+
+def _report_line(report: UpdateReport) -> None:
+    """One line per batch that changed something, and what was skipped."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    if report.added or report.updated or report.removed or report.problems:
+        click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded", err=False)
 
 
 @index_group.command("init")
@@ -224,6 +254,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = get_settings()
     where = {"host": host or settings.host, "port": port or settings.port}
     workers = workers or settings.workers
+    if settings.watch and workers > 1:  # each worker would watch, and they would race
+        raise click.UsageError(
+            "QA_WATCH watches with one worker; beside `qa serve --workers N`, "
+            "run `qa index watch` once"
+        )
     if workers > 1:  # each worker process builds its own app from the QA_* settings
         uvicorn.run("web.app:app_from_settings", factory=True, workers=workers, **where)
     else:

@@ -1,13 +1,16 @@
 """Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/."""
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from index.backend import Backend, Reader, open_backend
 from index.embed import Embedder, backend_vectors
 from index.encoders import EncoderId, default_threads
+from index.errors import BadArticle
 from index.progress import EmbedProgress
-from index.sync import UpdateOptions
+from index.sync import UpdateOptions, UpdateReport, sync_folder, update_paths
+from index.watch import FolderWatcher
 
 from .answer import Answerer
 from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
@@ -79,3 +82,33 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     if mode == "dense":
         return Answerer(store, embedder, settings, DenseRetriever(store), DENSE_ONLY)
     return Answerer(store, embedder, settings, FusedRetriever(store, weights), SentenceWeights())
+
+
+Runner = Callable[[str, Callable[[], UpdateReport]], UpdateReport]
+
+
+def folder_watcher(
+    settings: Settings,
+    folder: Path,
+    on_report: Callable[[UpdateReport], None],
+    ignored: tuple[Path, ...] = (),
+    runner: Runner | None = None,
+) -> FolderWatcher:
+    """A watcher that keeps the index in sync with `folder`: a whole sync once it watches,
+    then each batch of changed files. `runner(kind, work)` runs an update (a server queues
+    it with its other updates); by default it runs at once."""
+    if not folder.is_dir():
+        raise BadArticle(str(folder), "not a folder")
+    index, embedder = open_index(settings), get_embedder(settings)
+    run: Runner = runner or (lambda kind, work: work())
+
+    def apply(changed: list[Path], deleted: list[Path]) -> UpdateReport:
+        options = update_options(settings)
+        return run(
+            "watch", lambda: update_paths(index, folder, changed, deleted, embedder, options)
+        )
+
+    def catch_up() -> UpdateReport:
+        return run("watch", lambda: sync_folder(index, folder, embedder, update_options(settings)))
+
+    return FolderWatcher(folder, apply, catch_up, ignored, on_report)
