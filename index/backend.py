@@ -42,6 +42,19 @@ class ChunkHit:
     first_sentence: int
     last_sentence: int
     text: str
+    story: str = ""  # wire copies share one (index/stories.py)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One article of a story: a wire copy as another outlet published it."""
+
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -82,9 +95,15 @@ class Reader(Protocol):
 
     def article(self, article_id: str) -> Article: ...
 
-    def list_articles(self, limit: int = ..., offset: int = ...) -> list[dict[str, str | None]]: ...
+    def list_articles(
+        self, limit: int = ..., offset: int = ..., stories: bool = ...
+    ) -> list[dict[str, Any]]: ...
 
     def articles_from(self, origin: str) -> list[str]: ...
+
+    def story_copies(self, stories: list[str]) -> dict[str, list[Copy]]: ...
+
+    def newest_date(self) -> str | None: ...
 
     def stats(self) -> dict[str, object]: ...
 

@@ -17,7 +17,7 @@ from .graph import Graph
 from .layout import current_generation
 from .rows import RowReads, check_model
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: wire copies (stories.py); 1 reads with one story per article
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
 # Batched flat search is ~10x faster with BLAS kicking in early (see DESIGN "Models").
 faiss.cvar.distance_compute_blas_threshold = 20

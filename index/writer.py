@@ -27,6 +27,7 @@ from .prepare import Prepared
 from .progress import EmbedProgress
 from .rows import check_model
 from .store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
+from .stories import assign, backfill, band_rows
 
 # SQLite result codes (low byte) that mean the disk, not the data: PERM, READONLY, IOERR,
 # FULL, CANTOPEN.
@@ -131,6 +132,28 @@ class Writer:
         self.db.execute("PRAGMA synchronous = OFF")
         if previous is None:
             self.db.executescript(resources.files("index").joinpath("schema.sql").read_text())
+        elif not _has_column(self.db, "articles", "story"):
+            self._add_stories()
+
+    def _add_stories(self) -> None:
+        """An index of schema 1 gets schema 2's wire copies, once, in its next update."""
+        self.db.executescript(
+            """ALTER TABLE articles ADD COLUMN story TEXT;
+            CREATE INDEX articles_story ON articles(story);
+            CREATE TABLE story_bands (
+                key INTEGER NOT NULL,
+                article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE);
+            CREATE INDEX story_bands_key ON story_bands(key);
+            CREATE INDEX story_bands_article ON story_bands(article_id);"""
+        )
+        backfill(self._rows, self._store_story)
+
+    def _rows(self, sql: str, params: object) -> list[tuple]:
+        return [tuple(row) for row in self.db.execute(sql, params)]  # type: ignore[arg-type]
+
+    def _store_story(self, article_id: str, story: str, keys: list[int]) -> None:
+        self.db.execute("UPDATE articles SET story = ? WHERE id = ?", (story, article_id))
+        self.db.executemany("INSERT INTO story_bands VALUES (?, ?)", band_rows(article_id, keys))
 
     def known(self) -> dict[str, tuple[str, str | None]]:
         """Article id → (content hash, origin) of what the index holds now."""
@@ -170,8 +193,10 @@ class Writer:
                 self.graph.add(item.chunk_vectors, np.array(ids, dtype=np.int64))
 
     def _insert_article(self, article: Article, sentence_vectors: Iterator[np.ndarray]) -> None:
+        story, keys = assign(self._rows, article.id, article.text)
         self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (id, title, date, url, source, language, text, content_hash, "
+            "origin, story) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.title,
@@ -182,8 +207,10 @@ class Writer:
                 article.text,
                 article.content_hash,
                 article.origin,
+                story,
             ),
         )
+        self.db.executemany("INSERT INTO story_bands VALUES (?, ?)", band_rows(article.id, keys))
         self.db.executemany(
             "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
             [(article.id, n, p.kind, p.start, p.end) for n, p in enumerate(article.paragraphs)],
@@ -245,6 +272,10 @@ class Writer:
         self.published = publish(self.index_dir, self.staged)
         sweep(self.index_dir)
         return self.published
+
+
+def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})"))
 
 
 def _is_storage_error(error: BaseException) -> bool:

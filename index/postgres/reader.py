@@ -12,7 +12,7 @@ from ..encoders import EncoderId
 from ..errors import IndexCorrupt, IndexMissing
 from ..filters import NO_FILTERS, Filters
 from ..rows import RowReads, check_model
-from .schema import SCHEMA_VERSION
+from .schema import READABLE_VERSIONS, SCHEMA_VERSION
 
 # FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
 K1, B = 1.2, 0.75
@@ -41,7 +41,7 @@ class PostgresReader(RowReads):
                 "no index in the database yet: build one with `qa index build FOLDER`"
             ) from None
         manifest = dict(rows)
-        if manifest.get("schema_version") != SCHEMA_VERSION:
+        if manifest.get("schema_version") not in READABLE_VERSIONS:
             raise IndexCorrupt(
                 f"the database holds schema version {manifest.get('schema_version')}, "
                 f"this qa reads version {SCHEMA_VERSION}"

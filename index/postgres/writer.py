@@ -21,10 +21,12 @@ from ..embed import Embedder
 from ..errors import IndexWriteError
 from ..prepare import Prepared
 from ..rows import check_model
+from ..stories import assign, backfill, band_rows
 from .schema import (
     SCHEMA,
     SCHEMA_VERSION,
     WRITER_LOCK,
+    add_stories,
     create_schema,
     create_search_indexes,
     schema_exists,
@@ -106,6 +108,7 @@ class PostgresWriter:
         register_vector(self.db)
 
     def _open_schema(self) -> None:
+        manifest: dict = {}
         if self.rebuild or not schema_exists(self.db):
             self.db.execute(f"DROP SCHEMA IF EXISTS {NEXT} CASCADE")
             create_schema(self.db, NEXT, self.embedder.dimension)
@@ -115,6 +118,19 @@ class PostgresWriter:
             manifest = dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
             check_model(manifest, self.embedder.identity, "the index database")
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
+        if self.schema == SCHEMA and manifest.get("schema_version", 1) < 2:
+            add_stories(self.db, SCHEMA)  # an index of schema 1: its stories, once
+            backfill(self._rows, self._store_story)
+
+    def _rows(self, sql: str, params: object) -> list[tuple]:
+        return self.db.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+
+    def _store_story(self, article_id: str, story: str, keys: list[int]) -> None:
+        self.db.execute("UPDATE articles SET story = %s WHERE id = %s", (story, article_id))
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO story_bands VALUES (%s, %s)", band_rows(article_id, keys)
+            )
 
     @_database_errors
     def known(self) -> dict[str, tuple[str, str | None]]:
@@ -147,10 +163,25 @@ class PostgresWriter:
         """Add an article whose texts are embedded already (or copied from another index)."""
         self._delete(item.article.id)
         a = item.article
+        story, keys = assign(self._rows, a.id, a.text)
         self.db.execute(
-            "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (a.id, a.title, a.date, a.url, a.source, a.language, a.text, a.content_hash, a.origin),
+            "INSERT INTO articles (id, title, date, url, source, language, text, content_hash, "
+            "origin, story) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                a.id,
+                a.title,
+                a.date,
+                a.url,
+                a.source,
+                a.language,
+                a.text,
+                a.content_hash,
+                a.origin,
+                story,
+            ),
         )
+        with self.db.cursor() as cursor:
+            cursor.executemany("INSERT INTO story_bands VALUES (%s, %s)", band_rows(a.id, keys))
         with self.db.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO paragraphs VALUES (%s, %s, %s, %s, %s)",
