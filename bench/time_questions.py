@@ -65,7 +65,7 @@ def score(name: str, items: list[dict], read) -> None:
             f"undated questions given a filter {false_alarms}/{len(undated)}"
         )
     print(f"{name:24} {took:.1f} ms a question")
-    for item, fired, right in results:
+    for item, _fired, right in results:
         if not right:
             print(f"    wrong: {item['question']}")
 

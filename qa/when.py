@@ -33,7 +33,10 @@ _MONTHS = (
 )
 _DAY = r"\d{1,2}(?:er|st|nd|rd|th)?(?!\d)"
 _YEAR = r"(?:19|20)\d{2}(?!\d)"
-_NUMBER = r"(?:\d+|une?|one|two|three|four|five|six|seven|eight|nine|ten|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|a)"
+_NUMBER = (
+    r"(?:\d+|une?|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|a)"
+)
 _UNIT = r"(?:days?|weeks?|months?|years?|jours?|semaines?|mois|ans?|années?)"
 _RELATIVE = (
     r"avant-hier|hier|yesterday|aujourd'hui|today|"
