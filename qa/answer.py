@@ -2,18 +2,23 @@
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 
-from index.backend import Reader
+from index.backend import ChunkHit, Copy, Reader, SentenceRow
 from index.embed import Embedder
 from index.filters import Filters
 from index.language import detect_language
 
-from .models import NOT_FOUND, Answer, Quote, Source
+from . import copies as wire
+from .models import NOT_FOUND, Answer, AppliedFilter, Quote, Source
+from .models import Copy as CopyModel
 from .retrieve import Passage, Query, Retriever
 from .select import Candidate, SentenceWeights, pick_sentence
 from .settings import Settings
+from .when import anchor_for, mentions_time, read_time
+from .when import warm_up as warm_up_dates
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
 _ELLIPTIC = re.compile(
@@ -26,6 +31,7 @@ def _load_language_models() -> None:
     """Now, once per process, not on the first question (answerers are made per request
     over PostgreSQL: one per snapshot)."""
     detect_language("warm up")
+    warm_up_dates()
 
 
 @dataclass
@@ -45,24 +51,51 @@ class Answerer:
         k: int | None = None,
         filters: Filters | None = None,
         history: list[str] | None = None,
+        read_dates: bool = True,
     ) -> Answer:
         started = time.perf_counter()
         query = self.query(question, history or [])
         depth = max(k or self.settings.top_k, self.settings.candidates)
-        passages = self.retriever.search(query, depth, filters or Filters())
+        query, passages, applied = self._search(query, depth, filters or Filters(), read_dates)
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
         found = candidate is not None and confidence >= self.settings.min_confidence
-        quote = self._quote(candidate) if found and candidate else None
+        copies = self.store.story_copies([wire.story_of(p) for p in passages])
+        quote = self._quote(candidate, copies) if found and candidate else None
+        listed = wire.one_per_story(passages)[: k or self.settings.top_k]
         return Answer(
             found=found,
             answer=quote.text if quote else NOT_FOUND[query.language],
             quote=quote,
-            sources=[_source(p) for p in passages[: k or self.settings.top_k]],
+            sources=[_source(p, copies) for p in listed],
             confidence=round(confidence, 3),
             language=query.language,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
+            applied_filters=applied,
         )
+
+    def _search(
+        self, query: Query, depth: int, filters: Filters, read_dates: bool
+    ) -> tuple[Query, list[Passage], list[AppliedFilter]]:
+        """Search within the period the question names, its words left out of the keyword
+        search; if nothing was published then (an undated collection, a year that is the
+        subject rather than the date), the question is searched as it was asked."""
+        chosen = filters.since or filters.until  # the asker's own dates win
+        if read_dates and not chosen and mentions_time(query.text):
+            reading = read_time(query.text, anchor_for(self.store.newest_date(), date.today()))
+            if (when := reading.filter) is not None:
+                narrowed = replace(query, keywords=reading.keywords)
+                timed = replace(filters, since=when.since, until=when.until)
+                if passages := self.retriever.search(narrowed, depth, timed):
+                    applied = AppliedFilter(
+                        kind=when.kind,
+                        since=when.since,
+                        until=when.until,
+                        words=when.words,
+                        relative_to=when.anchor,
+                    )
+                    return narrowed, passages, [applied]
+        return query, self.retriever.search(query, depth, filters), []
 
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""
@@ -70,23 +103,36 @@ class Answerer:
         earlier = history[-1] if history and is_follow_up(question) else ""
         return Query(question.strip(), language, self.embedder, extra_text=earlier)
 
-    def _quote(self, candidate: Candidate) -> Quote:
+    def _quote(self, candidate: Candidate, copies: dict[str, list[Copy]]) -> Quote:
+        """The chosen sentence, from the story's preferred copy when that copy holds it."""
         chunk, row = candidate.passage.chunk, candidate.sentence
-        around = self.store.sentences(chunk.article_id, row.position - 1, row.position + 1)
+        where = _copy(chunk)
+        story = chunk.story or chunk.article_id
+        if copies.get(story):
+            best = wire.preferred(copies[story], self.settings.preferred_source)
+            same = None
+            if best.article_id != chunk.article_id:
+                same = wire.same_sentence(self.store, best.article_id, row)
+            where, row = (best, same) if same is not None else (where, row)
+        return self._quote_of(where, row, wire.also_in(copies, story, where.article_id))
+
+    def _quote_of(self, where: Copy, row: SentenceRow, others: list[Copy]) -> Quote:
+        around = self.store.sentences(where.article_id, row.position - 1, row.position + 1)
         before = next((s.text for s in around if s.position == row.position - 1), "")
         after = next((s.text for s in around if s.position == row.position + 1), "")
         return Quote(
             text=row.text,
-            article_id=chunk.article_id,
-            title=chunk.title,
-            date=chunk.date,
-            url=chunk.url,
-            language=chunk.language,
+            article_id=where.article_id,
+            title=where.title,
+            date=where.date,
+            url=where.url,
+            language=where.language,
             sentence_index=row.position,
             start=row.start,
             end=row.end,
             before=before,
             after=after,
+            also_in=[_copy_model(c) for c in others],
         )
 
 
@@ -98,8 +144,9 @@ def _history_language(history: list[str]) -> str:
     return detect_language(history[-1]) if history else "en"
 
 
-def _source(passage: Passage) -> Source:
+def _source(passage: Passage, copies: dict[str, list[Copy]]) -> Source:
     chunk = passage.chunk
+    others = wire.also_in(copies, wire.story_of(passage), chunk.article_id)
     return Source(
         article_id=chunk.article_id,
         title=chunk.title,
@@ -108,4 +155,19 @@ def _source(passage: Passage) -> Source:
         chunk_id=chunk.chunk_id,
         score=round(passage.score, 4),
         text=chunk.text,
+        also_in=[_copy_model(c) for c in others],
+    )
+
+
+def _copy(chunk: ChunkHit) -> Copy:
+    return Copy(chunk.article_id, chunk.title, chunk.date, chunk.url, None, chunk.language)
+
+
+def _copy_model(copy: Copy) -> CopyModel:
+    return CopyModel(
+        article_id=copy.article_id,
+        title=copy.title,
+        date=copy.date,
+        url=copy.url,
+        source=copy.source,
     )

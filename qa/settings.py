@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     min_confidence: float = Field(
         0.3, ge=0, le=1, description="Below this confidence the answer is 'not found'."
     )
+    preferred_source: str | None = Field(
+        None,
+        description="Outlet (source name or site) whose copy of a wire story is quoted when "
+        "it has one; unset: the first copy (earliest date, then the first indexed).",
+    )
     max_question_chars: int = Field(500, ge=1, description="Longest question accepted.")
     admin_token: str | None = Field(None, description="Bearer token for /admin; unset: off.")
     max_upload_bytes: int = Field(10_000_000, ge=1, description="Largest upload request.")

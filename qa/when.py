@@ -82,6 +82,8 @@ _EXPRESSION = re.compile(
     re.IGNORECASE,
 )
 
+_ABSOLUTE = re.compile(_YEAR)
+
 
 @dataclass(frozen=True)
 class TimeFilter:
@@ -99,6 +101,11 @@ class TimeFilter:
 class Reading:
     keywords: str  # the question without its time words: what keyword search looks for
     filter: TimeFilter | None
+
+
+def mentions_time(question: str) -> bool:
+    """Cheap first look, before the anchor is looked up."""
+    return _EXPRESSION.search(question.replace("’", "'")) is not None
 
 
 def read_time(question: str, anchor: date) -> Reading:
@@ -122,7 +129,8 @@ def anchor_for(newest: str | None, today: date) -> date:
 
 def _interpret(match: re.Match[str], anchor: date) -> TimeFilter | None:
     words = match.group(0)
-    relative = anchor.isoformat()
+    # "juin 2025" needs no anchor; "juin", "hier" and "latest" count from it
+    relative = None if _ABSOLUTE.search(words) and not match.group("recent") else anchor.isoformat()
     if match.group("recent"):
         since = (anchor - timedelta(days=RECENT_DAYS)).isoformat()
         return TimeFilter("recent", since, None, words, relative)
