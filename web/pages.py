@@ -21,8 +21,18 @@ UNKNOWN = {404: {"model": ErrorBody, "description": "No article with this id."}}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def chat(request: Request) -> HTMLResponse:
-    return page(request, "chat.html", turns=[], filters={})
+def chat(request: Request, q: str | None = None, read_dates: bool = True) -> HTMLResponse:
+    """The chat; `?q=…` comes back with that question answered (the link of an applied
+    date filter asks again with `read_dates=false`)."""
+    if not q or not q.strip():
+        return page(request, "chat.html", turns=[], filters={})
+    try:
+        body = AskRequest(question=q, read_dates=read_dates)
+        turns = [{"question": q, "answer": answer(request, body)}]
+    except (HTTPException, ValueError) as problem:
+        error = getattr(problem, "detail", None) or str(problem)
+        return page(request, "chat.html", 422, turns=[], filters={}, error=error)
+    return page(request, "chat.html", turns=turns, filters={})
 
 
 @router.post("/", response_class=HTMLResponse, include_in_schema=False)
@@ -53,13 +63,17 @@ def articles(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # SQLite takes 64 bits at most
+    stories: Annotated[
+        bool, Query(description="One row per wire story, its other copies in `also_in`.")
+    ] = False,
 ) -> Response:
-    """Articles in the index, newest first (JSON, or a page for browsers)."""
+    """Articles in the index, newest first, each with its `story` and the other copies of
+    it in `also_in` (JSON, or a page for browsers)."""
     with request.app.state.live.reading() as live:
-        rows = live.store.list_articles(limit, offset)
+        rows = live.store.list_articles(limit, offset, stories)
     if wants_html(request):
-        return page(request, "articles.html", articles=rows)
-    return JSONResponse({"articles": rows, "limit": limit, "offset": offset})
+        return page(request, "articles.html", articles=rows, stories=stories)
+    return JSONResponse({"articles": rows, "limit": limit, "offset": offset, "stories": stories})
 
 
 @router.get(
