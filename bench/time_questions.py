@@ -7,12 +7,16 @@ questions. A reading is right when kind, since and until are all as expected; th
 baseline, which gives a date but no period, is right when its date falls in the expected
 period.
 
-    .venv/bin/python bench/time_questions.py
+    .venv/bin/python bench/time_questions.py [QUESTIONS.jsonl ...]
+
+Question files (the format of ../shared/eval) are counted too: how many of their
+questions, written by others, the reader gives a filter, and of which kind.
 """
 
 import json
 import sys
 import time
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
@@ -85,6 +89,14 @@ def main() -> None:
     search_dates("warm up in June", languages=["fr", "en"])
     score("qa/when.py", items, ours)
     score("dateparser search_dates", items, baseline)
+    for path in sys.argv[1:]:
+        questions = [json.loads(line)["question"] for line in Path(path).read_text().splitlines()]
+        found = [(q, read_time(q, ANCHOR).filter) for q in questions]
+        fired = [(q, f) for q, f in found if f is not None]
+        kinds = Counter(f.kind for _, f in fired)
+        print(f"{path}: {len(fired)} of {len(questions)} questions read as dated {dict(kinds)}")
+        for question, found_filter in fired[:8]:
+            print(f"    {found_filter.words!r} in: {question}")
 
 
 if __name__ == "__main__":

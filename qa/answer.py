@@ -26,6 +26,9 @@ _ELLIPTIC = re.compile(
 )
 
 
+RECENT_SLACK = 0.05  # calibrated cosine a newer passage may give up to the closest one
+
+
 @cache
 def _load_language_models() -> None:
     """Now, once per process, not on the first question (answerers are made per request
@@ -86,7 +89,10 @@ class Answerer:
             if (when := reading.filter) is not None:
                 narrowed = replace(query, keywords=reading.keywords)
                 timed = replace(filters, since=when.since, until=when.until)
-                if passages := self.retriever.search(narrowed, depth, timed):
+                passages = self.retriever.search(narrowed, depth, timed)
+                if when.kind == "recent" and passages:
+                    passages = self._if_as_close(passages, query, depth, filters)
+                if passages:
                     applied = AppliedFilter(
                         kind=when.kind,
                         since=when.since,
@@ -102,6 +108,16 @@ class Answerer:
         language = detect_language(question, default=_history_language(history))
         earlier = history[-1] if history and is_follow_up(question) else ""
         return Query(question.strip(), language, self.embedder, extra_text=earlier)
+
+    def _if_as_close(
+        self, recent: list[Passage], query: Query, depth: int, filters: Filters
+    ) -> list[Passage]:
+        """ "Latest" is a preference: the newest articles, if one of them is about as close
+        to the question as the closest of all ("les quartiers les plus récents" asks for
+        new districts, not new articles). Dense scores compare across the two searches;
+        keyword scores are relative to each search's best."""
+        closest = max((p.dense for p in self.retriever.search(query, depth, filters)), default=0)
+        return recent if max(p.dense for p in recent) >= closest - RECENT_SLACK else []
 
     def _quote(self, candidate: Candidate, copies: dict[str, list[Copy]]) -> Quote:
         """The chosen sentence, from the story's preferred copy when that copy holds it."""

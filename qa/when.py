@@ -32,14 +32,15 @@ _MONTHS = (
     "september|october|november|december"
 )
 _DAY = r"\d{1,2}(?:er|st|nd|rd|th)?(?!\d)"
-_YEAR = r"(?:19|20)\d{2}(?!\d)"
+_YEAR = r"(?:1\d|20)\d{2}(?!\d)"
+_YEARS = rf"{_YEAR}\s*[-–]\s*(?:\d{{4}}|\d{{2}})(?!\d)"  # 1950-1973, a fiscal 2003-04
 _NUMBER = (
     r"(?:\d+|une?|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|a)"
 )
 _UNIT = r"(?:days?|weeks?|months?|years?|jours?|semaines?|mois|ans?|années?)"
 _RELATIVE = (
-    r"avant-hier|hier|yesterday|aujourd'hui|today|"
+    r"avant-hier|hier|yesterday|aujourd'hui|today(?!'s)|"
     r"(?:la |cette )?semaine (?:dernière|passée)|(?:le |ce )?mois (?:dernier|passé)|"
     r"l'(?:an|année) (?:dernier|dernière|passée)|l'année passée|"
     r"cette semaine|ce mois-ci|cette année|"
@@ -48,10 +49,10 @@ _RELATIVE = (
 )
 # Needs no preposition: a day, a month with its year, an ISO date, a relative period.
 _DATE = (
-    rf"{_DAY}\s+(?:de\s+)?(?:{_MONTHS})(?:\s+{_YEAR})?|"
+    rf"{_YEARS}|{_YEAR}-\d{{2}}-\d{{2}}(?!\d)|"
+    rf"{_DAY}\s+(?:de\s+)?(?:{_MONTHS})(?:,?\s+{_YEAR})?|"
     rf"(?:{_MONTHS})\s+{_DAY}(?:,?\s+{_YEAR})?|"
-    rf"(?:{_MONTHS})\s+(?:de\s+|of\s+)?{_YEAR}|"
-    rf"{_YEAR}-\d{{2}}(?:-\d{{2}})?(?!\d)|{_RELATIVE}"
+    rf"(?:{_MONTHS}),?\s+(?:de\s+|of\s+)?{_YEAR}|{_RELATIVE}"
 )
 _BARE = rf"(?:{_MONTHS})\b|{_YEAR}"  # needs a preposition
 _SINCE = r"since|from|depuis|dès|à partir d[eu']|à compter d[eu']"
@@ -161,6 +162,10 @@ def _interpret(match: re.Match[str], anchor: date) -> TimeFilter | None:
 
 def _span(words: str, anchor: date) -> tuple[str, str] | None:
     """First and last day of what the words name, at their precision."""
+    if re.fullmatch(_YEARS, words):
+        first, last = re.split(r"\s*[-–]\s*", words)
+        last = first[: 4 - len(last)] + last  # 2003-04: 2004
+        return (first, last) if last >= first else None
     parsed = _parse(words, anchor)
     if parsed is None:
         return None
