@@ -18,7 +18,7 @@ import feedparser
 
 from .article import Article, stable_id, web_url
 from .errors import BadArticle
-from .limits import MAX_RECORDS
+from .limits import MAX_FEED_TAGS, MAX_RECORDS
 from .parse import assemble, blocks, classify
 
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
@@ -44,6 +44,8 @@ def read_feed(
     """One article per entry; `read_page(path, key, source)` reads a linked HTML page."""
     if Path(source).suffix.lower() == ".xml" and not looks_like_feed(text):
         raise BadArticle(source, "XML file that is not an RSS or Atom feed")
+    if (tags := text.count("<")) > MAX_FEED_TAGS:
+        raise BadArticle(source, f"feed too complex ({tags:,} tags, limit {MAX_FEED_TAGS:,})")
     parsed = feedparser.parse(text, sanitize_html=True, resolve_relative_uris=False)
     if not parsed.entries:
         problem = parsed.get("bozo_exception")
