@@ -2,8 +2,7 @@
 
 import re
 import time
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from functools import cache
 
 from index.backend import ChunkHit, Copy, Reader, SentenceRow
@@ -12,21 +11,18 @@ from index.filters import Filters
 from index.language import detect_language
 
 from . import copies as wire
-from .models import NOT_FOUND, Answer, AppliedFilter, Quote, Source
+from .models import NOT_FOUND, Answer, Quote, Source
 from .models import Copy as CopyModel
 from .retrieve import Passage, Query, Retriever
 from .select import Candidate, SentenceWeights, pick_sentence
 from .settings import Settings
-from .when import anchor_for, mentions_time, read_time
+from .timed import search_in_time
 from .when import warm_up as warm_up_dates
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
 _ELLIPTIC = re.compile(
     r"^\s*(et|mais|puis|alors|aussi|and|but|also|so|then|what about|et pour)\b", re.I
 )
-
-
-RECENT_SLACK = 0.05  # calibrated cosine a newer passage may give up to the closest one
 
 
 @cache
@@ -59,7 +55,9 @@ class Answerer:
         started = time.perf_counter()
         query = self.query(question, history or [])
         depth = max(k or self.settings.top_k, self.settings.candidates)
-        query, passages, applied = self._search(query, depth, filters or Filters(), read_dates)
+        query, passages, applied = search_in_time(
+            self.retriever, self.store, query, depth, filters or Filters(), read_dates
+        )
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
         found = candidate is not None and confidence >= self.settings.min_confidence
@@ -77,47 +75,11 @@ class Answerer:
             applied_filters=applied,
         )
 
-    def _search(
-        self, query: Query, depth: int, filters: Filters, read_dates: bool
-    ) -> tuple[Query, list[Passage], list[AppliedFilter]]:
-        """Search within the period the question names, its words left out of the keyword
-        search; if nothing was published then (an undated collection, a year that is the
-        subject rather than the date), the question is searched as it was asked."""
-        chosen = filters.since or filters.until  # the asker's own dates win
-        if read_dates and not chosen and mentions_time(query.text):
-            reading = read_time(query.text, anchor_for(self.store.newest_date(), date.today()))
-            if (when := reading.filter) is not None:
-                narrowed = replace(query, keywords=reading.keywords)
-                timed = replace(filters, since=when.since, until=when.until)
-                passages = self.retriever.search(narrowed, depth, timed)
-                if when.kind == "recent" and passages:
-                    passages = self._if_as_close(passages, query, depth, filters)
-                if passages:
-                    applied = AppliedFilter(
-                        kind=when.kind,
-                        since=when.since,
-                        until=when.until,
-                        words=when.words,
-                        relative_to=when.anchor,
-                    )
-                    return narrowed, passages, [applied]
-        return query, self.retriever.search(query, depth, filters), []
-
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""
         language = detect_language(question, default=_history_language(history))
         earlier = history[-1] if history and is_follow_up(question) else ""
         return Query(question.strip(), language, self.embedder, extra_text=earlier)
-
-    def _if_as_close(
-        self, recent: list[Passage], query: Query, depth: int, filters: Filters
-    ) -> list[Passage]:
-        """ "Latest" is a preference: the newest articles, if one of them is about as close
-        to the question as the closest of all ("les quartiers les plus récents" asks for
-        new districts, not new articles). Dense scores compare across the two searches;
-        keyword scores are relative to each search's best."""
-        closest = max((p.dense for p in self.retriever.search(query, depth, filters)), default=0)
-        return recent if max(p.dense for p in recent) >= closest - RECENT_SLACK else []
 
     def _quote(self, candidate: Candidate, copies: dict[str, list[Copy]]) -> Quote:
         """The chosen sentence, from the story's preferred copy when that copy holds it."""
