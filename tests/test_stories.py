@@ -1,7 +1,9 @@
 """Wire copies: the same dispatch in several outlets is one story, listed once, quoted
 from its first copy (or the preferred outlet's)."""
 
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,26 @@ def test_copies_overlap_and_distinct_articles_do_not() -> None:
     bridge = shingles((DATA / "harbour-bridge.md").read_text())
     assert containment(original, added) > 0.95 and containment(original, cut) == 1.0
     assert containment(original, bridge) < 0.05
+
+
+def test_an_index_of_schema_1_gets_its_stories_in_its_next_update(
+    copies: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    sync_folder(index, copies, embedder)
+    generation = (index / "CURRENT").read_text().strip()
+    old = sqlite3.connect(index / generation / "articles.sqlite")  # as an older qa wrote it
+    old.executescript(
+        "DROP TABLE story_bands; DROP INDEX articles_story; ALTER TABLE articles DROP COLUMN story"
+    )
+    old.commit()
+    old.close()
+    manifest = index / generation / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_version": 1}))
+    with EmbeddedBackend(index).reader() as store:
+        assert all(r["story"] == r["id"] and not r["also_in"] for r in store.list_articles())
+    (copies / "harbour-bridge.md").unlink()  # any update
+    sync_folder(index, copies, embedder)
+    with EmbeddedBackend(index).reader() as store:
+        seed = next(r for r in store.list_articles() if r["id"] == SEED_ID)
+        assert len(seed["also_in"]) == 3 and store.check() == []
