@@ -40,11 +40,12 @@ def start(folder: Path, index: Path, port: int) -> subprocess.Popen[bytes]:
         "QA_MODELS_DIR": os.environ.get("QA_MODELS_DIR", str(ROOT / "data/models")),
     }
     command = [sys.executable, "-m", "qa.cli", "serve", "--port", str(port)]
-    return subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    return subprocess.Popen(command, env=env, cwd=ROOT, **quiet)
 
 
 async def indexed(client: httpx.AsyncClient, count: int) -> bool:
-    """At least `count` articles besides the seed."""
+    """More than `count` articles: the seed and `count` others."""
     response = await client.get("/articles", params={"limit": 1, "offset": count})
     return response.status_code == 200 and bool(response.json()["articles"])
 
@@ -56,8 +57,8 @@ async def drop_and_wait(
     for path in files:
         shutil.copy(path, folder / path.name)
     first = None
-    while not await indexed(client, len(files)):
-        if first is None and await indexed(client, 1):
+    while not await indexed(client, len(files) + 1):  # and the single file before
+        if first is None and await indexed(client, 2):
             first = time.perf_counter() - started
         await asyncio.sleep(0.5)
     done.set()
@@ -65,8 +66,20 @@ async def drop_and_wait(
     return first or last, last
 
 
+async def one_file(client: httpx.AsyncClient, path: Path, folder: Path) -> float:
+    """Seconds from one file dropped in to its article being listed."""
+    started = time.perf_counter()
+    shutil.copy(path, folder / path.name)
+    while not await indexed(client, 1):
+        await asyncio.sleep(0.1)
+    return time.perf_counter() - started
+
+
 async def measure(url: str, asked: list[str], files: list[Path], folder: Path, before: float):
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        single = await one_file(client, files[0], folder)
+        print(f"one file: listed {single:.1f} s after it was dropped in", flush=True)
+        files = files[1:]
         idle = asyncio.Event()
         asyncio.get_running_loop().call_later(before, idle.set)
         print(f"before: {spread(await ask_until(client, asked, idle))}; {load()}", flush=True)
