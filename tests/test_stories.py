@@ -10,7 +10,7 @@ import pytest
 
 from index.backend import Backend, EmbeddedBackend
 from index.embed import Embedder
-from index.stories import containment, shingles
+from index.stories import MIN_JACCARD, jaccard, shingles
 from index.sync import remove_articles, sync_folder
 from qa.engine import answerer
 from qa.settings import Settings
@@ -104,10 +104,16 @@ def test_copies_overlap_and_distinct_articles_do_not() -> None:
     paragraphs = seed_paragraphs()
     original = shingles("\n\n".join(paragraphs))
     added = shingles("\n\n".join([*paragraphs, ADDED]))
-    cut = shingles("\n\n".join(paragraphs[: len(paragraphs) // 2]))
-    bridge = shingles((DATA / "harbour-bridge.md").read_text())
-    assert containment(original, added) > 0.95 and containment(original, cut) == 1.0
-    assert containment(original, bridge) < 0.05
+    cut = shingles("\n\n".join(paragraphs[: 2 * len(paragraphs) // 3]))
+    bridge = (DATA / "harbour-bridge.md").read_text()
+    # a feature three times the dispatch's length that quotes it whole
+    analysis = " ".join(
+        f"Le point {n} note {n * 7} soldats, {n * 13} civils et {n * 3} villes." for n in range(90)
+    )
+    feature = shingles(f"{analysis}\n\n{' '.join(paragraphs)}")
+    assert jaccard(original, added) > 0.9 and jaccard(original, cut) > MIN_JACCARD
+    assert jaccard(original, shingles(bridge)) < 0.05
+    assert jaccard(original, feature) < MIN_JACCARD  # quotes the dispatch whole: not a copy
 
 
 def test_an_index_of_schema_1_gets_its_stories_in_its_next_update(
