@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from tune import feature_tables, prepared
 
-from index.embed import Embedder
-from index.store import Store
+from embedding.embed import Embedder
+from index.embedded.store import Store
 
 
 def medians(questions: Path, index_dir: Path) -> tuple[float, float]:

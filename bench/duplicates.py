@@ -21,11 +21,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.article import Article
-from index.embed import Embedder
-from index.parse import assemble
-from index.readers import read_file
+from embedding.embed import Embedder
 from index.stories import BANDS, ROWS, bands, containment, jaccard, shingles, signature
+from ingest.article import Article
+from ingest.parse import assemble
+from ingest.readers import read_file
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_6acd5d2dc33e86a7.txt"
 COSINE = 0.95  # two sentences are "the same" from this cosine on (e5, calibrated or not)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed import Embedder
-from index.language import detect_language
-from index.store import Filters, Store
+from embedding.embed import Embedder
+from index.embedded.store import Filters, Store
+from ingest.language import detect_language
 from qa.evaluate import contains_answer, load_questions
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates

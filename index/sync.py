@@ -4,13 +4,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article
-from .backend import Backend, WriteOptions, as_backend
-from .embed import Embedder
-from .errors import BadArticle
-from .prepare import texts_to_embed
-from .progress import EmbedProgress
-from .readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
+from embedding.embed import Embedder
+from embedding.progress import EmbedProgress
+from index.errors import BadArticle
+from index.interface import Backend, WriteOptions
+from index.prepare import texts_to_embed
+from index.registry import as_backend
+from ingest.article import Article
+from ingest.readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
 
 
 @dataclass

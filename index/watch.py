@@ -14,9 +14,9 @@ from pathlib import Path
 
 import watchfiles
 
-from .errors import ArticleQAError, IndexBusy
-from .readers import SUFFIXES
-from .sync import UpdateReport
+from index.errors import ArticleQAError, IndexBusy
+from index.sync import UpdateReport
+from ingest.readers import SUFFIXES
 
 logger = logging.getLogger("article-qa")
 BATCH_FILES = 100  # files per update: ~10 s of embedding at worst on 2 busy cores

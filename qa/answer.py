@@ -5,19 +5,17 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
-from index.backend import ChunkHit, Copy, Reader, SentenceRow
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.filters import Filters
-from index.language import detect_language
-
-from . import copies as wire
-from .models import NOT_FOUND, Answer, Quote, Source
-from .models import Copy as CopyModel
-from .retrieve import Passage, Query, Retriever
-from .select import Candidate, SentenceWeights, pick_sentence
-from .settings import Settings
-from .timed import search_in_time
-from .when import warm_up as warm_up_dates
+from index.interface import ChunkHit, Copy, Reader, SentenceRow
+from ingest.language import detect_language
+from qa import copies as wire
+from qa.models import NOT_FOUND, Answer, Quote, Source
+from qa.models import Copy as CopyModel
+from qa.retrieve import Passage, Query, Retriever
+from qa.select import Candidate, SentenceWeights, pick_sentence
+from qa.timed import search_in_time
+from qa.when import warm_up as warm_up_dates
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
 _ELLIPTIC = re.compile(
@@ -33,11 +31,22 @@ def _load_language_models() -> None:
     warm_up_dates()
 
 
+@dataclass(frozen=True)
+class AnswerLimits:
+    """How deep to search, how many sources to list, and how sure to be before quoting;
+    the application fills them from its settings."""
+
+    top_k: int = 5  # sources listed with an answer
+    candidates: int = 50  # passages each retriever returns
+    min_confidence: float = 0.3  # below: "not found"
+    preferred_source: str | None = None  # whose copy of a wire story is quoted
+
+
 @dataclass
 class Answerer:
     store: Reader
     embedder: Embedder
-    settings: Settings
+    limits: AnswerLimits
     retriever: Retriever
     shares: SentenceWeights = field(default_factory=SentenceWeights)
 
@@ -54,16 +63,16 @@ class Answerer:
     ) -> Answer:
         started = time.perf_counter()
         query = self.query(question, history or [])
-        depth = max(k or self.settings.top_k, self.settings.candidates)
+        depth = max(k or self.limits.top_k, self.limits.candidates)
         query, passages, applied = search_in_time(
             self.retriever, self.store, query, depth, filters or Filters(), read_dates
         )
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
-        found = candidate is not None and confidence >= self.settings.min_confidence
+        found = candidate is not None and confidence >= self.limits.min_confidence
         copies = self.store.story_copies([wire.story_of(p) for p in passages])
         quote = self._quote(candidate, copies) if found and candidate else None
-        listed = wire.one_per_story(passages)[: k or self.settings.top_k]
+        listed = wire.one_per_story(passages)[: k or self.limits.top_k]
         return Answer(
             found=found,
             answer=quote.text if quote else NOT_FOUND[query.language],
@@ -87,7 +96,7 @@ class Answerer:
         where = _copy(chunk)
         story = chunk.story or chunk.article_id
         if copies.get(story):
-            best = wire.preferred(copies[story], self.settings.preferred_source)
+            best = wire.preferred(copies[story], self.limits.preferred_source)
             same = None
             if best.article_id != chunk.article_id:
                 same = wire.same_sentence(self.store, best.article_id, row)

@@ -7,7 +7,7 @@ Rules about language, not about particular questions.
 
 import re
 
-from index.analyzer import fold_accents, words
+from ingest.analyzer import fold_accents, words
 
 _TYPES = (
     (

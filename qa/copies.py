@@ -7,9 +7,8 @@ then quoted from the preferred copy when that copy holds it.
 
 import numpy as np
 
-from index.backend import Copy, Reader, SentenceRow
-
-from .retrieve import Passage
+from index.interface import Copy, Reader, SentenceRow
+from qa.retrieve import Passage
 
 SAME_SENTENCE = 0.95  # cosine from which two sentences are one, lightly edited
 

@@ -11,10 +11,10 @@ from typing import Protocol
 
 import numpy as np
 
-from index.analyzer import terms
-from index.backend import ChunkHit, Reader
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.filters import Filters
+from index.interface import ChunkHit, Reader
+from ingest.analyzer import terms
 
 
 @dataclass

@@ -5,11 +5,10 @@ from dataclasses import astuple, dataclass
 
 import numpy as np
 
-from index.analyzer import terms
-from index.backend import Reader, SentenceRow
-
-from .answer_type import expected_type, offers
-from .retrieve import Passage, Query
+from index.interface import Reader, SentenceRow
+from ingest.analyzer import terms
+from qa.answer_type import expected_type, offers
+from qa.retrieve import Passage, Query
 
 PASSAGES_READ = 5
 UNRELATED = 0.3  # calibrated cosine of unrelated sentences (10th percentile of wrong ones)
@@ -107,7 +106,7 @@ def _term_weights(store: Reader, query_terms: list[str]) -> dict[str, float]:
     if not query_terms:
         return {}
     frequencies = store.document_frequencies(query_terms)
-    chunks = max(int(store.manifest.get("chunks", 1)), 1)
+    chunks = max(store.manifest.chunks, 1)
     return {
         t: math.log(1 + (chunks - frequencies.get(t, 0) + 0.5) / (frequencies.get(t, 0) + 0.5))
         for t in dict.fromkeys(query_terms)

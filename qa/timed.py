@@ -10,12 +10,11 @@ does not cover, is answered exactly as before.
 from dataclasses import replace
 from datetime import date
 
-from index.backend import Reader
 from index.filters import Filters
-
-from .models import AppliedFilter
-from .retrieve import Passage, Query, Retriever
-from .when import anchor_for, mentions_time, read_time
+from index.interface import Reader
+from qa.models import AppliedFilter
+from qa.retrieve import Passage, Query, Retriever
+from qa.when import anchor_for, mentions_time, read_time
 
 RECENT_SLACK = 0.05  # calibrated cosine a newer passage may give up to the closest one
 

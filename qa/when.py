@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Literal
 
-from dateparser.date import DateDataParser
+from dateparser.date import DateDataParser  # type: ignore[import-untyped]
 
 RECENT_DAYS = 30  # "latest": the newest month of the collection first
 LIVE_DAYS = 31  # a collection with an article this recent counts from today

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from index.backend import Backend, WriteOptions
-from index.embed import Embedder
+from app.engine import answerer
+from app.settings import Settings
+from embedding.embed import Embedder
 from index.errors import ModelMismatch, UnknownArticle
 from index.filters import Filters
+from index.interface import Backend, WriteOptions
 from index.sync import add_paths, remove_articles, sync_folder
-from qa.engine import answerer
 from qa.retrieve import DenseRetriever, KeywordRetriever, Query
-from qa.settings import Settings
 from tests.conftest import BACKENDS, DATA, SEED_ID, SEEDS, make_backend
 
 SEED_FILE = "000_6acd5d2dc33e86a7.txt"
@@ -177,7 +177,7 @@ def test_a_reader_sees_one_state_while_an_update_commits(
 
 
 def _article(path: Path):  # type: ignore[no-untyped-def]
-    from index.readers import read_file
+    from ingest.readers import read_file
 
     return read_file(path, path.name, 10_000_000).articles[0]
 

@@ -6,13 +6,12 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from lxml import html as lxml_html
 
 from qa.answer import Answerer
 from qa.when import anchor_for, read_time
-from tests.conftest import SEED_ID, Server
+from tests.conftest import SEED_ID, InProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 PHRASINGS = [
@@ -81,17 +80,15 @@ def test_an_undated_question_is_unchanged(qa: Answerer, question: str) -> None:
     assert read == as_words and read["applied_filters"] == []
 
 
-def test_the_chat_shows_the_filter_and_asks_again_without_it(server: Server) -> None:
-    page = httpx.post(
-        f"{server.url}/ask", json={"question": JUNE}, headers={"Accept": "text/html"}, timeout=30
-    )
+def test_the_chat_shows_the_filter_and_asks_again_without_it(api: InProcess) -> None:
+    page = api.post("/ask", json={"question": JUNE}, headers={"Accept": "text/html"})
     chip = lxml_html.fromstring(page.text).xpath(_CLASS.format("chip"))
     assert len(chip) == 1 and "en juin 2025" in chip[0].text_content()
     link = chip[0].xpath(".//a[@class='remove-filter']")[0].get("href")
     assert parse_qs(urlsplit(link).query) == {"q": [JUNE], "read_dates": ["false"]}
-    again = httpx.get(f"{server.url}{link}", headers={"Accept": "text/html"}, timeout=30)
+    again = api.get(link, headers={"Accept": "text/html"})
     tree = lxml_html.fromstring(again.text)
     assert again.status_code == 200 and not tree.xpath(_CLASS.format("applied-filters"))
     assert tree.xpath("//article[@class='turn']//blockquote")  # answered, from every date
-    asked = httpx.get(f"{server.url}/ask", params={"q": JUNE, "read_dates": "false"}).json()
+    asked = api.get("/ask", params={"q": JUNE, "read_dates": "false"}).json()
     assert asked["applied_filters"] == []

@@ -9,7 +9,10 @@ from tests.test_browser import browser as browser  # the fixtures, shared
 from tests.test_browser import page as page_fixture
 from tests.test_dates import JUNE
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"),
+]
 page = page_fixture
 
 

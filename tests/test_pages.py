@@ -2,8 +2,8 @@
 
 import re
 
-from index.article import Article, Paragraph, Sentence
-from qa.settings import Settings
+from app.settings import Settings
+from ingest.article import Article, Paragraph, Sentence
 from web.app import create_app
 from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.pages import blocks

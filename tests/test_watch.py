@@ -12,14 +12,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.embed import Embedder
-from index.store import Store
+from app.engine import folder_watcher
+from app.settings import Settings
+from embedding.embed import Embedder
+from index.embedded.store import Store
 from index.sync import UpdateReport
-from qa.engine import folder_watcher
-from qa.settings import Settings
 from tests.conftest import SEEDS, Server
 from tests.wire import SEED_FILE
 
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 DEADLINE = 120  # seconds: model loads and embedding on a busy 2-core machine
 FERRY = """---
 title: Ferry crews end their strike

@@ -7,12 +7,11 @@ from fastapi.responses import HTMLResponse
 
 from index.filters import Filters
 from qa.models import Answer
-
-from .respond import page, wants_html
-from .schemas import BLANK, DATE, AskRequest, ErrorBody
+from web.respond import page, wants_html
+from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses
 
 router = APIRouter()
-ERRORS = {
+ERRORS: Responses = {
     400: {"model": ErrorBody, "description": "A body that does not parse."},
     422: {"model": ErrorBody, "description": "Empty or over-long question, bad filter."},
     503: {"model": ErrorBody, "description": "No index has been built yet."},

@@ -3,7 +3,7 @@
 import logging
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -15,19 +15,18 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from index.article import web_url
+from app.engine import folder_watcher, serving
+from app.settings import Settings, get_settings
 from index.errors import ArticleQAError
 from index.watch import FolderWatcher
-from qa.engine import folder_watcher, serving
-from qa.settings import Settings, get_settings
-
-from . import admin, api, pages
-from .guard import Guard
-from .jobs import Jobs
-from .respond import error_response, status_of
-from .schemas import NOT_BLANK
-from .state import LiveIndex
-from .uploads import Uploads
+from ingest.article import web_url
+from web import admin, api, pages
+from web.guard import Guard
+from web.jobs import Jobs
+from web.respond import error_response, status_of
+from web.schemas import NOT_BLANK
+from web.state import LiveIndex
+from web.uploads import Uploads
 
 HERE = Path(__file__).parent
 # Pages load nothing from elsewhere; /docs needs its own inline bootstrap script.
@@ -165,7 +164,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         return _secure(await call_next(request), request)
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
-from index.progress import EmbedProgress
 from index.sync import UpdateReport
 
 logger = logging.getLogger("article-qa")
@@ -16,7 +16,7 @@ logger = logging.getLogger("article-qa")
 
 class Jobs:
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
+        self._pool: ThreadPoolExecutor | None = None  # started by the first job
         self._lock = threading.Lock()
         self.status: dict[str, Any] = {"state": "idle"}
         self.progress: EmbedProgress | None = None  # the current or last job's
@@ -49,6 +49,8 @@ class Jobs:
     ) -> Future[None]:
         self.status = {"state": "queued", "kind": kind, "queued_at": time.time()}
         self.progress = progress
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
         return self._pool.submit(self._run, kind, work)
 
     def run_waiting(
@@ -111,4 +113,9 @@ class Jobs:
             time.sleep(0.05)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Wait for the running job. An app may be started again (a lifespan per test
+        client): the next job starts a new thread."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

@@ -8,16 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from index.article import Article
-
-from .api import answer
-from .respond import page, wants_html
-from .schemas import AskRequest, ErrorBody
+from ingest.article import Article
+from web.api import answer
+from web.respond import page, wants_html
+from web.schemas import AskRequest, ErrorBody, Responses
 
 router = APIRouter()
 MAX_TURNS = 5
-NO_INDEX = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
-UNKNOWN = {404: {"model": ErrorBody, "description": "No article with this id."}}
+NO_INDEX: Responses = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
+UNKNOWN: Responses = {404: {"model": ErrorBody, "description": "No article with this id."}}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -92,7 +91,8 @@ def blocks(article: Article) -> list[dict[str, Any]]:
     """Paragraphs as runs of text, each sentence a run with its index for #s{index}."""
     out = []
     for number, paragraph in enumerate(article.paragraphs):
-        runs, cursor = [], paragraph.start
+        runs: list[dict[str, Any]] = []
+        cursor = paragraph.start
         for sentence in (s for s in article.sentences if s.paragraph == number):
             runs.append({"text": article.text[cursor : sentence.start], "index": None})
             runs.append({"text": article.sentence_text(sentence), "index": sentence.position})

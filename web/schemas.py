@@ -1,5 +1,7 @@
 """Request bodies of the API."""
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -34,3 +36,7 @@ class AskRequest(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     status: int
+
+
+# OpenAPI's documented error responses of a route, as FastAPI takes them.
+Responses = dict[int | str, dict[str, Any]]

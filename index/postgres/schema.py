@@ -4,7 +4,7 @@ from importlib import resources
 
 import psycopg
 
-from ..errors import IndexUnavailable
+from index.errors import IndexUnavailable
 
 SCHEMA = "article_qa"  # everything lives in this PostgreSQL schema; pgvector in public
 SCHEMA_VERSION = 2  # 2: wire copies (stories.sql)

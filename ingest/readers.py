@@ -23,11 +23,11 @@ from urllib.parse import urlparse
 
 import trafilatura
 
-from .article import Article, ParagraphKind, stable_id, web_url
-from .errors import BadArticle
-from .feeds import FEED_SUFFIXES, read_feed
-from .limits import MAX_HTML_TAGS, MAX_RECORDS, check_json_depth, unexpected
-from .parse import assemble, blocks, classify, normalise_date
+from ingest.article import Article, ParagraphKind, stable_id, web_url
+from ingest.errors import BadArticle
+from ingest.feeds import FEED_SUFFIXES, read_feed
+from ingest.limits import MAX_HTML_TAGS, MAX_RECORDS, check_json_depth, unexpected
+from ingest.parse import assemble, blocks, classify, normalise_date
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", *FEED_SUFFIXES)
 MAX_FILE_BYTES = 20_000_000
@@ -244,12 +244,14 @@ def _from_blocks(
 
 
 def _text_field(value: object) -> str | None:
-    return " ".join(value.split())[:500] or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split())[:500] or None
 
 
 def _host(url: str | None) -> str | None:
     """The site of a web link; nothing for another scheme (its url is dropped)."""
-    return urlparse(url).hostname if web_url(url) else None
+    return urlparse(url or "").hostname if web_url(url) else None
 
 
 def _front_matter(block: str) -> dict[str, str]:

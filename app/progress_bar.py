@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import click
 from tqdm import tqdm
 
-from index.progress import EmbedProgress
+from embedding.progress import EmbedProgress
 
 
 @contextmanager

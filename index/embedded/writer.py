@@ -6,35 +6,36 @@ import errno
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import faiss
 import numpy as np
 
-from .analyzer import terms
-from .article import Article
-from .batching import BatchedEmbedding
-from .chunks import Chunk
-from .embed import Embedder
-from .errors import IndexMissing, IndexWriteError
-from .graph import Graph
-from .layout import current_generation, new_generation, publish, sweep, writer_lock
-from .prepare import Prepared
-from .progress import EmbedProgress
-from .rows import check_model
-from .store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
-from .stories import assign, backfill, band_rows
+from embedding.embed import Embedder
+from index.batching import BatchingWriter
+from index.embedded.graph import Graph
+from index.embedded.layout import current_generation, new_generation, publish, sweep, writer_lock
+from index.embedded.store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
+from index.errors import IndexMissing, IndexWriteError
+from index.interface import Manifest, WriteOptions
+from index.prepare import Prepared
+from index.sql import check_model
+from index.stories import assign, backfill, band_rows
+from ingest.analyzer import terms
+from ingest.article import Article
+from ingest.chunks import Chunk
 
 # SQLite result codes (low byte) that mean the disk, not the data: PERM, READONLY, IOERR,
 # FULL, CANTOPEN.
 _SQLITE_STORAGE_CODES = {3, 8, 10, 13, 14}
 
 
-class Writer:
+class Writer(BatchingWriter):
     """Usage: `with Writer(dir, embedder) as w: w.add(article); w.remove(id); w.commit()`.
 
     Leaving the block without commit() (an error, a crash) leaves the live index untouched.
@@ -44,21 +45,13 @@ class Writer:
         self,
         index_dir: Path,
         embedder: Embedder,
-        *,
-        chunk_sentences: int = 3,
+        options: WriteOptions,
         rebuild: bool = False,
-        progress: EmbedProgress | None = None,
-        index_type: str | None = None,  # None: as the live generation, else flat
-        chunk_vectors: str = "pooled",
     ) -> None:
+        super().__init__(embedder, options)
         self.index_dir = index_dir
-        self.embedder = embedder
-        self.chunk_sentences = chunk_sentences
         self.rebuild = rebuild
-        self.index_type = index_type
-        self.batches = BatchedEmbedding(
-            embedder, chunk_sentences, chunk_vectors, progress, self.add_prepared
-        )
+        self.index_type = options.index_type  # None: as the live generation, else flat
         self._lock = writer_lock(index_dir)
 
     def __enter__(self) -> Writer:
@@ -117,9 +110,9 @@ class Writer:
         previous = None if self.rebuild else _live_or_none(self.index_dir)
         self.graph: Graph | None = None
         if previous is not None:
-            manifest = json.loads((previous / MANIFEST).read_text())
+            manifest = Manifest.from_dict(json.loads((previous / MANIFEST).read_text()))
             check_model(manifest, self.embedder.identity, f"the index in {self.index_dir}")
-            self.index_type = self.index_type or manifest.get("index_type")
+            self.index_type = self.index_type or manifest.index_type
             shutil.copyfile(previous / DATABASE, self.staged / DATABASE)
             self.vectors = faiss.read_index(str(previous / VECTORS))
             self.graph = Graph.load(previous) if self.index_type == "hnsw" else None
@@ -131,7 +124,9 @@ class Writer:
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
         if previous is None:
-            self.db.executescript(resources.files("index").joinpath("schema.sql").read_text())
+            self.db.executescript(
+                resources.files("index.embedded").joinpath("schema.sql").read_text()
+            )
         elif not _has_column(self.db, "articles", "story"):
             self._add_stories()
 
@@ -148,8 +143,8 @@ class Writer:
         )
         backfill(self._rows, self._store_story)
 
-    def _rows(self, sql: str, params: object) -> list[tuple]:
-        return [tuple(row) for row in self.db.execute(sql, params)]  # type: ignore[arg-type]
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.db.execute(sql, params)]
 
     def _store_story(self, article_id: str, story: str, keys: list[int]) -> None:
         self.db.execute("UPDATE articles SET story = ? WHERE id = ?", (story, article_id))
@@ -159,10 +154,6 @@ class Writer:
         """Article id → (content hash, origin) of what the index holds now."""
         rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
         return {r[0]: (r[1], r[2]) for r in rows}
-
-    def remove(self, article_id: str) -> bool:
-        self.batches.discard(article_id)
-        return self._delete(article_id)
 
     def _delete(self, article_id: str) -> bool:
         ids = [
@@ -177,14 +168,7 @@ class Writer:
         deleted = self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
         return bool(deleted)
 
-    def add(self, article: Article) -> None:
-        """Add or replace an article; its texts are embedded in batches, and the old
-        version removed then (add_prepared)."""
-        self.batches.add(article)
-
-    def add_prepared(self, item: Prepared) -> None:
-        """Add an article whose texts are embedded already (or copied from another index)."""
-        self._delete(item.article.id)
+    def _insert(self, item: Prepared) -> None:
         self._insert_article(item.article, iter(item.sentence_vectors))
         ids = [self._insert_chunk(item.article, chunk) for chunk in item.chunks]
         if ids:
@@ -264,7 +248,7 @@ class Writer:
             "schema_version": SCHEMA_VERSION,
             **self.embedder.manifest(),
             "index_type": self.index_type or "flat",
-            "chunk_sentences": self.chunk_sentences,
+            "chunk_sentences": self.options.chunk_sentences,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **counts,
         }

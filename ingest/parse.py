@@ -2,10 +2,10 @@
 
 import re
 
-from .article import Article, Paragraph, ParagraphKind, Sentence
-from .errors import BadArticle
-from .language import detect_language
-from .sentences import split_sentences
+from ingest.article import Article, Paragraph, ParagraphKind, Sentence
+from ingest.errors import BadArticle
+from ingest.language import detect_language
+from ingest.sentences import split_sentences
 
 _FINAL_PUNCTUATION = tuple(".!?…;:»\"”'")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")

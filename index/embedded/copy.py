@@ -5,10 +5,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .backend import IndexWriter
-from .chunks import Chunk
-from .prepare import Prepared
-from .store import Store
+from index.embedded.store import Store
+from index.interface import IndexWriter
+from index.prepare import Prepared
+from ingest.chunks import Chunk
 
 
 def copy_index(

@@ -10,12 +10,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from .encoders import EncoderId
-from .errors import IndexCorrupt
-from .filters import NO_FILTERS, Filters
-from .graph import Graph
-from .layout import current_generation
-from .rows import RowReads, check_model
+from embedding.encoders import EncoderId
+from index.embedded.graph import Graph
+from index.embedded.layout import current_generation
+from index.errors import IndexCorrupt
+from index.filters import NO_FILTERS, Filters
+from index.interface import Manifest, Stats
+from index.sql import SqlRowReads, check_model, filter_clause
 
 SCHEMA_VERSION = 2  # 2: wire copies (stories.py); 1 reads with one story per article
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
@@ -32,13 +33,13 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return db
 
 
-class Store(RowReads):
+class Store(SqlRowReads):
     """The live generation of an index folder; stays usable after a newer one is published."""
 
     def __init__(self, generation: Path, expected_model: str | EncoderId | None = None) -> None:
         self.generation = generation
         try:
-            self.manifest = json.loads((generation / MANIFEST).read_text())
+            self.manifest = Manifest.from_dict(json.loads((generation / MANIFEST).read_text()))
             self.db = connect(generation / DATABASE, readonly=True)
             self.vectors = faiss.read_index(str(generation / VECTORS))
             self.graph = Graph.load(generation)
@@ -59,12 +60,12 @@ class Store(RowReads):
 
     @property
     def model(self) -> str:
-        return str(self.manifest["model"])
+        return str(self.manifest.model)
 
     def allowed_chunks(self, filters: Filters) -> np.ndarray | None:
         if filters.empty:
             return None
-        condition, params = filters.where()
+        condition, params = filter_clause(filters)
         rows = self.db.execute(
             f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {condition}",
             params,
@@ -98,7 +99,7 @@ class Store(RowReads):
             query = f"SELECT rowid, -{rank} FROM chunks_fts WHERE chunks_fts MATCH ?"
             params: list[object] = [title_weight, match]
         else:
-            condition, where = filters.where()
+            condition, where = filter_clause(filters)
             query = f"""SELECT f.rowid, -{rank} FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
                 JOIN articles a ON a.id = c.article_id WHERE chunks_fts MATCH ? AND {condition}"""
             params = [title_weight, match, *where]
@@ -123,18 +124,18 @@ class Store(RowReads):
     def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.db.execute(sql, params)]
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> Stats:
         return {
             "backend": "embedded",
             "generation": self.generation.name,
-            "model": self.manifest.get("model"),
-            "dimension": self.manifest.get("dimension"),
-            "encoder": self.manifest.get("encoder", "torch"),
-            "precision": self.manifest.get("precision", "fp32"),
+            "model": self.manifest.model,
+            "dimension": self.manifest.dimension,
+            "encoder": self.manifest.encoder,
+            "precision": self.manifest.precision,
             **self.counts(),
             "vectors": self.vectors.ntotal,
-            "built_at": self.manifest.get("built_at"),
-            "schema_version": self.manifest.get("schema_version"),
+            "built_at": self.manifest.built_at,
+            "schema_version": self.manifest.schema_version,
         }
 
     def check(self) -> list[str]:
@@ -154,8 +155,8 @@ class Store(RowReads):
             problems.append("HNSW graph ids, less the masked ones, differ from chunk ids")
         stats = self.stats()
         for name in ("articles", "sentences", "chunks"):
-            if self.manifest.get(name) != stats[name]:
+            if getattr(self.manifest, name) != stats[name]:
                 problems.append(
-                    f"manifest counts {self.manifest.get(name)} {name}, found {stats[name]}"
+                    f"manifest counts {getattr(self.manifest, name)} {name}, found {stats[name]}"
                 )
         return problems

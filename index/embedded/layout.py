@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexBusy, IndexMissing
+from index.errors import IndexBusy, IndexMissing
 
 CURRENT = "CURRENT"
 KEEP_OLD = 1  # generations kept behind the live one, for readers still holding them

@@ -1,4 +1,5 @@
-"""Row reads that are the same SQL in SQLite and PostgreSQL, shared by both readers.
+"""What the SQL backends share: row reads that are the same SQL in SQLite and PostgreSQL,
+the translation of filters into SQL, and the check of the model an index was built with.
 
 The SQL is written with `?` placeholders; a reader's `_rows` runs it in its engine.
 """
@@ -7,40 +8,66 @@ from typing import Any
 
 import numpy as np
 
-from .article import Article, Paragraph, Sentence
-from .backend import ChunkHit, Copy, SentenceRow
-from .encoders import EncoderId
-from .errors import ModelMismatch, UnknownArticle
+from embedding.encoders import EncoderId
+from index.errors import ModelMismatch, UnknownArticle
+from index.filters import Filters
+from index.interface import ChunkHit, Copy, Counts, Manifest, SentenceRow
+from ingest.article import Article, Paragraph, Sentence
 
 ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
 # The first copy of a story: the earliest date (undated last), then the one that started
 # the story (its id is the story's), then by id.
 FIRST_COPY = "coalesce(a.date, '9999'), CASE WHEN a.id = a.story THEN 0 ELSE 1 END, a.id"
+# The article's date and the bound, each cut to the other's length.
+_COMMON_PRECISION = "substr(a.date, 1, length({mark})) {op} substr({mark}, 1, length(a.date))"
 
 
-def check_model(manifest: dict[str, Any], expected: str | EncoderId | None, where: str) -> None:
+def check_model(manifest: Manifest, expected: str | EncoderId | None, where: str) -> None:
     """An index answers only questions embedded with the model (and vector kind) that
     built it. Indexes from before the encoder backends have float vectors."""
     if expected is None:
         return
     want = expected if isinstance(expected, EncoderId) else EncoderId(expected)
-    built = EncoderId(manifest.get("model", ""), manifest.get("vectors", "float"))
+    built = EncoderId(manifest.model, manifest.vectors)
     if built.model != want.model:
         raise ModelMismatch(
             f"{where} was built with the embedding model {built.model!r} "
-            f"({manifest.get('dimension')} dimensions) but the settings ask for {want.model!r}: "
+            f"({manifest.dimension} dimensions) but the settings ask for {want.model!r}: "
             "rebuild it with `qa index build --rebuild FOLDER`"
         )
     if isinstance(expected, EncoderId) and built.vectors != want.vectors:
         raise ModelMismatch(
-            f"{where} holds {built.vectors} vectors (encoder {manifest.get('encoder', 'torch')!r})"
+            f"{where} holds {built.vectors} vectors (encoder {manifest.encoder!r})"
             f" but the settings' encoder makes {want.vectors} vectors: set QA_ENCODER_BACKEND "
             "back, or rebuild it with `qa index build --rebuild FOLDER`"
         )
 
 
-class RowReads:
-    manifest: dict[str, Any]
+def filter_clause(filters: Filters, mark: str = "?") -> tuple[str, list[str]]:
+    """SQL condition on `articles a`, with its parameters; `mark` is the placeholder
+    (SQLite's `?`, psycopg's `%s`). The SQL is the same in both engines.
+
+    Dates compare at the coarser of the two precisions: an article dated 2025-06 may be
+    from June 29th, so it passes `since 2025-06-29` ("yesterday" in an archive whose
+    newest article is of June 2025)."""
+    clauses, params = ["TRUE"], []
+    if filters.since:
+        clauses.append(_COMMON_PRECISION.format(mark=mark, op=">="))
+        params += [filters.since, filters.since]
+    if filters.until:
+        clauses.append(_COMMON_PRECISION.format(mark=mark, op="<="))
+        params += [filters.until, filters.until]
+    if filters.source:
+        clauses.append(f"(a.source = {mark} OR a.url LIKE {mark})")
+        params += [filters.source, f"%{filters.source}%"]
+    if filters.language:
+        clauses.append(f"a.language = {mark}")
+        params.append(filters.language)
+    return " AND ".join(clauses), params
+
+
+class SqlRowReads:
+    manifest: Manifest
 
     def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
         raise NotImplementedError
@@ -48,7 +75,7 @@ class RowReads:
     @property
     def _story(self) -> str:
         """The story column; an index of schema 1 has none: each article is its own."""
-        return "a.story" if int(self.manifest.get("schema_version") or 1) >= 2 else "a.id"
+        return "a.story" if (self.manifest.schema_version or 1) >= 2 else "a.id"
 
     def chunks(self, ids: list[int]) -> dict[int, ChunkHit]:
         if not ids:
@@ -155,11 +182,16 @@ class RowReads:
         rows = self._rows("SELECT id FROM articles WHERE origin = ? ORDER BY id", (origin,))
         return [r[0] for r in rows]
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> Counts:
         """Articles, sentences and chunks, and articles per language."""
-        count = {
-            name: self._rows(f"SELECT count(*) FROM {name}", ())[0][0]
-            for name in ("articles", "sentences", "chunks")
-        }
+
+        def count(table: str) -> int:
+            return int(self._rows(f"SELECT count(*) FROM {table}", ())[0][0])
+
         languages = self._rows("SELECT language, count(*) FROM articles GROUP BY language", ())
-        return {**count, "languages": dict(languages)}
+        return Counts(
+            articles=count("articles"),
+            sentences=count("sentences"),
+            chunks=count("chunks"),
+            languages=dict(languages),
+        )

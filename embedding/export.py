@@ -13,8 +13,8 @@ import torch
 from sentence_transformers import SentenceTransformer
 from transformers.utils import logging as transformers_logging
 
-from .encoders import BACKENDS, ENCODER_FILE, export_target, is_exported
-from .model_folder import build_folder
+from embedding.encoders import BACKENDS, ENCODER_FILE, export_target, is_exported
+from embedding.model_folder import build_folder
 
 
 def exported_folder(model: str, source: str, backend: str, models_dir: Path) -> Path:
@@ -29,7 +29,9 @@ def export_model(source: str, backend: str, folder: Path) -> None:
     """Write the model graph, the tokenizer and encoder.json into `folder`."""
     transformers_logging.disable_progress_bar()  # a one-off step: no "Loading weights" bar
     model = SentenceTransformer(source, device="cpu", model_kwargs={"dtype": torch.float32})
-    pooled = Pooled(model[0].auto_model, _pooling_mode(model)).eval()
+    transformer = model[0].auto_model
+    assert isinstance(transformer, torch.nn.Module)  # the first module is the transformer
+    pooled = Pooled(transformer, _pooling_mode(model)).eval()
     runtime, precision = BACKENDS[backend]
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches

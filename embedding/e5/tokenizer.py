@@ -9,7 +9,7 @@ import numpy as np
 from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import Unigram
 
-from .weights import Package
+from embedding.e5.weights import Package
 
 _SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 
@@ -29,10 +29,11 @@ class _DoubleArray:
             for byte in key:
                 node = node.setdefault(byte, {})
             node[0] = value
-        self.units, self.used, self.bases, self.first_free = [0], bytearray(b"\1"), set(), 1
+        self.units, self.used, self.bases, self.first_free = [0], bytearray(b"\1"), set[int](), 1
         # Inner nodes can have up to 64 children and need wide free blocks: place them while
         # the array is sparse, then fill the holes with the nodes holding just a value.
-        branches, leaves = [(trie, 0)], []
+        branches: list[tuple[dict, int]] = [(trie, 0)]
+        leaves: list[tuple[dict, int]] = []
         for node, position in branches:
             for child, slot in self._place(node, position):
                 wide = any(isinstance(grandchild, dict) for grandchild in child.values())

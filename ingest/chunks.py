@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .article import Article, Sentence
+from ingest.article import Article, Sentence
 
 
 @dataclass(frozen=True)

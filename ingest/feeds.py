@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlparse
 
 import feedparser
 
-from .article import Article, stable_id, web_url
-from .errors import BadArticle
-from .limits import MAX_FEED_TAGS, MAX_RECORDS
-from .parse import assemble, blocks, classify
+from ingest.article import Article, stable_id, web_url
+from ingest.errors import BadArticle
+from ingest.limits import MAX_FEED_TAGS, MAX_RECORDS
+from ingest.parse import assemble, blocks, classify
 
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 PAGE_FOLDER = ".pages"  # hidden: a sync does not read its pages on their own
@@ -35,7 +35,9 @@ def looks_like_feed(text: str) -> bool:
     """An .xml file holds a feed when its root element is rss, feed (Atom) or rdf:RDF."""
     head = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text[:4096], flags=re.S)
     match = _FEED_ROOT.search(head)
-    return bool(match) and not head[: match.start()].strip("\ufeff \t\n")
+    if match is None:
+        return False
+    return not head[: match.start()].strip("\ufeff \t\n")
 
 
 def read_feed(

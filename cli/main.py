@@ -4,19 +4,14 @@ Exit codes: 0 done; 1 error (one clear line on stderr); 2 wrong usage;
 3 done, but some files or records were skipped (listed on stderr).
 """
 
+import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from index.copy import copy_index
-from index.errors import ArticleQAError, IndexMissing
-from index.filters import Filters
-from index.store import Store
-from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
-
-from .engine import (
+from app.engine import (
     MODES,
     answerer,
     expected_encoder,
@@ -25,10 +20,15 @@ from .engine import (
     open_index,
     update_options,
 )
-from .evaluate import evaluate, load_questions
-from .models import Answer
-from .progress_bar import embed_progress
-from .settings import Settings, get_settings
+from app.progress_bar import embed_progress
+from app.settings import Settings, get_settings
+from index.embedded.copy import copy_index
+from index.embedded.store import Store
+from index.errors import ArticleQAError, IndexMissing
+from index.filters import Filters
+from index.sync import UpdateReport, add_paths, remove_articles, sync_folder
+from qa.evaluate import evaluate, load_questions
+from qa.models import Answer
 
 SKIPPED = 3
 RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
@@ -236,7 +236,7 @@ def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None
     with open_index(settings).reader() as store:
         for mode in modes or MODES:
             qa = answerer(settings, store, mode)
-            results[mode] = evaluate(items, lambda q, qa=qa: qa.ask(q, k=RECALL_DEPTH))
+            results[mode] = evaluate(items, functools.partial(qa.ask, k=RECALL_DEPTH))
     click.echo(json.dumps(results, indent=2) if as_json else _table(results))
 
 
@@ -252,7 +252,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     settings = get_settings()
-    where = {"host": host or settings.host, "port": port or settings.port}
+    host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
     if settings.watch and workers > 1:  # each worker would watch, and they would race
         raise click.UsageError(
@@ -260,11 +260,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             "run `qa index watch` once"
         )
     if workers > 1:  # each worker process builds its own app from the QA_* settings
-        uvicorn.run("web.app:app_from_settings", factory=True, workers=workers, **where)
-    else:
+        uvicorn.run(
+            "web.app:app_from_settings", factory=True, workers=workers, host=host, port=port
+        )
+    else:  # imported here: the web stack is not loaded by the commands that do not serve
         from web.app import create_app
 
-        uvicorn.run(create_app(settings), **where)
+        uvicorn.run(create_app(settings), host=host, port=port)
 
 
 def _finish(report: UpdateReport) -> None:

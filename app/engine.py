@@ -4,18 +4,18 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from index.backend import Backend, Reader, open_backend
-from index.embed import Embedder, backend_vectors
-from index.encoders import EncoderId, default_threads
-from index.errors import BadArticle
-from index.progress import EmbedProgress
+from app.settings import Settings
+from embedding.embed import Embedder, backend_vectors
+from embedding.encoders import EncoderId, default_threads
+from embedding.progress import EmbedProgress
+from index.interface import Backend, Reader
+from index.registry import open_backend
 from index.sync import UpdateOptions, UpdateReport, sync_folder, update_paths
 from index.watch import FolderWatcher
-
-from .answer import Answerer
-from .retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
-from .select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
-from .settings import Settings
+from ingest.errors import BadArticle
+from qa.answer import Answerer, AnswerLimits
+from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
+from qa.select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
 
 MODES = ("keyword", "dense", "fused")
 
@@ -76,12 +76,15 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
     single_threaded()
     embedder = get_embedder(settings)
+    limits = AnswerLimits(
+        settings.top_k, settings.candidates, settings.min_confidence, settings.preferred_source
+    )
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
-        return Answerer(store, embedder, settings, KeywordRetriever(store), KEYWORD_ONLY)
+        return Answerer(store, embedder, limits, KeywordRetriever(store), KEYWORD_ONLY)
     if mode == "dense":
-        return Answerer(store, embedder, settings, DenseRetriever(store), DENSE_ONLY)
-    return Answerer(store, embedder, settings, FusedRetriever(store, weights), SentenceWeights())
+        return Answerer(store, embedder, limits, DenseRetriever(store), DENSE_ONLY)
+    return Answerer(store, embedder, limits, FusedRetriever(store, weights), SentenceWeights())
 
 
 Runner = Callable[[str, Callable[[], UpdateReport]], UpdateReport]

