@@ -1,21 +1,17 @@
-"""Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/."""
+"""Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/.
+What updates the index is wired in app/indexing.py: a question loads none of it."""
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.settings import Settings
 from embedding.embed import Embedder, backend_vectors
 from embedding.encoders import EncoderId, default_threads
-from embedding.progress import EmbedProgress
 from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
 from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
 from qa.select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
-
-if TYPE_CHECKING:  # the sync pulls in every reader (trafilatura…): not for a question
-    from index.sync import UpdateOptions
 
 MODES = ("keyword", "dense", "fused")
 
@@ -39,18 +35,6 @@ def serving(settings: Settings) -> Settings:
     if settings.encoder_threads:
         return settings
     return settings.model_copy(update={"encoder_threads": max(1, default_threads() - 1)})
-
-
-def update_options(settings: Settings, progress: EmbedProgress | None = None) -> "UpdateOptions":
-    from index.sync import UpdateOptions
-
-    return UpdateOptions(
-        settings.chunk_sentences,
-        settings.max_file_bytes,
-        progress,
-        settings.index_type,
-        settings.chunk_vectors,
-    )
 
 
 def expected_encoder(settings: Settings) -> EncoderId:
@@ -78,7 +62,9 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
     single_threaded()
     embedder = get_embedder(settings)
-    limits = AnswerLimits(settings.top_k, settings.candidates, settings.min_confidence)
+    limits = AnswerLimits(
+        settings.top_k, settings.candidates, settings.min_confidence, settings.preferred_source
+    )
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
         return Answerer(store, embedder, limits, KeywordRetriever(store), KEYWORD_ONLY)

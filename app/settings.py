@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         description="Dense search: an HNSW graph updated in place (exact under a filter), "
         "or an exact scan (flat), memory-bound past a few thousand articles.",
     )
+    watch: bool = Field(
+        False,
+        description="`qa serve` keeps the index in sync with QA_SOURCE_DIR: new, changed and "
+        "deleted files are indexed in small batches within seconds (uploads/ is left to the "
+        "admin API).",
+    )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
     candidates: int = Field(50, ge=1, le=1000, description="Passages each retriever returns.")
     top_k: int = Field(5, ge=1, le=50, description="Sources listed with an answer.")
@@ -60,6 +66,11 @@ class Settings(BaseSettings):
     keyword_weight_en: float = Field(0.4, ge=0, le=1, description="Keyword share, English.")
     min_confidence: float = Field(
         0.3, ge=0, le=1, description="Below this confidence the answer is 'not found'."
+    )
+    preferred_source: str | None = Field(
+        None,
+        description="Outlet (source name or site) whose copy of a wire story is quoted when "
+        "it has one; unset: the first copy (earliest date, then the first indexed).",
     )
     max_question_chars: int = Field(500, ge=1, description="Longest question accepted.")
     admin_token: str | None = Field(None, description="Bearer token for /admin; unset: off.")

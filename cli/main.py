@@ -8,10 +8,12 @@ Each command imports what it uses when it runs: `qa ask` must not pay for the re
 (trafilatura, lingua's training data…) nor, with `--server`, for the model at all.
 """
 
+from __future__ import annotations
+
 import functools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,7 +62,8 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
 
     Example: qa index build seeds/
     """
-    from app.engine import get_embedder, open_index, update_options
+    from app.engine import get_embedder, open_index
+    from app.indexing import update_options
     from app.progress_bar import embed_progress
     from index.sync import sync_folder
 
@@ -76,13 +79,45 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
     _finish(report)
 
 
+@index_group.command("watch")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def index_watch(folder: Path | None) -> None:
+    """Keep the index in sync with FOLDER (default QA_SOURCE_DIR) until stopped (Ctrl-C):
+    a sync first, then new, changed and deleted files in small batches, each published
+    at once. Files in hidden folders are not read on their own.
+
+    Example: qa index watch incoming/
+    """
+    from app.indexing import folder_watcher
+
+    settings = get_settings()
+    folder = folder or settings.source_dir
+    watcher = folder_watcher(settings, folder, _report_line)
+    click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop.set()
+
+
+def _report_line(report: UpdateReport) -> None:
+    """One line per batch that changed something, and what was skipped."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    if report.added or report.updated or report.removed or report.problems:
+        click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded", err=False)
+
+
 @index_group.command("init")
 def index_init() -> None:
     """Create an empty index (and the PostgreSQL schema) if there is none yet.
 
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index init
     """
-    from app.engine import get_embedder, open_index, update_options
+    from app.engine import get_embedder, open_index
+    from app.indexing import update_options
 
     settings = get_settings()
     backend = open_index(settings)
@@ -106,7 +141,8 @@ def index_import(folder: Path) -> None:
     Moves an index to PostgreSQL without embedding anything again.
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
     """
-    from app.engine import expected_encoder, get_embedder, open_index, update_options
+    from app.engine import expected_encoder, get_embedder, open_index
+    from app.indexing import update_options
     from index.embedded.copy import copy_index
     from index.embedded.store import Store
 
@@ -126,7 +162,8 @@ def index_add(paths: tuple[Path, ...]) -> None:
 
     Example: qa index add new-article.md feed.jsonl
     """
-    from app.engine import get_embedder, open_index, update_options
+    from app.engine import get_embedder, open_index
+    from app.indexing import update_options
     from app.progress_bar import embed_progress
     from index.sync import add_paths
 
@@ -197,7 +234,7 @@ FILTERS = [
 ]
 
 
-def with_filters(command):  # type: ignore[no-untyped-def]
+def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(FILTERS):
         command = option(command)
     return command
@@ -221,6 +258,7 @@ def ask(as_json: bool, mode: str, server: str | None, question: str, **filters: 
 
     settings = get_settings()
     url = server or settings.server_url
+    link: Callable[[str, int], str] | None = None  # the server's page of a quoted sentence
     if url:
         from cli.client import Client
 
@@ -230,7 +268,6 @@ def ask(as_json: bool, mode: str, server: str | None, question: str, **filters: 
     else:
         with _local(settings, mode) as answerer:
             result = answerer.ask(question, filters["k"], _filters(filters))
-        link = None
     click.echo(result.model_dump_json(indent=2) if as_json else render(result, link))
 
 
@@ -264,7 +301,7 @@ def chat(server: str | None, **filters: Any) -> None:
 
 
 @contextmanager
-def _local(settings: Settings, mode: str) -> "Iterator[Answerer]":
+def _local(settings: Settings, mode: str) -> Iterator[Answerer]:
     """The answerer over the local index, the model loaded once."""
     from app.engine import answerer, open_index
 
@@ -272,7 +309,7 @@ def _local(settings: Settings, mode: str) -> "Iterator[Answerer]":
         yield answerer(settings, store, mode)
 
 
-def _filters(options: dict[str, Any]) -> "Filters":
+def _filters(options: dict[str, Any]) -> Filters:
     from index.filters import Filters
 
     return Filters(options["since"], options["until"], options["source"])
@@ -313,6 +350,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
+    if settings.watch and workers > 1:  # each worker would watch, and they would race
+        raise click.UsageError(
+            "QA_WATCH watches with one worker; beside `qa serve --workers N`, "
+            "run `qa index watch` once"
+        )
     if workers > 1:  # each worker process builds its own app from the QA_* settings
         uvicorn.run(
             "web.app:app_from_settings", factory=True, workers=workers, host=host, port=port
@@ -323,7 +365,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         uvicorn.run(create_app(settings), host=host, port=port)
 
 
-def _finish(report: "UpdateReport") -> None:
+def _finish(report: UpdateReport) -> None:
     for warning in report.warnings:  # indexed, but something in it was dropped
         click.echo(f"warning: {warning}", err=True)
     for problem in report.problems:

@@ -1,6 +1,7 @@
 """Answers on a terminal: the quote with its marked words, where it is from, its address;
 and the loop of `qa chat`."""
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -45,12 +46,11 @@ def _marked(quote: Quote) -> str:
 def chat_loop(ask: Ask, link: Link | None) -> None:
     """One question a line until an empty line or the end of the input."""
     history: list[str] = []
-    stdin = click.get_text_stream("stdin")
-    interactive = stdin.isatty()
+    interactive = sys.stdin.isatty()
     while True:
         if interactive:
             click.echo("? ", nl=False, err=True)
-        line = stdin.readline()
+        line = sys.stdin.readline()
         question = line.strip()
         if not question:
             return

@@ -34,6 +34,19 @@ class ChunkHit:
     last_sentence: int
     text: str
     source: str | None = None  # the article's site or outlet, for the sources list
+    story: str = ""  # wire copies share one (index/stories.py)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One article of a story: a wire copy as another outlet published it."""
+
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -115,11 +128,16 @@ class RowReads(Protocol):
 
     def article(self, article_id: str) -> Article: ...
 
-    def list_articles(self, limit: int = ..., offset: int = ...) -> list[dict[str, str | None]]: ...
+    def list_articles(
+        self, limit: int = ..., offset: int = ..., stories: bool = ...
+    ) -> list[dict[str, Any]]: ...
 
     def articles_from(self, origin: str) -> list[str]: ...
 
     def article_months(self) -> list[tuple[str | None, str, int]]: ...
+    def story_copies(self, stories: list[str]) -> dict[str, list[Copy]]: ...
+
+    def newest_date(self) -> str | None: ...
 
 
 class Reader(VectorSearch, KeywordSearch, RowReads, Protocol):

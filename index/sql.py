@@ -11,10 +11,15 @@ import numpy as np
 from embedding.encoders import EncoderId
 from index.errors import ModelMismatch, UnknownArticle
 from index.filters import Filters
-from index.interface import ChunkHit, Counts, Manifest, SentenceRow
+from index.interface import ChunkHit, Copy, Counts, Manifest, SentenceRow
 from ingest.article import Article, Paragraph, Sentence
 
 ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
+# The first copy of a story: the earliest date (undated last), then the one that started
+# the story (its id is the story's), then by id.
+FIRST_COPY = "coalesce(a.date, '9999'), CASE WHEN a.id = a.story THEN 0 ELSE 1 END, a.id"
+# The article's date and the bound, each cut to the other's length.
+_COMMON_PRECISION = "substr(a.date, 1, length({mark})) {op} substr({mark}, 1, length(a.date))"
 
 
 def check_model(manifest: Manifest, expected: str | EncoderId | None, where: str) -> None:
@@ -40,13 +45,17 @@ def check_model(manifest: Manifest, expected: str | EncoderId | None, where: str
 
 def filter_clause(filters: Filters, mark: str = "?") -> tuple[str, list[str]]:
     """SQL condition on `articles a`, with its parameters; `mark` is the placeholder
-    (SQLite's `?`, psycopg's `%s`). The SQL is the same in both engines."""
+    (SQLite's `?`, psycopg's `%s`). The SQL is the same in both engines.
+
+    Dates compare at the coarser of the two precisions: an article dated 2025-06 may be
+    from June 29th, so it passes `since 2025-06-29` ("yesterday" in an archive whose
+    newest article is of June 2025)."""
     clauses, params = ["TRUE"], []
     if filters.since:
-        clauses.append(f"a.date >= {mark}")
-        params.append(filters.since)
+        clauses.append(_COMMON_PRECISION.format(mark=mark, op=">="))
+        params += [filters.since, filters.since]
     if filters.until:
-        clauses.append(f"substr(a.date, 1, length({mark})) <= {mark}")
+        clauses.append(_COMMON_PRECISION.format(mark=mark, op="<="))
         params += [filters.until, filters.until]
     if filters.source:
         clauses.append(f"(a.source = {mark} OR a.url LIKE {mark})")
@@ -58,8 +67,15 @@ def filter_clause(filters: Filters, mark: str = "?") -> tuple[str, list[str]]:
 
 
 class SqlRowReads:
+    manifest: Manifest
+
     def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
         raise NotImplementedError
+
+    @property
+    def _story(self) -> str:
+        """The story column; an index of schema 1 has none: each article is its own."""
+        return "a.story" if (self.manifest.schema_version or 1) >= 2 else "a.id"
 
     def chunks(self, ids: list[int]) -> dict[int, ChunkHit]:
         if not ids:
@@ -67,7 +83,7 @@ class SqlRowReads:
         marks = ",".join("?" * len(ids))
         rows = self._rows(
             f"""SELECT c.id, c.article_id, a.title, a.date, a.url, a.language,
-                       c.first_sentence, c.last_sentence, c.text, a.source
+                       c.first_sentence, c.last_sentence, c.text, a.source, {self._story}
                 FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})""",
             ids,
         )
@@ -113,14 +129,53 @@ class SqlRowReads:
             sentences=[Sentence(*s) for s in sentences],
         )
 
-    def list_articles(self, limit: int = 1000, offset: int = 0) -> list[dict[str, str | None]]:
+    def list_articles(
+        self, limit: int = 1000, offset: int = 0, stories: bool = False
+    ) -> list[dict[str, Any]]:
+        """Newest first; with `stories`, one row per story (its first copy) with the
+        others in `also_in`."""
+        story = self._story
+        only_first = (
+            f"AND a.id = (SELECT b.id FROM articles b WHERE {story.replace('a.', 'b.')} = "
+            f"{story} ORDER BY {FIRST_COPY.replace('a.', 'b.')} LIMIT 1)"
+            if stories
+            else ""
+        )
         rows = self._rows(
-            "SELECT id, title, date, url, source, language FROM articles "
-            "ORDER BY date DESC, title LIMIT ? OFFSET ?",
+            f"SELECT id, title, date, url, source, language, {story} FROM articles a "
+            f"WHERE TRUE {only_first} ORDER BY date DESC, title LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        names = ("id", "title", "date", "url", "source", "language")
-        return [dict(zip(names, r, strict=True)) for r in rows]
+        names = ("id", "title", "date", "url", "source", "language", "story")
+        found = [dict(zip(names, r, strict=True)) for r in rows]
+        copies = self.story_copies([row["story"] for row in found])
+        for row in found:
+            others = copies.get(row["story"], [])
+            row["also_in"] = [vars(c) for c in others if c.article_id != row["id"]]
+        return found
+
+    def story_copies(self, stories: list[str]) -> dict[str, list[Copy]]:
+        """The articles of each story that has more than one, first copy first."""
+        unique = list(dict.fromkeys(stories))
+        if not unique or self._story == "a.id":
+            return {}
+        marks = ",".join("?" * len(unique))
+        rows = self._rows(
+            f"""SELECT a.story, a.id, a.title, a.date, a.url, a.source, a.language
+                FROM articles a WHERE a.story IN ({marks}) AND a.story IN (
+                    SELECT story FROM articles WHERE story IN ({marks})
+                    GROUP BY story HAVING count(*) > 1)
+                ORDER BY {FIRST_COPY}""",
+            [*unique, *unique],
+        )
+        found: dict[str, list[Copy]] = {}
+        for story, *fields in rows:
+            found.setdefault(story, []).append(Copy(*fields))
+        return found
+
+    def newest_date(self) -> str | None:
+        row = self._rows("SELECT max(date) FROM articles", ())
+        return row[0][0] if row else None
 
     def articles_from(self, origin: str) -> list[str]:
         """Ids of the articles read from one file (its resolved path), e.g. an upload."""

@@ -4,6 +4,7 @@ seed / .txt   optional first line " date YYYY-MM", lead, body, subheadings
 .md           optional front matter, "# Title", "## subheadings"
 .html         main text, title, date and url by trafilatura
 .json/.jsonl  records with title, date, url, text or body, optional lang, id, source
+.rss/.atom    feed entries (an .xml file too when it holds a feed), see feeds.py
 
 `read_file` is an error boundary: whatever goes wrong with one file (a RecursionError, a
 MemoryError, a bug in a parsing library) becomes a reason to skip that file, never an
@@ -24,10 +25,11 @@ import trafilatura
 
 from ingest.article import Article, ParagraphKind, stable_id, web_url
 from ingest.errors import BadArticle
+from ingest.feeds import FEED_SUFFIXES, read_feed
 from ingest.limits import MAX_HTML_TAGS, MAX_RECORDS, check_json_depth, unexpected
 from ingest.parse import assemble, blocks, classify, normalise_date
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", *FEED_SUFFIXES)
 MAX_FILE_BYTES = 20_000_000
 _SEED_DATE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -261,6 +263,15 @@ def _plain_markdown(text: str) -> str:
     return _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", text))
 
 
+def _read_page(path: Path, key: str, source: str) -> Iterator[Article]:
+    """A page a feed entry links to, read as an .html file is."""
+    return read_html(_load_text(path, MAX_FILE_BYTES), key, source)
+
+
+def read_feed_file(text: str, key: str, source: str) -> Iterator[Article | BadArticle]:
+    return read_feed(text, key, source, _read_page)
+
+
 _READERS: dict[str, Callable[[str, str, str], Iterator[Article | BadArticle]]] = {
     ".txt": read_plain,
     ".md": read_markdown,
@@ -269,4 +280,5 @@ _READERS: dict[str, Callable[[str, str, str], Iterator[Article | BadArticle]]] =
     ".htm": read_html,
     ".json": read_json,
     ".jsonl": read_jsonl,
+    **dict.fromkeys(FEED_SUFFIXES, read_feed_file),
 }

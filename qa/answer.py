@@ -7,13 +7,17 @@ from functools import cache
 
 from embedding.embed import Embedder
 from index.filters import Filters
-from index.interface import Reader
+from index.interface import ChunkHit, Copy, Reader, SentenceRow
 from ingest.language import detect_language
+from qa import copies as wire
 from qa.highlight import mark
 from qa.models import NOT_FOUND, Answer, Quote, Source
+from qa.models import Copy as CopyModel
 from qa.retrieve import Passage, Query, Retriever
 from qa.select import Candidate, SentenceWeights, pick_sentence
 from qa.sources import by_article
+from qa.timed import search_in_time
+from qa.when import warm_up as warm_up_dates
 
 # A follow-up that leans on the previous question: "Et combien… ?", "And who…?".
 _ELLIPTIC = re.compile(
@@ -26,6 +30,7 @@ def _load_language_models() -> None:
     """Now, once per process, not on the first question (answerers are made per request
     over PostgreSQL: one per snapshot)."""
     detect_language("warm up")
+    warm_up_dates()
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class AnswerLimits:
     top_k: int = 5  # sources listed with an answer
     candidates: int = 50  # passages each retriever returns
     min_confidence: float = 0.3  # below: "not found"
+    preferred_source: str | None = None  # whose copy of a wire story is quoted
 
 
 @dataclass
@@ -55,25 +61,33 @@ class Answerer:
         k: int | None = None,
         filters: Filters | None = None,
         history: list[str] | None = None,
+        read_dates: bool = True,
     ) -> Answer:
         started = time.perf_counter()
         query = self.query(question, history or [])
         depth = max(k or self.limits.top_k, self.limits.candidates)
-        passages = self.retriever.search(query, depth, filters or Filters())
+        query, passages, applied = search_in_time(
+            self.retriever, self.store, query, depth, filters or Filters(), read_dates
+        )
         candidate = pick_sentence(self.store, query, passages, self.shares)
         confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
         found = candidate is not None and confidence >= self.limits.min_confidence
-        quote = self._quote(candidate, query) if found and candidate else None
-        listed = k or self.limits.top_k
+        copies = self.store.story_copies([wire.story_of(p) for p in passages])
+        quote = self._quote(candidate, query, copies) if found and candidate else None
+        listed = wire.one_per_story(passages)[: k or self.limits.top_k]
+        sources = [_source(p, copies) for p in listed]
         return Answer(
             found=found,
             answer=quote.text if quote else NOT_FOUND[query.language],
             quote=quote,
-            sources=[_source(p) for p in passages[:listed]],
-            articles=by_article(passages, quote, listed),
+            sources=sources,
+            articles=by_article(
+                listed, quote, len(listed), {s.article_id: s.also_in for s in sources}
+            ),
             confidence=round(confidence, 3),
             language=query.language,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
+            applied_filters=applied,
         )
 
     def query(self, question: str, history: list[str]) -> Query:
@@ -82,26 +96,38 @@ class Answerer:
         earlier = history[-1] if history and is_follow_up(question) else ""
         return Query(question.strip(), language, self.embedder, extra_text=earlier)
 
-    def _quote(self, candidate: Candidate, query: Query) -> Quote:
+    def _quote(self, candidate: Candidate, query: Query, copies: dict[str, list[Copy]]) -> Quote:
+        """The chosen sentence, from the story's preferred copy when that copy holds it."""
         chunk, row = candidate.passage.chunk, candidate.sentence
-        answering, question_terms = mark(query.text, row.text, chunk.language, query.own_terms)
-        around = self.store.sentences(chunk.article_id, row.position - 1, row.position + 1)
+        where = _copy(chunk)
+        story = chunk.story or chunk.article_id
+        if copies.get(story):
+            best = wire.preferred(copies[story], self.limits.preferred_source)
+            same = None
+            if best.article_id != chunk.article_id:
+                same = wire.same_sentence(self.store, best.article_id, row)
+            where, row = (best, same) if same is not None else (where, row)
+        quote = self._quote_of(where, row, wire.also_in(copies, story, where.article_id))
+        answering, question_terms = mark(query.text, row.text, where.language, query.own_terms)
+        return quote.model_copy(update={"highlights": answering, "term_highlights": question_terms})
+
+    def _quote_of(self, where: Copy, row: SentenceRow, others: list[Copy]) -> Quote:
+        around = self.store.sentences(where.article_id, row.position - 1, row.position + 1)
         before = next((s.text for s in around if s.position == row.position - 1), "")
         after = next((s.text for s in around if s.position == row.position + 1), "")
         return Quote(
             text=row.text,
-            article_id=chunk.article_id,
-            title=chunk.title,
-            date=chunk.date,
-            url=chunk.url,
-            language=chunk.language,
+            article_id=where.article_id,
+            title=where.title,
+            date=where.date,
+            url=where.url,
+            language=where.language,
             sentence_index=row.position,
             start=row.start,
             end=row.end,
             before=before,
             after=after,
-            highlights=answering,
-            term_highlights=question_terms,
+            also_in=[_copy_model(c) for c in others],
         )
 
 
@@ -113,8 +139,9 @@ def _history_language(history: list[str]) -> str:
     return detect_language(history[-1]) if history else "en"
 
 
-def _source(passage: Passage) -> Source:
+def _source(passage: Passage, copies: dict[str, list[Copy]]) -> Source:
     chunk = passage.chunk
+    others = wire.also_in(copies, wire.story_of(passage), chunk.article_id)
     return Source(
         article_id=chunk.article_id,
         title=chunk.title,
@@ -123,4 +150,19 @@ def _source(passage: Passage) -> Source:
         chunk_id=chunk.chunk_id,
         score=round(passage.score, 4),
         text=chunk.text,
+        also_in=[_copy_model(c) for c in others],
+    )
+
+
+def _copy(chunk: ChunkHit) -> Copy:
+    return Copy(chunk.article_id, chunk.title, chunk.date, chunk.url, chunk.source, chunk.language)
+
+
+def _copy_model(copy: Copy) -> CopyModel:
+    return CopyModel(
+        article_id=copy.article_id,
+        title=copy.title,
+        date=copy.date,
+        url=copy.url,
+        source=copy.source,
     )

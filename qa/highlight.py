@@ -7,7 +7,7 @@ more lightly. Offsets are into the sentence; the sentence itself is never change
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ingest.analyzer import fold_accents, terms, words
 from qa.answer_type import expected_type
@@ -98,7 +98,7 @@ def _span(run: tuple[int, int]) -> range:
     return range(run[0], run[1] + 1)
 
 
-def _runs(tokens: list[tuple[int, int, str]], keep) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _runs(tokens: list[tuple[int, int, str]], keep: Callable[[int], bool]) -> list[tuple[int, int]]:
     """Maximal runs of consecutive kept tokens separated by spaces only."""
     runs: list[tuple[int, int]] = []
     for i in range(len(tokens)):

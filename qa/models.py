@@ -1,6 +1,18 @@
 """The answer object: JSON for /ask and `qa ask --json`, the same object for the chat page."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+
+class Copy(BaseModel):
+    """Another outlet's copy of the same wire story."""
+
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None
 
 
 class Quote(BaseModel):
@@ -25,6 +37,9 @@ class Quote(BaseModel):
         default_factory=list,
         description="[start, end] offsets in `text` of the question's own words (stemmed).",
     )
+    also_in: list[Copy] = Field(
+        default_factory=list, description="The other copies of this wire story, first first."
+    )
 
 
 class Source(BaseModel):
@@ -35,6 +50,26 @@ class Source(BaseModel):
     chunk_id: int
     score: float
     text: str
+    also_in: list[Copy] = Field(
+        default_factory=list,
+        description="Copies of this story in other outlets: listed here, not as sources.",
+    )
+
+
+class AppliedFilter(BaseModel):
+    """A restriction read from the question's own words; ask with `read_dates: false` to
+    take the words as words instead."""
+
+    kind: Literal["period", "since", "until", "recent"] = Field(
+        description="A period, from a date on, up to a date, or the newest articles first."
+    )
+    since: str | None = Field(description="YYYY, YYYY-MM or YYYY-MM-DD, inclusive.")
+    until: str | None
+    words: str = Field(description="The words of the question that said it.")
+    relative_to: str | None = Field(
+        description="The day relative words counted from: today, or the newest article's "
+        "date when the collection is an archive."
+    )
 
 
 class BestPassage(BaseModel):
@@ -61,6 +96,9 @@ class ArticleSource(BaseModel):
         description="Its best passage; for the quoted article the best one without the quoted "
         "sentence (none if every matching passage holds it)."
     )
+    also_in: list[Copy] = Field(
+        default_factory=list, description="Copies of its wire story in other outlets."
+    )
 
 
 class Answer(BaseModel):
@@ -75,6 +113,10 @@ class Answer(BaseModel):
     confidence: float = Field(ge=0, le=1)
     language: str = Field(description="Language of the question: fr or en.")
     took_ms: float
+    applied_filters: list[AppliedFilter] = Field(
+        default_factory=list,
+        description="Filters read from the question (dates), applied to this answer.",
+    )
 
 
 NOT_FOUND = {

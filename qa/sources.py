@@ -6,13 +6,19 @@ title; the quoted article comes first, and its entry points at its best passage 
 hold the quoted sentence, so the list never repeats the quote.
 """
 
-from qa.models import ArticleSource, BestPassage, Quote
+from qa.models import ArticleSource, BestPassage, Copy, Quote
 from qa.retrieve import Passage
 
 
-def by_article(passages: list[Passage], quote: Quote | None, listed: int) -> list[ArticleSource]:
+def by_article(
+    passages: list[Passage],
+    quote: Quote | None,
+    listed: int,
+    also_in: dict[str, list[Copy]] | None = None,
+) -> list[ArticleSource]:
     """The articles of the `listed` best passages (ranked best first), the quoted one before
-    all, each with its best passage and how many of those passages are its own."""
+    all, each with its best passage, how many of those passages are its own, and the other
+    copies of its wire story (`also_in`, by article id)."""
     groups: dict[str, list[Passage]] = {}
     for passage in passages[:listed]:
         groups.setdefault(passage.chunk.article_id, []).append(passage)
@@ -21,10 +27,13 @@ def by_article(passages: list[Passage], quote: Quote | None, listed: int) -> lis
             p for p in passages if p.chunk.article_id == quote.article_id
         ]
         groups = {quote.article_id: own} | groups if own else groups
-    return [_entry(found, quote) for found in groups.values()]
+    copies = also_in or {}
+    return [
+        _entry(found, quote, copies.get(article_id, [])) for article_id, found in groups.items()
+    ]
 
 
-def _entry(passages: list[Passage], quote: Quote | None) -> ArticleSource:
+def _entry(passages: list[Passage], quote: Quote | None, also_in: list[Copy]) -> ArticleSource:
     chunk = passages[0].chunk
     quoted = quote is not None and quote.article_id == chunk.article_id
     shown = [p for p in passages if not (quoted and quote and _holds(p, quote))]
@@ -39,6 +48,7 @@ def _entry(passages: list[Passage], quote: Quote | None) -> ArticleSource:
         passages=len(passages),
         score=round(passages[0].score, 4),
         best=_best(shown[0]) if shown else None,
+        also_in=also_in,
     )
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import answerer, embedder_for, get_embedder, open_index, update_options
+from app.engine import answerer, embedder_for, get_embedder, open_index
+from app.indexing import update_options
 from app.settings import Settings
 from embedding.e5 import E5_MODEL_NAME
 from embedding.embed import Embedder, resolve_model

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from app.engine import get_embedder, update_options
+from app.engine import get_embedder
+from app.indexing import update_options
 from embedding.embed import Embedder
 from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError

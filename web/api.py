@@ -29,7 +29,7 @@ def answer(request: Request, body: AskRequest) -> Answer:
     filters = Filters(body.since, body.until, body.source)
     history = [h for h in body.history if h.strip()][-5:]
     with request.app.state.live.reading() as live:
-        return live.answerer.ask(question, body.k, filters, history)
+        return live.answerer.ask(question, body.k, filters, history, body.read_dates)
 
 
 @router.post("/ask", response_model=Answer, responses=ERRORS, tags=["answers"])
@@ -54,9 +54,13 @@ def ask_get(
     since: Annotated[str | None, Query(pattern=DATE)] = None,
     until: Annotated[str | None, Query(pattern=DATE)] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
+    read_dates: Annotated[bool, Query(description="false: dates in q are words.")] = True,
 ) -> Answer:
     """The same answer as POST /ask, for links and quick tries."""
-    return answer(request, AskRequest(question=q, k=k, since=since, until=until, source=source))
+    body = AskRequest(
+        question=q, k=k, since=since, until=until, source=source, read_dates=read_dates
+    )
+    return answer(request, body)
 
 
 @router.get("/healthz", tags=["service"], responses={503: {"model": ErrorBody}})

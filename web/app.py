@@ -1,6 +1,7 @@
 """The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
 
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,8 +16,10 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from app.engine import serving
+from app.indexing import folder_watcher
 from app.settings import Settings, get_settings
 from index.errors import ArticleQAError
+from index.watch import FolderWatcher
 from ingest.article import web_url
 from web import admin, api, chat, pages
 from web.conversations import Conversations
@@ -28,6 +31,7 @@ from web.marks import marked
 from web.respond import error_response, status_of
 from web.schemas import NOT_BLANK
 from web.state import LiveIndex
+from web.uploads import Uploads
 
 HERE = Path(__file__).parent
 # Pages load nothing from elsewhere; /docs needs its own inline bootstrap script.
@@ -49,9 +53,32 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             live.answerer.embedder.encode_query("warm up")
     except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
         logger.warning("not answering yet: %s", error)
+    watching = None
+    if app.state.settings.watch:
+        try:
+            watching = _start_watching(app)
+        except ArticleQAError as error:  # no source folder: answering goes on without
+            logger.error("not watching: %s", error)
     yield
+    if watching is not None:
+        watching.stop.set()
     app.state.jobs.shutdown()
     app.state.live.close()
+
+
+def _start_watching(app: FastAPI) -> FolderWatcher:
+    """QA_WATCH: the source folder's changes are indexed as they come, in the background
+    and queued with the admin's updates; /ask answers from the live index meanwhile."""
+    settings, jobs = app.state.settings, app.state.jobs
+    watcher = folder_watcher(
+        settings,
+        settings.source_dir,
+        lambda report: logger.info("watch: %s", report.summary()),
+        ignored=(Uploads(settings.source_dir).folder,),  # the admin API indexes uploads
+        runner=lambda kind, work: jobs.run_waiting(kind, work, watcher.stop),
+    )
+    threading.Thread(target=watcher.run, name="folder-watch", daemon=True).start()
+    return watcher
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -68,7 +68,7 @@ def _bars(
     scale = (HEIGHT - AXIS - 4) / highest
     segments = []
     for index, (period, by_language) in enumerate(counts.items()):
-        top = HEIGHT - AXIS
+        top: float = HEIGHT - AXIS
         for language in sorted(by_language):
             height = by_language[language] * scale
             top -= height

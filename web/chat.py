@@ -18,16 +18,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from web.api import ERRORS, answer
 from web.conversations import ID, Conversation, Conversations, Turn, TurnFilters
 from web.respond import page, wants_html
-from web.schemas import BLANK, AskRequest, ErrorBody, TurnRequest
+from web.schemas import BLANK, AskRequest, ErrorBody, Responses, TurnRequest
 
 router = APIRouter()
 HISTORY = 5  # earlier questions a follow-up may lean on
-UNKNOWN = {404: {"model": ErrorBody, "description": "No conversation of this id (or expired)."}}
+UNKNOWN: Responses = {
+    404: {"model": ErrorBody, "description": "No conversation of this id (or expired)."}
+}
 CONVERSATION_ID = Annotated[str, Path(pattern=ID, description="The `c` of `/?c=ID`.")]
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def chat(request: Request, c: Annotated[str | None, Query()] = None) -> HTMLResponse:
+def chat(
+    request: Request,
+    c: Annotated[str | None, Query()] = None,
+    q: Annotated[str | None, Query()] = None,
+    read_dates: bool = True,
+) -> Response:
+    """The conversation `c`; with `q`, that question is asked in it first (the link of an
+    applied date filter asks again with `read_dates=false`)."""
+    if q is not None:
+        return _turn_then_show(request, q, c or "", TurnFilters(read_dates=read_dates))
     if c is None:
         return page(request, "chat.html", turns=[], filters={}, conversation=None)
     found = _conversations(request).get(c) if _valid(c) else None
@@ -48,6 +59,11 @@ def chat_form(
 ) -> Response:
     """Without JavaScript: answer the new question only, keep it, show the conversation."""
     filters = TurnFilters(since=since or None, until=until or None, source=source or None)
+    return _turn_then_show(request, question, c, filters)
+
+
+def _turn_then_show(request: Request, question: str, c: str, filters: TurnFilters) -> Response:
+    """Answer and keep one turn, then send the browser to it (post, redirect, get)."""
     conversations = _conversations(request)
     found = conversations.get(c) if _valid(c) else None
     try:

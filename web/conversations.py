@@ -37,6 +37,7 @@ class TurnFilters(BaseModel):
     since: str | None = None
     until: str | None = None
     source: str | None = None
+    read_dates: bool = True  # false: the question's time words are words, not a filter
 
 
 class Turn(BaseModel):

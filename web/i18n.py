@@ -50,6 +50,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "quote_language": "Quoted in",
         "error": "Something went wrong",
         "back": "Back to the chat",
+        "also_in": "also in",
+        "dates_read": "Dates",
+        "newest_first": "newest first",
+        "remove_filter": "ask without this filter",
+        "stories": "Stories",
     },
     "fr": {
         "title": "Interroger les articles",
@@ -98,6 +103,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "quote_language": "Cité en",
         "error": "Une erreur est survenue",
         "back": "Retour à la conversation",
+        "also_in": "aussi dans",
+        "dates_read": "Dates",
+        "newest_first": "les plus récents d'abord",
+        "remove_filter": "demander sans ce filtre",
+        "stories": "Dépêches",
     },
 }
 LANGUAGE_NAMES = {

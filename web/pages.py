@@ -25,13 +25,17 @@ def articles(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # SQLite takes 64 bits at most
+    stories: Annotated[
+        bool, Query(description="One row per wire story, its other copies in `also_in`.")
+    ] = False,
 ) -> Response:
-    """Articles in the index, newest first (JSON, or a page for browsers)."""
+    """Articles in the index, newest first, each with its `story` and the other copies of
+    it in `also_in` (JSON, or a page for browsers)."""
     with request.app.state.live.reading() as live:
-        rows = live.store.list_articles(limit, offset)
+        rows = live.store.list_articles(limit, offset, stories)
     if wants_html(request):
-        return page(request, "articles.html", articles=rows)
-    return JSONResponse({"articles": rows, "limit": limit, "offset": offset})
+        return page(request, "articles.html", articles=rows, stories=stories)
+    return JSONResponse({"articles": rows, "limit": limit, "offset": offset, "stories": stories})
 
 
 @router.get(

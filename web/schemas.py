@@ -23,6 +23,11 @@ class AskRequest(BaseModel):
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
+    read_dates: bool = Field(
+        True,
+        description='Read dates in the question ("en juin 2025", "last week") as a '
+        "filter (see `applied_filters`); false: take them as words.",
+    )
     history: list[str] = Field(
         default_factory=list, max_length=20, description="Earlier questions, oldest first."
     )

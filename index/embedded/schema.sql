@@ -8,7 +8,8 @@ CREATE TABLE articles (
     language TEXT NOT NULL,
     text TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    origin TEXT
+    origin TEXT,
+    story TEXT  -- the id that links wire copies of one dispatch (index/stories.py)
 );
 CREATE INDEX articles_date ON articles(date);
 CREATE INDEX articles_origin ON articles(origin);
@@ -46,3 +47,12 @@ CREATE INDEX chunks_article ON chunks(article_id);
 -- Terms are stemmed per language by index/analyzer.py before they reach FTS5.
 CREATE VIRTUAL TABLE chunks_fts USING fts5(title, body, tokenize = 'unicode61');
 CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, row);
+
+-- Schema 2: wire copies. Added to an index of schema 1 by its next update.
+CREATE INDEX articles_story ON articles(story);
+CREATE TABLE story_bands (
+    key INTEGER NOT NULL,  -- one MinHash band of the article's text (index/stories.py)
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX story_bands_key ON story_bands(key);
+CREATE INDEX story_bands_article ON story_bands(article_id);

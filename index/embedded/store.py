@@ -18,7 +18,7 @@ from index.filters import NO_FILTERS, Filters
 from index.interface import Manifest, Stats
 from index.sql import SqlRowReads, check_model, filter_clause
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: wire copies (stories.py); 1 reads with one story per article
 DATABASE, VECTORS, MANIFEST = "articles.sqlite", "vectors.faiss", "manifest.json"
 # Batched flat search is ~10x faster with BLAS kicking in early (see DESIGN "Models").
 faiss.cvar.distance_compute_blas_threshold = 20

@@ -6,11 +6,12 @@ import errno
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import faiss
 import numpy as np
@@ -24,6 +25,7 @@ from index.errors import IndexMissing, IndexWriteError
 from index.interface import Manifest, WriteOptions
 from index.prepare import Prepared
 from index.sql import check_model
+from index.stories import assign, backfill, band_rows
 from ingest.analyzer import terms
 from ingest.article import Article
 from ingest.chunks import Chunk
@@ -125,6 +127,28 @@ class Writer(BatchingWriter):
             self.db.executescript(
                 resources.files("index.embedded").joinpath("schema.sql").read_text()
             )
+        elif not _has_column(self.db, "articles", "story"):
+            self._add_stories()
+
+    def _add_stories(self) -> None:
+        """An index of schema 1 gets schema 2's wire copies, once, in its next update."""
+        self.db.executescript(
+            """ALTER TABLE articles ADD COLUMN story TEXT;
+            CREATE INDEX articles_story ON articles(story);
+            CREATE TABLE story_bands (
+                key INTEGER NOT NULL,
+                article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE);
+            CREATE INDEX story_bands_key ON story_bands(key);
+            CREATE INDEX story_bands_article ON story_bands(article_id);"""
+        )
+        backfill(self._rows, self._store_story)
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.db.execute(sql, params)]
+
+    def _store_story(self, article_id: str, story: str, keys: list[int]) -> None:
+        self.db.execute("UPDATE articles SET story = ? WHERE id = ?", (story, article_id))
+        self.db.executemany("INSERT INTO story_bands VALUES (?, ?)", band_rows(article_id, keys))
 
     def known(self) -> dict[str, tuple[str, str | None]]:
         """Article id → (content hash, origin) of what the index holds now."""
@@ -153,8 +177,10 @@ class Writer(BatchingWriter):
                 self.graph.add(item.chunk_vectors, np.array(ids, dtype=np.int64))
 
     def _insert_article(self, article: Article, sentence_vectors: Iterator[np.ndarray]) -> None:
+        story, keys = assign(self._rows, article.id, article.text)
         self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (id, title, date, url, source, language, text, content_hash, "
+            "origin, story) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.title,
@@ -165,8 +191,10 @@ class Writer(BatchingWriter):
                 article.text,
                 article.content_hash,
                 article.origin,
+                story,
             ),
         )
+        self.db.executemany("INSERT INTO story_bands VALUES (?, ?)", band_rows(article.id, keys))
         self.db.executemany(
             "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
             [(article.id, n, p.kind, p.start, p.end) for n, p in enumerate(article.paragraphs)],
@@ -228,6 +256,10 @@ class Writer(BatchingWriter):
         self.published = publish(self.index_dir, self.staged)
         sweep(self.index_dir)
         return self.published
+
+
+def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})"))
 
 
 def _is_storage_error(error: BaseException) -> bool:

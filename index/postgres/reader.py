@@ -12,7 +12,7 @@ from embedding.encoders import EncoderId
 from index.errors import IndexCorrupt, IndexMissing
 from index.filters import NO_FILTERS, Filters
 from index.interface import Manifest, Stats
-from index.postgres.schema import SCHEMA_VERSION
+from index.postgres.schema import READABLE_VERSIONS, SCHEMA_VERSION
 from index.sql import SqlRowReads, check_model, filter_clause
 
 # FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
@@ -42,7 +42,7 @@ class PostgresReader(SqlRowReads):
                 "no index in the database yet: build one with `qa index build FOLDER`"
             ) from None
         manifest: dict[str, Any] = dict(rows)
-        if manifest.get("schema_version") != SCHEMA_VERSION:
+        if manifest.get("schema_version") not in READABLE_VERSIONS:
             raise IndexCorrupt(
                 f"the database holds schema version {manifest.get('schema_version')}, "
                 f"this qa reads version {SCHEMA_VERSION}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -21,12 +21,14 @@ from index.postgres.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     WRITER_LOCK,
+    add_stories,
     create_schema,
     create_search_indexes,
     schema_exists,
 )
 from index.prepare import Prepared
 from index.sql import check_model
+from index.stories import assign, backfill, band_rows
 from ingest.analyzer import terms
 
 T = TypeVar("T")
@@ -97,6 +99,7 @@ class PostgresWriter(BatchingWriter):
         register_vector(self.db)
 
     def _open_schema(self) -> None:
+        manifest = Manifest()
         if self.rebuild or not schema_exists(self.db):
             self.db.execute(f"DROP SCHEMA IF EXISTS {NEXT} CASCADE")
             create_schema(self.db, NEXT, self.embedder.dimension)
@@ -108,6 +111,19 @@ class PostgresWriter(BatchingWriter):
             )
             check_model(manifest, self.embedder.identity, "the index database")
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
+        if self.schema == SCHEMA and (manifest.schema_version or 1) < 2:
+            add_stories(self.db, SCHEMA)  # an index of schema 1: its stories, once
+            backfill(self._rows, self._store_story)
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql.replace("?", "%s"), params).fetchall()
+
+    def _store_story(self, article_id: str, story: str, keys: list[int]) -> None:
+        self.db.execute("UPDATE articles SET story = %s WHERE id = %s", (story, article_id))
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO story_bands VALUES (%s, %s)", band_rows(article_id, keys)
+            )
 
     @_database_errors
     def known(self) -> dict[str, tuple[str, str | None]]:
@@ -129,10 +145,25 @@ class PostgresWriter(BatchingWriter):
     @_database_errors
     def _insert(self, item: Prepared) -> None:
         a = item.article
+        story, keys = assign(self._rows, a.id, a.text)
         self.db.execute(
-            "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (a.id, a.title, a.date, a.url, a.source, a.language, a.text, a.content_hash, a.origin),
+            "INSERT INTO articles (id, title, date, url, source, language, text, content_hash, "
+            "origin, story) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                a.id,
+                a.title,
+                a.date,
+                a.url,
+                a.source,
+                a.language,
+                a.text,
+                a.content_hash,
+                a.origin,
+                story,
+            ),
         )
+        with self.db.cursor() as cursor:
+            cursor.executemany("INSERT INTO story_bands VALUES (%s, %s)", band_rows(a.id, keys))
         with self.db.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO paragraphs VALUES (%s, %s, %s, %s, %s)",
