@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # per package when a configured index folder is missing: 111 lines on a fresh install).
 PIP := $(BIN)/pip install --quiet --quiet
 
-.PHONY: install index run serve test lint browser clean
+.PHONY: install index run serve test test-fast lint typecheck browser clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -36,9 +36,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: install
+	$(BIN)/mypy
+
 # pytest exits 5 when it collects no test: that is a failure here, never a silent pass.
-test: install browser lint
+test: install browser lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Everything but the tests that start processes, servers or a browser: about a minute.
+test-fast: install lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) data

@@ -21,12 +21,13 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from index.backend import Backend, ChunkHit, EmbeddedBackend, Reader
-from index.language import detect_language
+from app.engine import answerer, get_embedder
+from app.settings import Settings
+from index.embedded.backend import EmbeddedBackend
+from index.interface import Backend, ChunkHit, Reader
 from index.postgres import PostgresBackend
-from qa.engine import answerer, get_embedder
+from ingest.language import detect_language
 from qa.retrieve import Query
-from qa.settings import Settings
 
 WARM_UP = 10
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 from tune import feature_tables, prepared
 
-from index.store import Store
+from app.engine import get_embedder
+from app.settings import Settings
+from index.embedded.store import Store
 from qa.cosine import IDENTITY
-from qa.engine import get_embedder
 from qa.features import column
-from qa.settings import Settings
 
 
 def medians(questions: Path, index_dir: Path) -> tuple[float, float]:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.chunks import make_chunks
-from index.e5 import E5_MODEL_NAME
-from index.embed import Embedder
-from index.encoders import BACKENDS
+from embedding.e5 import E5_MODEL_NAME
+from embedding.embed import Embedder
+from embedding.encoders import BACKENDS
 from index.sync import article_files, read_files
+from ingest.chunks import make_chunks
 
 
 def load() -> str:

@@ -11,12 +11,12 @@ The same questions are compared: `qa eval --leave-out` reports the reduced index
 import argparse
 from pathlib import Path
 
-from index.backend import EmbeddedBackend
-from qa.engine import answerer, get_embedder
+from app.engine import answerer, get_embedder
+from app.settings import Settings
+from index.embedded.backend import EmbeddedBackend
 from qa.evaluate import Question, contains_answer, load_questions
 from qa.leave_out import index_without, left_out
 from qa.models import Answer
-from qa.settings import Settings
 
 
 def answers(settings: Settings, index_dir: Path, questions: list[Question]) -> list[Answer]:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
+from app.engine import answerer
+from app.settings import Settings
+from index.embedded.store import Store
 from index.filters import Filters
-from index.store import Store
-from qa.engine import answerer
 from qa.evaluate import contains_answer, load_questions
 from qa.features import NAMES
 from qa.select import Candidate, candidates
-from qa.settings import Settings
 
 
 def show(label: str, candidate: Candidate, rank: int) -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from scorer_data import EVAL_DIR, ROOT
 
-from index.store import Store
-from qa.engine import answerer
+from app.engine import answerer
+from app.settings import Settings
+from index.embedded.store import Store
 from qa.evaluate import (
     best_sentence,
     contains_answer,
@@ -24,7 +25,6 @@ from qa.evaluate import (
     load_questions,
     reliability,
 )
-from qa.settings import Settings
 
 OUT = ROOT / "bench" / "out"
 

@@ -16,18 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed import Embedder
+from app.engine import get_embedder
+from app.indexing import update_options
+from app.settings import Settings
+from embedding.embed import Embedder
+from index.embedded.store import Store
 from index.filters import Filters
-from index.language import detect_language
-from index.store import Store
 from index.sync import sync_folder
-from qa.engine import get_embedder, update_options
+from ingest.language import detect_language
 from qa.evaluate import contains_answer, load_questions
 from qa.features import NAMES
 from qa.leave_out import article_id, copy_without
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates
-from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"

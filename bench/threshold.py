@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store import Store
-from qa.engine import answerer
+from app.engine import answerer
+from app.settings import Settings
+from index.embedded.store import Store
 from qa.evaluate import contains_answer, load_questions
-from qa.settings import Settings
 
 
 def main(index_dir: str, questions: str, limit: int = 1500) -> None:

@@ -47,9 +47,9 @@ from scorer_data import FOLDS, ROOT, Table, table_for
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 
+from app.settings import Settings
 from qa.features import HAND_MADE, NAMES
 from qa.scorer import SCORER_FILE, SELECTION, Learned, selection_features
-from qa.settings import Settings
 
 SPLITS = ("squad-train", "piaf-train")
 LANGUAGES = ("en", "fr")  # of each split's questions

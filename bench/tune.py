@@ -15,15 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed import Embedder
-from index.language import detect_language
-from index.store import Filters, Store
-from qa.engine import get_embedder
+from app.engine import get_embedder
+from app.settings import Settings
+from embedding.embed import Embedder
+from index.embedded.store import Filters, Store
+from ingest.language import detect_language
 from qa.evaluate import contains_answer, load_questions
 from qa.features import NAMES, weights
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates
-from qa.settings import Settings
 
 SAMPLE = 1500
 FUSION = (0.3, 0.4, 0.5, 0.6)

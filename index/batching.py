@@ -1,14 +1,16 @@
 """Articles are embedded in batches on a background thread while the writer stores the
 previous batch: the encoder keeps the cores busy, the inserts overlap it. Shared by both
-writers, which only say how to store one prepared article."""
+writers through `BatchingWriter`: a backend says only how to delete, insert and commit."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from .article import Article
-from .embed import Embedder
-from .prepare import Prepared, prepare
-from .progress import EmbedProgress
+from embedding.embed import Embedder
+from embedding.progress import EmbedProgress
+from index.interface import WriteOptions
+from index.prepare import Prepared, prepare
+from ingest.article import Article
 
 FLUSH_TEXTS = 4096  # sentences a batch: large batches, but bounded memory on big builds
 
@@ -73,3 +75,45 @@ class BatchedEmbedding:
         for item in batch:
             if item.article.id not in dropped:
                 self.store(item)
+
+
+class BatchingWriter(ABC):
+    """What every writer shares: added articles are embedded in batches, an added article
+    replaces the stored one, and a removed one is dropped from the queue too."""
+
+    def __init__(self, embedder: Embedder, options: WriteOptions) -> None:
+        self.embedder, self.options = embedder, options
+        self.batches = BatchedEmbedding(
+            embedder,
+            options.chunk_sentences,
+            options.chunk_vectors,
+            options.progress,
+            self.add_prepared,
+        )
+
+    def add(self, article: Article) -> None:
+        """Add or replace an article; its texts are embedded in batches, and the old
+        version removed then (add_prepared)."""
+        self.batches.add(article)
+
+    def remove(self, article_id: str) -> bool:
+        self.batches.discard(article_id)
+        return self._delete(article_id)
+
+    def add_prepared(self, item: Prepared) -> None:
+        """Add an article whose texts are embedded already (or copied from another index)."""
+        self._delete(item.article.id)
+        self._insert(item)
+
+    @abstractmethod
+    def known(self) -> dict[str, tuple[str, str | None]]:
+        """Article id → (content hash, origin) of what the index holds now."""
+
+    @abstractmethod
+    def commit(self) -> object: ...
+
+    @abstractmethod
+    def _delete(self, article_id: str) -> bool: ...
+
+    @abstractmethod
+    def _insert(self, item: Prepared) -> None: ...

@@ -1,7 +1,7 @@
-"""Exceptions raised by article-qa.
+"""Exceptions raised by article-qa; the base and BadArticle live in ingest/errors.py.
 
 ArticleQAError
-├── BadArticle        a file or record that cannot become an article (skipped, reported)
+├── BadArticle        (ingest/errors.py) a file or record that cannot become an article
 ├── IndexMissing      no index has been built in the index folder yet
 ├── IndexCorrupt      the index folder exists but does not open or check
 ├── IndexBusy         another writer holds the index
@@ -11,16 +11,9 @@ ArticleQAError
 └── UnknownArticle    an article id that the index does not hold
 """
 
+from ingest.errors import ArticleQAError, BadArticle
 
-class ArticleQAError(Exception):
-    """Base of every error this project raises on purpose."""
-
-
-class BadArticle(ArticleQAError):
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
+__all__ = ["ArticleQAError", "BadArticle"]  # the whole tree, importable from one place
 
 
 class IndexMissing(ArticleQAError):

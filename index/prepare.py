@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .article import Article
-from .chunks import Chunk, make_chunks
-from .embed import Embedder
+from embedding.embed import Embedder
+from ingest.article import Article
+from ingest.chunks import Chunk, make_chunks
 
 
 @dataclass

@@ -1,15 +1,17 @@
 """High-level updates: sync with a folder, add files, remove articles. One generation each."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article
-from .backend import Backend, WriteOptions, as_backend
-from .embed import Embedder
-from .errors import BadArticle
-from .prepare import texts_to_embed
-from .progress import EmbedProgress
-from .readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
+from embedding.embed import Embedder
+from embedding.progress import EmbedProgress
+from index.errors import BadArticle
+from index.interface import Backend, WriteOptions
+from index.prepare import texts_to_embed
+from index.registry import as_backend
+from ingest.article import Article
+from ingest.readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
 
 
 @dataclass
@@ -98,7 +100,36 @@ def sync_folder(
     # A file that now fails to read keeps its old articles: a bad edit loses nothing.
     kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in read.articles}
     root = str(folder.resolve()) + "/"
-    return _apply(index, embedder, options, read, rebuild, root, kept_origins)
+
+    def vanished(origin: str) -> bool:
+        return origin.startswith(root) and origin not in kept_origins
+
+    return _apply(index, embedder, options, read, rebuild, vanished)
+
+
+def update_paths(
+    index: Backend | Path,
+    folder: Path,
+    changed: list[Path],
+    deleted: list[Path],
+    embedder: Embedder,
+    options: UpdateOptions | None = None,
+) -> UpdateReport:
+    """Part of a sync with `folder`, for files known to have changed (a watcher's batch):
+    the same ids as `sync_folder(folder)` gives, in one update. A changed file's articles
+    that it no longer holds are removed (a feed that dropped an entry); one that fails to
+    read keeps its old articles, as in a sync."""
+    options = options or UpdateOptions()
+    keyed = [(p, p.relative_to(folder).as_posix()) for p in changed if p.is_file()]
+    read = read_all(keyed, options.max_file_bytes)
+    read_origins = {a.origin for a in read.articles}
+    stale = {str(p.resolve()) for p in deleted} | (read_origins - {None})
+    stale |= {str(p.resolve()) for p in changed if not p.exists()}
+
+    def vanished(origin: str) -> bool:
+        return origin in stale
+
+    return _apply(index, embedder, options, read, False, vanished)
 
 
 def add_paths(
@@ -156,8 +187,7 @@ def _apply(
     options: UpdateOptions,
     read: FolderRead,
     rebuild: bool = False,
-    sync_root: str | None = None,
-    kept_origins: set[str] = frozenset(),  # type: ignore[assignment]
+    vanished: Callable[[str], bool] | None = None,  # origin → its unseen articles go
 ) -> UpdateReport:
     articles = read.articles
     report = UpdateReport(
@@ -180,11 +210,10 @@ def _apply(
             )
         for article in changed:
             writer.add(article)
-        if sync_root is not None:
+        if vanished is not None:
             seen = {a.id for a in articles}
             for article_id, (_, origin) in known.items():
-                vanished = origin and origin.startswith(sync_root) and origin not in kept_origins
-                if vanished and article_id not in seen:
+                if origin and vanished(origin) and article_id not in seen:
                     writer.remove(article_id)
                     report.removed.append(article_id)
         if report.added or report.updated or report.removed or rebuild:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import Answer
+from qa.models import Answer
 
 _ELISION = re.compile(r"\b[ld]['’]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")

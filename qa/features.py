@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.backend import Reader, SentenceRow
-
-from .answer_type import expected_type, new_of_kind
-from .retrieve import Passage, Query
+from index.interface import Reader, SentenceRow
+from qa.answer_type import expected_type, new_of_kind
+from qa.retrieve import Passage, Query
 
 UNRELATED = 0.3  # calibrated cosine of unrelated sentences (10th percentile of wrong ones)
 PASSAGES_READ = 8  # passages whose sentences are candidates (5 before the learned scorer)
@@ -46,7 +45,7 @@ class Asked:
     @classmethod
     def of(cls, store: Reader, query: Query, passages: list[Passage]) -> "Asked":
         frequencies = store.document_frequencies(query.own_terms) if query.own_terms else {}
-        chunks = max(int(store.manifest.get("chunks", 1)), 1)
+        chunks = max(store.manifest.chunks, 1)
         weights = {t: _idf(frequencies.get(t, 0), chunks) for t in dict.fromkeys(query.own_terms)}
         unknown = {t for t in weights if not frequencies.get(t)}
         return cls(query, weights, unknown, expected_type(query.text), passages)

@@ -11,12 +11,11 @@ from typing import Protocol
 
 import numpy as np
 
-from index.analyzer import terms
-from index.backend import ChunkHit, Reader
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.filters import Filters
-
-from .cosine import on_common_scale, scale_for
+from index.interface import ChunkHit, Reader
+from ingest.analyzer import terms
+from qa.cosine import on_common_scale, scale_for
 
 
 @dataclass
@@ -27,16 +26,21 @@ class Query:
     language: str
     embedder: Embedder = field(repr=False)
     extra_text: str = ""  # earlier turns' subject, for follow-up questions
+    keywords: str | None = None  # the question less words read as a filter (dates)
 
     @cached_property
     def terms(self) -> list[str]:
         """What retrieval searches for: the question and the earlier subject."""
-        return terms(f"{self.text} {self.extra_text}", self.language)
+        return terms(f"{self._keyword_text} {self.extra_text}", self.language)
 
     @cached_property
     def own_terms(self) -> list[str]:
         """What the answering sentence should hold: this question's own words."""
-        return terms(self.text, self.language) or self.terms
+        return terms(self._keyword_text, self.language) or self.terms
+
+    @property
+    def _keyword_text(self) -> str:
+        return self.text if self.keywords is None else self.keywords
 
     @cached_property
     def vector(self) -> np.ndarray:

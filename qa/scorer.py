@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .features import NAMES
+from qa.features import NAMES
 
 SCORER_FILE = Path(__file__).with_name("scorer.json")
 HAND_MADE_THRESHOLD = 0.3  # the threshold of the hand-made score (bench/threshold.py)

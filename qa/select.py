@@ -4,12 +4,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.analyzer import terms
-from index.backend import Reader, SentenceRow
-
-from .features import Asked, Evidence, matrix
-from .retrieve import Passage, Query
-from .scorer import Scorer
+from index.interface import Reader, SentenceRow
+from ingest.analyzer import terms
+from qa.features import Asked, Evidence, matrix
+from qa.retrieve import Passage, Query
+from qa.scorer import Scorer
 
 
 @dataclass

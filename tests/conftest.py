@@ -14,18 +14,22 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
-from index.backend import Backend, EmbeddedBackend, Reader
-from index.e5 import E5_MODEL_NAME, build_e5_model
-from index.embed import Embedder
+from app.engine import answerer
+from app.settings import Settings
+from embedding.e5 import E5_MODEL_NAME, build_e5_model
+from embedding.embed import Embedder
+from index.embedded.backend import EmbeddedBackend
+from index.interface import Backend, Reader
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
-from qa.engine import answerer
-from qa.settings import Settings
+from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -137,7 +141,7 @@ def qa(settings: Settings, store: Reader, embedder: Embedder):
 def run_qa(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
     """`qa ARGS…` in its own process, with these settings over the environment's."""
     return subprocess.run(
-        [sys.executable, "-m", "qa.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
@@ -158,7 +162,7 @@ class Server:
     def __init__(
         self,
         env: dict[str, str],
-        command: tuple[str, ...] = ("-m", "qa.cli"),
+        command: tuple[str, ...] = ("-m", "cli.main"),
         preexec_fn: Callable[[], None] | None = None,
     ) -> None:
         self.port = free_port()
@@ -183,6 +187,15 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("server did not start in 120 s")
 
+    def get(self, path: str, **options: Any) -> httpx.Response:
+        return httpx.get(f"{self.url}{path}", **options)
+
+    def post(self, path: str, **options: Any) -> httpx.Response:
+        return httpx.post(f"{self.url}{path}", **options)
+
+    def delete(self, path: str, **options: Any) -> httpx.Response:
+        return httpx.delete(f"{self.url}{path}", **options)
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -191,21 +204,51 @@ class Server:
 ADMIN_TOKEN = "test-token-5d1f"
 
 
+class InProcess:
+    """The web app in this process, through an ASGI client: the same routes, middleware and
+    background jobs as `qa serve`, without a process start per test module."""
+
+    url = "http://testserver"
+
+    def __init__(self, env: dict[str, str]) -> None:
+        settings = Settings(**{key[3:].lower(): value for key, value in env.items()})
+        self.app = create_app(settings)
+        self.client = TestClient(self.app, raise_server_exceptions=False).__enter__()
+
+    # `timeout` is for real servers: an in-process request has no network to wait for.
+    def get(self, path: str, timeout: float | None = None, **options: Any) -> httpx.Response:
+        return self.client.get(path, **options)
+
+    def post(self, path: str, timeout: float | None = None, **options: Any) -> httpx.Response:
+        return self.client.post(path, **options)
+
+    def delete(self, path: str, timeout: float | None = None, **options: Any) -> httpx.Response:
+        return self.client.delete(path, **options)
+
+    def stop(self) -> None:
+        self.client.__exit__(None, None, None)
+
+
 def serve_a_copy(
-    factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
-) -> Server:
+    factory: pytest.TempPathFactory,
+    corpus_dir: Path,
+    embedder: Embedder,
+    models_dir: Path,
+    kind: type[Server] | type[InProcess] = Server,
+) -> Any:
     """A server over its own copy of the corpus and its own index, with admin on."""
     source = factory.mktemp("served-articles")
     for path in corpus_dir.iterdir():
         shutil.copy(path, source / path.name)
     index_dir = factory.mktemp("served-index")
     sync_folder(index_dir, source, embedder)
-    return Server(
+    return kind(
         {
             "QA_INDEX_DIR": str(index_dir),
             "QA_SOURCE_DIR": str(source),
             "QA_MODELS_DIR": str(models_dir),
             "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+            "QA_CONVERSATIONS_FILE": str(factory.mktemp("chat") / "conversations.sqlite"),
         }
     )
 
@@ -214,8 +257,18 @@ def serve_a_copy(
 def server(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
 ):
-    """A server over its own index and source folder, which the admin tests change."""
+    """A real `qa serve` process over its own index and source folder (browser tests)."""
     running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def api(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+):
+    """The app in process over its own index and source folder, which the admin tests change."""
+    running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir, InProcess)
     yield running
     running.stop()
 
@@ -236,7 +289,17 @@ def e5_path(tmp_path_factory: pytest.TempPathFactory, e5_progress: list[str]) ->
 def scratch_server(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
 ):
-    """A server of its own for load and fuzzing: uploads, deletes and rebuilds go here."""
+    """A server of its own for load: uploads, deletes and rebuilds go here."""
     running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def scratch_api(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder: Embedder, models_dir: Path
+):
+    """The app in process, of its own, for fuzzing: uploads, deletes and rebuilds go here."""
+    running = serve_a_copy(tmp_path_factory, corpus_dir, embedder, models_dir, InProcess)
     yield running
     running.stop()

@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 import httpx
 
-from index.article import stable_id
-from index.readers import read_file
-from index.store import Store
-from qa.engine import answerer
-from qa.settings import Settings
+from app.engine import answerer
+from app.settings import Settings
+from index.embedded.store import Store
+from ingest.article import stable_id
+from ingest.readers import read_file
 from tests.conftest import DATA, SEED_ID, SEEDS, run_qa
 
 SEED_FILE = SEEDS / "000_6acd5d2dc33e86a7.txt"

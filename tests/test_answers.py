@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.store import Filters, Store
+from index.embedded.store import Filters, Store
 from qa.answer import Answerer
 from qa.models import NOT_FOUND
 

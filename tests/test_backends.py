@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from index.backend import Backend, WriteOptions
-from index.embed import Embedder
+from app.engine import answerer
+from app.settings import Settings
+from embedding.embed import Embedder
 from index.errors import ModelMismatch, UnknownArticle
 from index.filters import Filters
+from index.interface import Backend, WriteOptions
 from index.sync import add_paths, remove_articles, sync_folder
-from qa.engine import answerer
 from qa.retrieve import DenseRetriever, KeywordRetriever, Query
-from qa.settings import Settings
 from tests.conftest import BACKENDS, DATA, SEED_ID, SEEDS, make_backend
 
 SEED_FILE = "000_6acd5d2dc33e86a7.txt"
@@ -91,6 +91,23 @@ def test_an_article_reads_back_with_its_sentences(
         assert [r.position for r in rows] == [2, 3, 4]
         assert rows[0].text == article.sentence_text(article.sentences[2])
         assert rows[0].vector.shape == (embedder.dimension,)
+
+
+def test_articles_per_month_and_language_and_a_chunks_source(
+    backend: Backend, folder: Path, embedder: Embedder
+) -> None:
+    """What the admin page charts, and the site a source entry shows."""
+    shutil.copy(DATA / "rivers.jsonl", folder)
+    sync_folder(backend, folder, embedder)
+    with backend.reader() as store:
+        assert store.article_months() == [
+            ("2022-08", "en", 1),
+            ("2023-08", "fr", 1),
+            ("2024-03", "en", 1),
+            ("2025-06", "fr", 1),
+        ]
+        ids = [chunk for chunk, _ in store.search_keyword(["loir"], 5, Filters())]
+        assert {hit.source for hit in store.chunks(ids).values()} == {"infos.example.fr"}
 
 
 def test_dense_and_keyword_search_find_the_passage(
@@ -177,7 +194,7 @@ def test_a_reader_sees_one_state_while_an_update_commits(
 
 
 def _article(path: Path):  # type: ignore[no-untyped-def]
-    from index.readers import read_file
+    from ingest.readers import read_file
 
     return read_file(path, path.name, 10_000_000).articles[0]
 

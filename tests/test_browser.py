@@ -20,9 +20,10 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +54,14 @@ def ask(page: Page, question: str) -> None:
 def test_french_question_quotes_the_sentence_and_links_to_it(page: Page, server: Server) -> None:
     page.goto(server.url)
     expect(page.locator("button[type=submit]")).to_have_text("Demander")
+    page.evaluate("window.stillHere = true")  # gone if the page reloads
     ask(page, "Qu'a affirmé le ministère russe de la Défense ?")
     quote = page.locator(".turn blockquote").last
     expect(quote).to_contain_text("le ministère russe de la Défense a affirmé dans un communiqué")
     expect(page.locator("#question")).to_be_focused()
     expect(page.locator("#question")).to_have_value("")
-    assert page.url.rstrip("/") == server.url  # no reload
+    assert page.evaluate("window.stillHere === true")  # no reload
+    assert page.url.startswith(f"{server.url}/?c=")  # the conversation's own address
     page.screenshot(path=SHOTS / "chat.png", full_page=True)
 
     page.locator(".turn .quote-link").last.click()

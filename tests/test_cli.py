@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import DATA, SEED_ID, SEEDS, run_qa
 
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
+
 
 @pytest.fixture(autouse=True)
 def built_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

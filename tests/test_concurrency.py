@@ -8,15 +8,18 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from index.article import stable_id
-from index.embed import Embedder
-from index.layout import writer_lock
+from app.settings import Settings
+from embedding.embed import Embedder
+from index.embedded.layout import writer_lock
 from index.sync import add_paths, remove_articles, sync_folder
-from qa.settings import Settings
+from ingest.article import stable_id
 from tests.conftest import ADMIN_TOKEN, DATA, SEEDS, Server, run_qa
 from tests.states import BRIDGE_ID, COST, EXCHANGE, RIVER_IDS, old_folder
 from web.state import LiveIndex
+
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.article import stable_id
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.sync import sync_folder
+from ingest.article import stable_id
 from tests.conftest import ADMIN_TOKEN, DATA, ROOT, SEEDS, Server
 from tests.states import (
     NEW,
@@ -34,6 +34,8 @@ from tests.states import (
     qa_index_check,
     served_state,
 )
+
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 POINTS = ["staged", "pointer", "sweep"]  # see tests/crash_at.py; "rename": the server test
@@ -195,7 +197,7 @@ def qa_add_fails(
 ) -> subprocess.CompletedProcess[str]:
     paths = new_files(index_dir.parent / "more")
     result = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "index", "add", *map(str, paths)],
+        [sys.executable, "-m", "cli.main", "index", "add", *map(str, paths)],
         env=qa_env(index_dir, models_dir),
         cwd=ROOT,
         capture_output=True,

@@ -3,7 +3,7 @@
 import re
 import tomllib
 
-from qa.settings import Settings
+from app.settings import Settings
 from tests.conftest import ROOT
 from web.app import create_app
 
@@ -41,7 +41,7 @@ def test_every_folder_of_package_files_is_a_declared_package() -> None:
     declared = set(setup["packages"])
     folders = {
         path.parent.relative_to(ROOT).as_posix().replace("/", ".")
-        for top in ("index", "qa", "web")
+        for top in ("app", "cli", "embedding", "index", "ingest", "qa", "web")
         for path in (ROOT / top).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }

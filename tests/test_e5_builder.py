@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from index.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
-from index.model_folder import remove_leftovers
+from embedding.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
+from embedding.model_folder import remove_leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,6 +143,7 @@ def test_prisoner_exchange_ranks_first(e5: SentenceTransformer, query: str) -> N
     assert scores[0, 0] > scores[0, 1]
 
 
+@pytest.mark.slow
 def test_loads_offline_in_a_fresh_process(e5_path: Path) -> None:
     script = (
         "import sys\n"
@@ -163,6 +164,7 @@ def test_loads_offline_in_a_fresh_process(e5_path: Path) -> None:
     assert done.stdout.strip() == "torch.float32"  # stored fp16, computed fp32
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*_args: object) -> None:
         raise RuntimeError("disk full")
@@ -175,12 +177,13 @@ def test_failed_build_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.Monke
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_no_folder_at_target(tmp_path: Path) -> None:
     target = tmp_path / E5_MODEL_NAME
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from index.e5 import build_e5_model\n"
+        "from embedding.e5 import build_e5_model\n"
         "def progress(message):\n"
         "    if message == 'writing model':\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"

@@ -11,20 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.article import Article
+from app.engine import answerer, embedder_for, get_embedder, open_index
+from app.indexing import update_options
+from app.settings import Settings
+from embedding.e5 import E5_MODEL_NAME
+from embedding.embed import Embedder, resolve_model
+from embedding.encoders import EncoderId
+from embedding.export import exported_folder
+from embedding.progress import EmbedProgress
 from index.batching import BatchedEmbedding
-from index.e5 import E5_MODEL_NAME
-from index.embed import Embedder, resolve_model
-from index.encoders import EncoderId
+from index.embedded.store import Store
 from index.errors import ModelMismatch
-from index.export import exported_folder
 from index.prepare import Prepared
-from index.progress import EmbedProgress
-from index.readers import read_file
-from index.store import Store
 from index.sync import sync_folder
-from qa.engine import answerer, embedder_for, get_embedder, open_index, update_options
-from qa.settings import Settings
+from ingest.article import Article
+from ingest.readers import read_file
 from tests.conftest import ROOT, SEEDS, run_qa
 
 QUESTIONS = [
@@ -59,6 +60,7 @@ def quotes_by(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, models
     embedder_for.cache_clear()  # five loaded models are ~3 GB: let them go
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", EXPORTED)
 def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str) -> None:
     reference = quotes_by("torch")
@@ -66,6 +68,7 @@ def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str
     assert quotes_by(backend) == reference
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("backend", "least"), [("openvino", 0.999), ("onnx-int8", 0.99)])
 def test_vectors_match_torch(models_dir: Path, backend: str, least: float) -> None:
     article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
@@ -77,6 +80,7 @@ def test_vectors_match_torch(models_dir: Path, backend: str, least: float) -> No
     assert (vectors * torch_vectors).sum(axis=1).min() >= least
 
 
+@pytest.mark.slow
 def test_an_index_refuses_vectors_of_another_kind(seed_index: Path, models_dir: Path) -> None:
     # fp32 and bf16 vectors are interchangeable: the default index opens for torch too
     Store.open(seed_index, EncoderId(E5_MODEL_NAME, "float"))
@@ -93,13 +97,14 @@ def test_an_index_refuses_vectors_of_another_kind(seed_index: Path, models_dir: 
     assert len(done.stderr.strip().splitlines()) == 1  # one line, no traceback
 
 
+@pytest.mark.slow
 def test_a_killed_export_leaves_no_half_written_model(tmp_path: Path, models_dir: Path) -> None:
     source = resolve_model(E5_MODEL_NAME, models_dir)
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
         "import openvino\n"
-        "from index.export import exported_folder\n"
+        "from embedding.export import exported_folder\n"
         "real = openvino.save_model\n"
         "def save_then_die(*args, **kwargs):\n"
         "    real(*args, **kwargs)  # the model is written, encoder.json not yet\n"
@@ -137,6 +142,7 @@ def test_the_pipeline_stores_each_article_once_and_honours_removals(embedder: Em
     assert progress.done == 2 * (len(article.sentences) + 1)  # both batches: sentences, title
 
 
+@pytest.mark.slow
 def test_the_build_reports_progress_up_to_100_percent(tmp_path: Path, models_dir: Path) -> None:
     env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_MODELS_DIR": str(models_dir)}
     done = run_qa("index", "build", str(SEEDS), env=env)
@@ -147,6 +153,7 @@ def test_the_build_reports_progress_up_to_100_percent(tmp_path: Path, models_dir
     assert re.fullmatch(rf"embedded {texts}/{texts} texts \(100 %\), \d+ texts/s", last)
 
 
+@pytest.mark.slow
 def test_no_progress_is_printed_when_nothing_is_embedded(tmp_path: Path, models_dir: Path) -> None:
     env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_MODELS_DIR": str(models_dir)}
     assert run_qa("index", "build", str(SEEDS), env=env).returncode == 0

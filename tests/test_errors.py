@@ -8,12 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.embed import Embedder
+from embedding.embed import Embedder
+from index.embedded.layout import current_generation
 from index.errors import ArticleQAError
-from index.layout import current_generation
 from index.sync import add_paths
 from tests.conftest import DATA, Server
 from web.respond import STATUS
+
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 
 QUESTION = {"question": "When is the new harbour bridge expected to open?"}
 

@@ -1,5 +1,5 @@
-"""Schemathesis against the running server's OpenAPI: every operation, valid and invalid
-input, no 500, every response as the schema says. Against a server of its own (uploads,
+"""Schemathesis against the app's OpenAPI, in process: every operation, valid and invalid
+input, no 500, every response as the schema says. Against an app of its own (uploads,
 deletes and rebuilds go there), with the admin token. The operations are listed here and
 checked against the schema, so that a new endpoint cannot go unfuzzed.
 
@@ -9,19 +9,22 @@ that drives schemathesis' Hypothesis strategy itself.)
 
 import re
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.python import asgi
 
-from tests.conftest import ADMIN_TOKEN, Server
+from tests.conftest import ADMIN_TOKEN, InProcess
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 OPERATIONS = [  # method, path, takes input (else there is no invalid input to send)
     ("POST", "/ask", True),
     ("GET", "/ask", True),
     ("GET", "/healthz", False),
+    ("POST", "/conversations", False),
+    ("GET", "/conversations/{cid}", True),
+    ("POST", "/conversations/{cid}/turns", True),
     ("GET", "/articles", True),
     ("GET", "/articles/{article_id}", True),
     ("POST", "/admin/articles", True),
@@ -40,12 +43,12 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def api_schema(scratch_server: Server) -> schemathesis.BaseSchema:
+def api_schema(scratch_api: InProcess) -> schemathesis.BaseSchema:
     rejected = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]  # 413: a limit
     config = schemathesis.config.SchemathesisConfig.from_dict(
         {"checks": {"negative_data_rejection": {"expected-statuses": rejected}}}
     )
-    return schemathesis.openapi.from_url(f"{scratch_server.url}/openapi.json", config=config)
+    return schemathesis.openapi.from_asgi("/openapi.json", scratch_api.app, config=config)
 
 
 def test_the_schema_has_exactly_these_operations(api_schema: schemathesis.BaseSchema) -> None:
@@ -55,33 +58,39 @@ def test_the_schema_has_exactly_these_operations(api_schema: schemathesis.BaseSc
 
 @pytest.mark.parametrize(("method", "path", "mode"), CASES)
 def test_every_operation_keeps_to_its_schema(
-    api_schema: schemathesis.BaseSchema, method: str, path: str, mode: GenerationMode
+    api_schema: schemathesis.BaseSchema,
+    scratch_api: InProcess,
+    method: str,
+    path: str,
+    mode: GenerationMode,
 ) -> None:
     operation = api_schema[path][method]
     # The schema cannot say which file names are supported (.md, .json…): an upload of
     # "files" only gets a clear 422, which is right, not a schema-valid request refused.
     upload = (method, path) == ("POST", "/admin/articles")
     excluded = [schemathesis.checks.positive_data_acceptance] if upload else []
+    # One client over the running app: schemathesis' own would start and stop the app's
+    # lifespan (and its background jobs) on every call.
+    session = asgi.get_client(scratch_api.app)
 
     @settings(
         max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def call(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers=AUTH, timeout=60, excluded_checks=excluded)
+        case.call_and_validate(headers=AUTH, session=session, excluded_checks=excluded)
 
     call()
 
 
-def test_what_the_fuzzing_found_stays_fixed(scratch_server: Server) -> None:
-    url = scratch_server.url
-    huge = httpx.get(f"{url}/articles", params={"offset": 10**24}, timeout=30)
+def test_what_the_fuzzing_found_stays_fixed(scratch_api: InProcess) -> None:
+    huge = scratch_api.get("/articles", params={"offset": 10**24}, timeout=30)
     assert huge.status_code == 422  # was a 500: SQLite cannot take the number
     assert huge.json()["error"].startswith("offset: Input should be less than or equal to")
-    unknown = httpx.get(f"{url}/no/such/page", timeout=30)  # was {"detail": "Not Found"}
+    unknown = scratch_api.get("/no/such/page", timeout=30)  # was {"detail": "Not Found"}
     assert unknown.json() == {"error": "Not Found", "status": 404}
-    broken = httpx.post(
-        f"{url}/admin/articles",
+    broken = scratch_api.post(
+        "/admin/articles",
         content=b"--x\r\n1.5--x--\r\n",
         headers={**AUTH, "Content-Type": "multipart/form-data; boundary=x"},
         timeout=30,
@@ -91,13 +100,13 @@ def test_what_the_fuzzing_found_stays_fixed(scratch_server: Server) -> None:
 
 @pytest.mark.parametrize("blank", ["\x1c", " \x85\u3000", "\ufeff\t"])
 def test_a_blank_question_is_blank_for_the_schema_and_the_server(
-    scratch_server: Server, blank: str
+    scratch_api: InProcess, blank: str
 ) -> None:
     """Python's strip() and JSON Schema's \\s disagreed on \\x1c, \\x85 and \\ufeff: a
     question the schema let through was "empty" to the server (found by schemathesis)."""
-    schema = httpx.get(f"{scratch_server.url}/openapi.json", timeout=30).json()
+    schema = scratch_api.get("/openapi.json", timeout=30).json()
     pattern = schema["components"]["schemas"]["AskRequest"]["properties"]["question"]["pattern"]
     assert re.search(pattern, blank) is None and re.search(pattern, blank + "a")
-    refused = httpx.post(f"{scratch_server.url}/ask", json={"question": blank}, timeout=30)
+    refused = scratch_api.post("/ask", json={"question": blank}, timeout=30)
     assert refused.status_code == 422
     assert refused.json()["error"] == "question: the question is empty"

@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from syntok import segmenter
 
-from index.backend import EmbeddedBackend
-from index.embed import Embedder
-from index.readers import read_file
+from embedding.embed import Embedder
+from index.embedded.backend import EmbeddedBackend
 from index.sync import sync_folder
+from ingest.readers import read_file
 from tests.conftest import DATA
 
-FORMATS = [".txt", ".md", ".html", ".json", ".jsonl"]
+FORMATS = [".txt", ".md", ".html", ".json", ".jsonl", ".rss", ".atom", ".xml"]
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 words = st.sampled_from(
@@ -124,6 +124,14 @@ def test_any_file_is_read_whole_or_skipped_with_a_reason(suffix: str, data: byte
 
 
 DEEP = 100_000
+RSS = '<rss version="2.0"><channel><item><description>{}</description></item></channel></rss>'
+# Entities that expand a billion times, and one that names a file: neither is expanded.
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(8))
+    + "]>"
+)
+EXTERNAL = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
 TOO_DEEP = "JSON nested deeper than 100 levels"
 LINES = "".join("  " * i + "- Le port a rouvert lundi.\n" for i in range(3000))
 # (file name, content, the reason it is skipped; None: read as one article at least)
@@ -148,6 +156,15 @@ HOSTILE = [
     ("utf16.txt", codecs.BOM_UTF16_LE + "Le port a rouvert lundi.".encode("utf-16-le"),
      "UTF-16 text (byte order mark): save it as UTF-8"),
     ("bom.md", codecs.BOM_UTF8 + b"# Titre\n\nLe port a rouvert lundi.", None),
+    ("deep.rss", RSS.format("<div>" * DEEP + "Le port." + "</div>" * DEEP),
+     "feed too complex (200,008 tags, limit 200,000)"),
+    ("many.rss", RSS.format("</description></item><item><description>Le port." * 10_000),
+     "too many entries (10,001, limit 10,000)"),
+    ("laughs.rss", LAUGHS + RSS.format("&i; Le port a rouvert lundi."), None),
+    ("external.rss", EXTERNAL + RSS.format("&x; Le port a rouvert lundi."), None),
+    ("broken.rss", RSS.format("Le port a rouvert lundi." + "<p>" * 50_000), None),
+    ("sitemap.xml", "<urlset>" + "<url>x</url>" * 1000 + "</urlset>",
+     "XML file that is not an RSS or Atom feed"),
 ]  # fmt: skip
 
 

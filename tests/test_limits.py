@@ -8,9 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.sync import add_paths
 from tests.conftest import ADMIN_TOKEN, DATA, Server
+
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 LIMITS = {

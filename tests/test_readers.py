@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.readers import read_file
+from ingest.readers import read_file
 from tests.conftest import DATA, SEEDS
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.backend import EmbeddedBackend, Reader
-from index.embed import Embedder
+from app.engine import answerer
+from app.settings import Settings
+from embedding.embed import Embedder
+from index.embedded.backend import EmbeddedBackend
+from index.interface import Reader
 from qa.answer import Answerer
-from qa.engine import answerer
 from qa.evaluate import (
     evaluate,
     expected_calibration_error,
@@ -23,7 +25,6 @@ from qa.features import NAMES, column, weights
 from qa.leave_out import copy_without, left_out
 from qa.models import NOT_FOUND
 from qa.scorer import SELECTION, Learned, shipped
-from qa.settings import Settings
 
 SEED_QUESTIONS = [
     ("Qui a annoncé un nouvel échange de prisonniers ?", "ont annoncé ce jeudi avoir procédé"),

@@ -5,12 +5,15 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
 from tests.conftest import ADMIN_TOKEN, Server, new_database, run_qa
 from tests.test_web_api import AUTH, VOLCANO, wait_for_job
+
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 
 QUESTION = "Qui a annoncé un nouvel échange de prisonniers ?"
 

@@ -1,4 +1,4 @@
-"""Upload lifecycle on a real server: a file that cannot be read is set aside with its reason
+"""Upload lifecycle, in process: a file that cannot be read is set aside with its reason
 and breaks no later build; uploads are listed and deleted, and stay deleted."""
 
 import json
@@ -6,12 +6,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from index.embed import Embedder
+from embedding.embed import Embedder
 from index.sync import sync_folder
-from tests.conftest import ADMIN_TOKEN, DATA, Server, run_qa
+from tests.conftest import ADMIN_TOKEN, DATA, InProcess, run_qa
 from tests.test_web_api import wait_for_job
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -31,8 +30,8 @@ BAD = {
 @pytest.fixture(scope="module")
 def served(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, models_dir: Path
-) -> Iterator[tuple[Server, dict[str, str]]]:
-    """A server of its own over one article, admin on; with the settings it runs with."""
+) -> Iterator[tuple[InProcess, dict[str, str]]]:
+    """An app of its own over one article, admin on; with the settings it runs with."""
     source = tmp_path_factory.mktemp("upload-source")
     shutil.copy(DATA / "harbour-bridge.md", source)
     index_dir = tmp_path_factory.mktemp("upload-index")
@@ -43,24 +42,24 @@ def served(
         "QA_MODELS_DIR": str(models_dir),
         "QA_ADMIN_TOKEN": ADMIN_TOKEN,
     }
-    server = Server(env)
+    server = InProcess(env)
     yield server, env
     server.stop()
 
 
-def upload(server: Server, *files: tuple[str, bytes]) -> dict:
+def upload(server: InProcess, *files: tuple[str, bytes]) -> dict:
     parts = [("files", (name, data, "application/octet-stream")) for name, data in files]
-    response = httpx.post(f"{server.url}/admin/articles", files=parts, headers=AUTH, timeout=60)
+    response = server.post("/admin/articles", files=parts, headers=AUTH, timeout=60)
     assert response.status_code == 202, response.text
     return wait_for_job(server)
 
 
-def listing(server: Server) -> dict:
-    return httpx.get(f"{server.url}/admin/uploads", headers=AUTH).json()
+def listing(server: InProcess) -> dict:
+    return server.get("/admin/uploads", headers=AUTH).json()
 
 
 def test_bad_uploads_are_set_aside_with_their_reason_and_builds_still_work(
-    served: tuple[Server, dict[str, str]],
+    served: tuple[InProcess, dict[str, str]],
 ) -> None:
     server, env = served
     good = (DATA.parent / "uploads" / "volcano.md").read_bytes()
@@ -80,12 +79,12 @@ def test_bad_uploads_are_set_aside_with_their_reason_and_builds_still_work(
     assert built.returncode == 0, built.stderr
     assert ", 0 skipped;" in built.stdout and "skipped" not in built.stderr
     assert run_qa("index", "check", env=env).stdout.strip() == "index ok"
-    assert httpx.post(f"{server.url}/admin/rebuild", headers=AUTH).status_code == 202
+    assert server.post("/admin/rebuild", headers=AUTH).status_code == 202
     rebuilt = wait_for_job(server)
     assert rebuilt["state"] == "done" and rebuilt["skipped"] == []
 
 
-def test_a_fixed_upload_clears_its_rejection(served: tuple[Server, dict[str, str]]) -> None:
+def test_a_fixed_upload_clears_its_rejection(served: tuple[InProcess, dict[str, str]]) -> None:
     server, _ = served
     upload(server, ("later.md", b""))
     assert "later.md" in {r["name"] for r in listing(server)["rejected"]}
@@ -96,7 +95,7 @@ def test_a_fixed_upload_clears_its_rejection(served: tuple[Server, dict[str, str
 
 
 def test_an_upload_is_deleted_with_its_articles_and_stays_deleted(
-    served: tuple[Server, dict[str, str]],
+    served: tuple[InProcess, dict[str, str]],
 ) -> None:
     server, env = served
     feed = "\n".join(
@@ -106,47 +105,47 @@ def test_an_upload_is_deleted_with_its_articles_and_stays_deleted(
     (entry,) = [u for u in listing(server)["uploads"] if u["name"] == "tides.jsonl"]
     assert sorted(entry["articles"]) == sorted(ids) and len(ids) == 2
 
-    one = httpx.delete(f"{server.url}/admin/articles/{ids[0]}", headers=AUTH)
+    one = server.delete(f"/admin/articles/{ids[0]}", headers=AUTH)
     assert one.status_code == 409  # deleting its file would take the other article too
     assert one.json()["error"] == (
         f"article {ids[0]} came from the upload tides.jsonl, which holds 2 articles: "
         "delete the upload (DELETE /admin/uploads/tides.jsonl) to remove them all"
     )
-    deleted = httpx.delete(f"{server.url}/admin/uploads/tides.jsonl", headers=AUTH)
+    deleted = server.delete("/admin/uploads/tides.jsonl", headers=AUTH)
     assert deleted.status_code == 202
     assert sorted(wait_for_job(server)["removed"]) == sorted(ids)
     assert not (Path(env["QA_SOURCE_DIR"]) / "uploads" / "tides.jsonl").exists()
-    httpx.post(f"{server.url}/admin/rebuild", headers=AUTH)
+    server.post("/admin/rebuild", headers=AUTH)
     assert not set(ids) & set(wait_for_job(server)["added"])  # not brought back
     for article_id in ids:
-        assert httpx.get(f"{server.url}/articles/{article_id}").status_code == 404
+        assert server.get(f"/articles/{article_id}").status_code == 404
 
 
 def test_deleting_an_uploaded_article_removes_its_file(
-    served: tuple[Server, dict[str, str]],
+    served: tuple[InProcess, dict[str, str]],
 ) -> None:
     server, env = served
     (article_id,) = upload(server, ("gale.md", b"# Gale\n\nA gale closed the port today."))["added"]
-    deleted = httpx.delete(f"{server.url}/admin/articles/{article_id}", headers=AUTH)
+    deleted = server.delete(f"/admin/articles/{article_id}", headers=AUTH)
     assert deleted.status_code == 202
     assert wait_for_job(server)["removed"] == [article_id]
     assert not (Path(env["QA_SOURCE_DIR"]) / "uploads" / "gale.md").exists()
-    httpx.post(f"{server.url}/admin/rebuild", headers=AUTH)
+    server.post("/admin/rebuild", headers=AUTH)
     assert article_id not in wait_for_job(server)["added"]
-    assert httpx.get(f"{server.url}/articles/{article_id}").status_code == 404
+    assert server.get(f"/articles/{article_id}").status_code == 404
 
 
 def test_a_rejected_upload_is_deleted_at_once_and_names_stay_inside(
-    served: tuple[Server, dict[str, str]],
+    served: tuple[InProcess, dict[str, str]],
 ) -> None:
     server, _ = served
     upload(server, ("void.txt", b"   "))
-    deleted = httpx.delete(f"{server.url}/admin/uploads/void.txt", headers=AUTH)
+    deleted = server.delete("/admin/uploads/void.txt", headers=AUTH)
     assert deleted.status_code == 200 and deleted.json() == {"deleted": "void.txt", "job": None}
     assert "void.txt" not in {r["name"] for r in listing(server)["rejected"]}
     for name in ("void.txt", "nope.md", ".rejected", "%2E%2E%2Fsecret.md", ".env", "a%2Fb.md"):
-        missing = httpx.delete(f"{server.url}/admin/uploads/{name}", headers=AUTH)
+        missing = server.delete(f"/admin/uploads/{name}", headers=AUTH)
         assert missing.status_code == 404, name
         assert missing.json()["status"] == 404
-    assert httpx.get(f"{server.url}/admin/uploads").status_code == 401
-    assert httpx.delete(f"{server.url}/admin/uploads/volcano.md").status_code == 401
+    assert server.get("/admin/uploads").status_code == 401
+    assert server.delete("/admin/uploads/volcano.md").status_code == 401

@@ -7,18 +7,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from index.backend import Backend
-from index.embed import Embedder
+from app.engine import get_embedder
+from app.indexing import update_options
+from embedding.embed import Embedder
+from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError
-from index.progress import EmbedProgress
-from index.readers import SUFFIXES
-from index.sync import UpdateOptions, add_paths, remove_articles, remove_files, sync_folder
-from qa.engine import get_embedder, update_options
-
-from .pages import NO_INDEX, UNKNOWN
-from .respond import page
-from .schemas import ErrorBody
-from .uploads import Uploads, safe_name
+from index.interface import Backend
+from index.sync import (
+    UpdateOptions,
+    UpdateReport,
+    add_paths,
+    remove_articles,
+    remove_files,
+    sync_folder,
+)
+from ingest.readers import SUFFIXES
+from web.chart import chart
+from web.pages import NO_INDEX, UNKNOWN
+from web.respond import page
+from web.schemas import ErrorBody, Responses
+from web.uploads import Uploads, safe_name
 
 
 def require_token(request: Request) -> None:
@@ -42,10 +50,16 @@ guarded = APIRouter(
 
 @router.get("/admin", response_class=HTMLResponse, include_in_schema=False)
 def admin_page(request: Request) -> HTMLResponse:
-    return page(request, "admin.html")
+    """The index at a glance (public, as /articles is), and the actions (token needed)."""
+    try:
+        with request.app.state.live.reading() as live:
+            stats, months = live.store.stats(), live.store.article_months()
+    except ArticleQAError:  # no index yet, or its database down: the actions still work
+        return page(request, "admin.html", stats=None, chart=None)
+    return page(request, "admin.html", stats=stats, chart=chart(months))
 
 
-UPLOAD_ERRORS = {
+UPLOAD_ERRORS: Responses = {
     400: {"model": ErrorBody, "description": "A body that does not parse."},
     413: {"model": ErrorBody, "description": "Over QA_MAX_UPLOAD_BYTES or QA_MAX_UPLOAD_FILES."},
     422: {"model": ErrorBody, "description": "No file of a supported type."},
@@ -111,7 +125,7 @@ def delete(request: Request, article_id: str) -> dict[str, Any]:
         )
     index, embedder, _ = _updating(request)
 
-    def work():  # type: ignore[no-untyped-def]
+    def work() -> UpdateReport:
         report = remove_articles(index, [article_id], embedder)
         if upload:
             upload.unlink(missing_ok=True)
@@ -178,7 +192,7 @@ def delete_upload(request: Request, name: str) -> JSONResponse:
         return JSONResponse({"deleted": name, "job": None})
     index, embedder, _ = _updating(request)
 
-    def work():  # type: ignore[no-untyped-def]
+    def work() -> UpdateReport:
         path.unlink(missing_ok=True)  # first: a rebuild must not read it again
         return remove_files(index, [path], embedder)
 

@@ -7,12 +7,11 @@ from fastapi.responses import HTMLResponse
 
 from index.filters import Filters
 from qa.models import Answer
-
-from .respond import page, wants_html
-from .schemas import BLANK, DATE, AskRequest, ErrorBody
+from web.respond import page, wants_html
+from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses
 
 router = APIRouter()
-ERRORS = {
+ERRORS: Responses = {
     400: {"model": ErrorBody, "description": "A body that does not parse."},
     422: {"model": ErrorBody, "description": "Empty or over-long question, bad filter."},
     503: {"model": ErrorBody, "description": "No index has been built yet."},
@@ -30,7 +29,7 @@ def answer(request: Request, body: AskRequest) -> Answer:
     filters = Filters(body.since, body.until, body.source)
     history = [h for h in body.history if h.strip()][-5:]
     with request.app.state.live.reading() as live:
-        return live.answerer.ask(question, body.k, filters, history)
+        return live.answerer.ask(question, body.k, filters, history, body.read_dates)
 
 
 @router.post("/ask", response_model=Answer, responses=ERRORS, tags=["answers"])
@@ -55,9 +54,13 @@ def ask_get(
     since: Annotated[str | None, Query(pattern=DATE)] = None,
     until: Annotated[str | None, Query(pattern=DATE)] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
+    read_dates: Annotated[bool, Query(description="false: dates in q are words.")] = True,
 ) -> Answer:
     """The same answer as POST /ask, for links and quick tries."""
-    return answer(request, AskRequest(question=q, k=k, since=since, until=until, source=source))
+    body = AskRequest(
+        question=q, k=k, since=since, until=until, source=source, read_dates=read_dates
+    )
+    return answer(request, body)
 
 
 @router.get("/healthz", tags=["service"], responses={503: {"model": ErrorBody}})

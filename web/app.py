@@ -1,31 +1,37 @@
 """The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
 
 import logging
+import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from index.article import web_url
+from app.engine import serving
+from app.indexing import folder_watcher
+from app.settings import Settings, get_settings
 from index.errors import ArticleQAError
-from qa.engine import serving
-from qa.models import CLOSEST
-from qa.settings import Settings, get_settings
-
-from . import admin, api, pages
-from .guard import Guard
-from .jobs import Jobs
-from .respond import error_response, status_of
-from .schemas import NOT_BLANK
-from .state import LiveIndex
+from index.watch import FolderWatcher
+from ingest.article import web_url
+from web import admin, api, chat, pages
+from web.conversations import Conversations
+from web.guard import Guard
+from web.head import HeadAsGet
+from web.i18n import LANGUAGE_NAMES, STRINGS
+from web.jobs import Jobs
+from web.marks import marked
+from web.respond import error_response, status_of
+from web.schemas import NOT_BLANK
+from web.state import LiveIndex
+from web.uploads import Uploads
 
 HERE = Path(__file__).parent
 # Pages load nothing from elsewhere; /docs needs its own inline bootstrap script.
@@ -47,9 +53,32 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             live.answerer.embedder.encode_query("warm up")
     except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
         logger.warning("not answering yet: %s", error)
+    watching = None
+    if app.state.settings.watch:
+        try:
+            watching = _start_watching(app)
+        except ArticleQAError as error:  # no source folder: answering goes on without
+            logger.error("not watching: %s", error)
     yield
+    if watching is not None:
+        watching.stop.set()
     app.state.jobs.shutdown()
     app.state.live.close()
+
+
+def _start_watching(app: FastAPI) -> FolderWatcher:
+    """QA_WATCH: the source folder's changes are indexed as they come, in the background
+    and queued with the admin's updates; /ask answers from the live index meanwhile."""
+    settings, jobs = app.state.settings, app.state.jobs
+    watcher = folder_watcher(
+        settings,
+        settings.source_dir,
+        lambda report: logger.info("watch: %s", report.summary()),
+        ignored=(Uploads(settings.source_dir).folder,),  # the admin API indexes uploads
+        runner=lambda kind, work: jobs.run_waiting(kind, work, watcher.stop),
+    )
+    threading.Thread(target=watcher.run, name="folder-watch", daemon=True).start()
+    return watcher
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -63,18 +92,40 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
     app.state.jobs = Jobs()
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    # `{% if url is web_url %}`: the one check before any url from data becomes an href
-    app.state.templates.env.tests["web_url"] = lambda url: web_url(url) is not None
-    app.state.templates.env.globals["closest_label"] = CLOSEST  # in the question's language
+    app.state.conversations = Conversations(
+        settings.conversations_file,
+        settings.conversation_days,
+        settings.max_conversations,
+        settings.conversation_turns,
+    )
+    app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (api, pages, admin):
+    for module in (api, chat, pages, admin):
         app.include_router(module.router)
+    _add_favicon(app)
     _add_error_handlers(app)
     _document_limits(app, settings)
     app.add_middleware(Guard, settings=settings)  # inside the headers: its errors get them
     _add_security_headers(app)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD gets every header a GET gets
     return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    # `{% if url is web_url %}`: the one check before any url from data becomes an href
+    templates.env.tests["web_url"] = lambda url: web_url(url) is not None
+    # an answer card speaks the question's language, whatever the page's
+    templates.env.globals["strings"] = STRINGS
+    templates.env.globals["language_names"] = LANGUAGE_NAMES
+    templates.env.filters["marked"] = marked
+    return templates
+
+
+def _add_favicon(app: FastAPI) -> None:
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # browsers ask for it whatever the page links
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
 
 
 def app_from_settings() -> FastAPI:
@@ -141,7 +192,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         return _secure(await call_next(request), request)
 
 

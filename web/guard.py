@@ -11,9 +11,8 @@ from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa.settings import Settings
-
-from .respond import error_response
+from app.settings import Settings
+from web.respond import error_response
 
 SLACK = 65536  # multipart framing around the files of an upload
 

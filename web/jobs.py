@@ -4,11 +4,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
-from index.progress import EmbedProgress
 from index.sync import UpdateReport
 
 logger = logging.getLogger("article-qa")
@@ -16,7 +16,7 @@ logger = logging.getLogger("article-qa")
 
 class Jobs:
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
+        self._pool: ThreadPoolExecutor | None = None  # started by the first job
         self._lock = threading.Lock()
         self.status: dict[str, Any] = {"state": "idle"}
         self.progress: EmbedProgress | None = None  # the current or last job's
@@ -41,10 +41,45 @@ class Jobs:
         with self._lock:
             if self.running:
                 raise IndexBusy(f"an update ({self.status['kind']}) is already running")
-            self.status = {"state": "queued", "kind": kind, "queued_at": time.time()}
-            self.progress = progress
-        self._pool.submit(self._run, kind, work)
+            self._start(kind, work, progress)
         return dict(self.status)
+
+    def _start(
+        self, kind: str, work: Callable[[], UpdateReport], progress: EmbedProgress | None
+    ) -> Future[None]:
+        self.status = {"state": "queued", "kind": kind, "queued_at": time.time()}
+        self.progress = progress
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
+        return self._pool.submit(self._run, kind, work)
+
+    def run_waiting(
+        self, kind: str, work: Callable[[], UpdateReport], stop: threading.Event
+    ) -> UpdateReport:
+        """Run `work` as the next update, waiting for a running one to end (the folder
+        watcher's batches: an admin upload meanwhile gets 409, as with any update).
+        Returns its report; raises what it raised."""
+        outcome: list[UpdateReport | BaseException] = []
+
+        def recorded() -> UpdateReport:
+            try:
+                outcome.append(work())
+            except BaseException as error:
+                outcome.append(error)
+                raise
+            return outcome[-1]  # type: ignore[return-value]
+
+        while True:
+            with self._lock:
+                if not self.running:
+                    future = self._start(kind, recorded, None)
+                    break
+            if stop.wait(0.2):
+                raise IndexBusy("stopped while waiting for another update")
+        future.result()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def _run(self, kind: str, work: Callable[[], UpdateReport]) -> None:
         self.status = {**self.status, "state": "running", "started_at": time.time()}
@@ -78,4 +113,9 @@ class Jobs:
             time.sleep(0.05)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Wait for the running job. An app may be started again (a lifespan per test
+        client): the next job starts a new thread."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

@@ -1,51 +1,23 @@
-"""HTML pages: the chat (works without JavaScript), the article list and article pages.
+"""HTML pages: the article list and article pages (the chat is in chat.py).
 
 /articles and /articles/{id} answer JSON unless the client asks for HTML (a browser does).
 """
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 
-from index.article import Article
-
-from .api import answer
-from .respond import page, wants_html
-from .schemas import AskRequest, ErrorBody
+from ingest.article import Article
+from web.conversations import ID
+from web.respond import page, wants_html
+from web.schemas import ErrorBody, Responses
 
 router = APIRouter()
-MAX_TURNS = 5
-NO_INDEX = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
-UNKNOWN = {404: {"model": ErrorBody, "description": "No article with this id."}}
-
-
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def chat(request: Request) -> HTMLResponse:
-    return page(request, "chat.html", turns=[], filters={})
-
-
-@router.post("/", response_class=HTMLResponse, include_in_schema=False)
-def chat_form(
-    request: Request,
-    question: Annotated[str, Form()] = "",
-    history: Annotated[list[str] | None, Form()] = None,
-    since: Annotated[str, Form()] = "",
-    until: Annotated[str, Form()] = "",
-    source: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    """Without JavaScript: the page comes back with every turn answered again."""
-    filters = {"since": since or None, "until": until or None, "source": source or None}
-    asked = [*(history or [])[-(MAX_TURNS - 1) :], question]
-    turns, error = [], None
-    try:
-        for number, text in enumerate(asked):
-            body = AskRequest(question=text, history=asked[:number], **filters)
-            turns.append({"question": text, "answer": answer(request, body)})
-    except (HTTPException, ValueError) as problem:  # a bad question or filter; no index: 503
-        error = getattr(problem, "detail", None) or str(problem)
-    status = 200 if error is None else 422
-    return page(request, "chat.html", status, turns=turns, filters=filters, error=error)
+# ?hl=N highlights sentence N (the quote), ?hl=F-L sentences F to L (a source's passage)
+HIGHLIGHT = r"^\d{1,9}(-\d{1,9})?$"
+NO_INDEX: Responses = {503: {"model": ErrorBody, "description": "No index has been built yet."}}
+UNKNOWN: Responses = {404: {"model": ErrorBody, "description": "No article with this id."}}
 
 
 @router.get("/articles", tags=["articles"], response_model=None, responses=NO_INDEX)
@@ -53,35 +25,67 @@ def articles(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # SQLite takes 64 bits at most
+    stories: Annotated[
+        bool, Query(description="One row per wire story, its other copies in `also_in`.")
+    ] = False,
 ) -> Response:
-    """Articles in the index, newest first (JSON, or a page for browsers)."""
+    """Articles in the index, newest first, each with its `story` and the other copies of
+    it in `also_in` (JSON, or a page for browsers)."""
     with request.app.state.live.reading() as live:
-        rows = live.store.list_articles(limit, offset)
+        rows = live.store.list_articles(limit, offset, stories)
     if wants_html(request):
-        return page(request, "articles.html", articles=rows)
-    return JSONResponse({"articles": rows, "limit": limit, "offset": offset})
+        return page(request, "articles.html", articles=rows, stories=stories)
+    return JSONResponse({"articles": rows, "limit": limit, "offset": offset, "stories": stories})
 
 
 @router.get(
     "/articles/{article_id}", tags=["articles"], response_model=None, responses=UNKNOWN | NO_INDEX
 )
-def article(request: Request, article_id: str, hl: int | None = None) -> Response:
+def article(
+    request: Request,
+    article_id: str,
+    hl: Annotated[
+        str | None,
+        Query(pattern=HIGHLIGHT, description="Sentence N, or sentences F-L, highlighted."),
+    ] = None,
+    c: Annotated[
+        str | None, Query(pattern=ID, description="The conversation the page goes back to.")
+    ] = None,
+) -> Response:
     """One article with its paragraphs and sentences (JSON, or a page for browsers)."""
     with request.app.state.live.reading() as live:
         found = live.store.article(article_id)
     if wants_html(request):
-        return page(request, "article.html", article=found, blocks=blocks(found), hl=hl)
+        shown = blocks(found, highlighted(hl))
+        return page(request, "article.html", article=found, blocks=shown, conversation=c)
     return JSONResponse(as_json(found))
 
 
-def blocks(article: Article) -> list[dict[str, Any]]:
-    """Paragraphs as runs of text, each sentence a run with its index for #s{index}."""
+def highlighted(hl: str | None) -> range:
+    """The sentence positions `?hl=` names: "7" is 7, "3-5" is 3, 4 and 5."""
+    if not hl:
+        return range(0)
+    first, _, last = hl.partition("-")
+    low, high = sorted((int(first), int(last or first)))
+    return range(low, high + 1)
+
+
+def blocks(article: Article, marked: range = range(0)) -> list[dict[str, Any]]:
+    """Paragraphs as runs of text, each sentence a run with its index for #s{index} and
+    whether `?hl=` marks it."""
     out = []
     for number, paragraph in enumerate(article.paragraphs):
-        runs, cursor = [], paragraph.start
+        runs: list[dict[str, Any]] = []
+        cursor = paragraph.start
         for sentence in (s for s in article.sentences if s.paragraph == number):
             runs.append({"text": article.text[cursor : sentence.start], "index": None})
-            runs.append({"text": article.sentence_text(sentence), "index": sentence.position})
+            runs.append(
+                {
+                    "text": article.sentence_text(sentence),
+                    "index": sentence.position,
+                    "marked": sentence.position in marked,
+                }
+            )
             cursor = sentence.end
         runs.append({"text": article.text[cursor : paragraph.end], "index": None})
         out.append({"kind": paragraph.kind, "runs": [r for r in runs if r["text"]]})

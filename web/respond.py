@@ -16,8 +16,7 @@ from index.errors import (
     ModelMismatch,
     UnknownArticle,
 )
-
-from .i18n import LANGUAGE_NAMES, STRINGS, ui_language
+from web.i18n import LANGUAGE_NAMES, STRINGS, ui_language
 
 # Every error of ours has its status; 5xx where the fault is the server's, not the client's.
 STATUS: dict[type[ArticleQAError], int] = {

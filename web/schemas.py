@@ -1,5 +1,7 @@
 """Request bodies of the API."""
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -21,6 +23,11 @@ class AskRequest(BaseModel):
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
+    read_dates: bool = Field(
+        True,
+        description='Read dates in the question ("en juin 2025", "last week") as a '
+        "filter (see `applied_filters`); false: take them as words.",
+    )
     history: list[str] = Field(
         default_factory=list, max_length=20, description="Earlier questions, oldest first."
     )
@@ -29,3 +36,19 @@ class AskRequest(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     status: int
+
+
+# OpenAPI's documented error responses of a route, as FastAPI takes them.
+Responses = dict[int | str, dict[str, Any]]
+
+
+class TurnRequest(BaseModel):
+    """The next question of a conversation; its earlier questions are its history."""
+
+    question: str = Field(
+        description="A question in French or English.", examples=["Et combien ont été libérés ?"]
+    )
+    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
+    since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    source: str | None = Field(None, max_length=200, description="Only this source (site).")

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from index.backend import Reader
+from index.interface import Reader
 from index.sync import UpdateReport
 
 FOLDER = "uploads"

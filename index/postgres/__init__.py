@@ -12,13 +12,13 @@ from contextlib import AbstractContextManager, contextmanager
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ..backend import IndexWriter, Reader, WriteOptions
-from ..embed import Embedder
-from ..encoders import EncoderId
-from ..errors import IndexUnavailable
-from .reader import PostgresReader
-from .schema import CONNECT_TIMEOUT, SCHEMA, connect
-from .writer import PostgresWriter
+from embedding.embed import Embedder
+from embedding.encoders import EncoderId
+from index.errors import IndexUnavailable
+from index.interface import IndexWriter, Reader, WriteOptions
+from index.postgres.reader import PostgresReader
+from index.postgres.schema import CONNECT_TIMEOUT, SCHEMA, connect
+from index.postgres.writer import PostgresWriter
 
 __all__ = ["SCHEMA", "PostgresBackend"]
 

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from ..encoders import EncoderId
-from ..errors import IndexCorrupt, IndexMissing
-from ..filters import NO_FILTERS, Filters
-from ..rows import RowReads, check_model
-from .schema import SCHEMA_VERSION
+from embedding.encoders import EncoderId
+from index.errors import IndexCorrupt, IndexMissing
+from index.filters import NO_FILTERS, Filters
+from index.interface import Manifest, Stats
+from index.postgres.schema import READABLE_VERSIONS, SCHEMA_VERSION
+from index.sql import SqlRowReads, check_model, filter_clause
 
 # FTS5's bm25() constants: the embedded backend ranks keywords with the same formula.
 K1, B = 1.2, 0.75
@@ -23,7 +24,7 @@ def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.reshape(-1).tolist()) + "]"
 
 
-class PostgresReader(RowReads):
+class PostgresReader(SqlRowReads):
     """One snapshot of the database (the connection is in a repeatable-read transaction)."""
 
     def __init__(
@@ -33,31 +34,31 @@ class PostgresReader(RowReads):
         self.manifest = self._manifest()
         check_model(self.manifest, expected_model, "the index database")
 
-    def _manifest(self) -> dict[str, Any]:
+    def _manifest(self) -> Manifest:
         try:
             rows = self.db.execute("SELECT key, value FROM manifest").fetchall()
         except psycopg.errors.UndefinedTable:
             raise IndexMissing(
                 "no index in the database yet: build one with `qa index build FOLDER`"
             ) from None
-        manifest = dict(rows)
-        if manifest.get("schema_version") != SCHEMA_VERSION:
+        manifest: dict[str, Any] = dict(rows)
+        if manifest.get("schema_version") not in READABLE_VERSIONS:
             raise IndexCorrupt(
                 f"the database holds schema version {manifest.get('schema_version')}, "
                 f"this qa reads version {SCHEMA_VERSION}"
             )
-        return manifest
+        return Manifest.from_dict(manifest)
 
     def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        return self.db.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+        return self.db.execute(sql.replace("?", "%s"), params).fetchall()
 
     @property
     def version(self) -> str:
-        return f"revision-{self.manifest.get('revision', 0)}"
+        return f"revision-{self.manifest.revision}"
 
     @property
     def model(self) -> str:
-        return str(self.manifest["model"])
+        return str(self.manifest.model)
 
     def search_dense(
         self, vector: np.ndarray, k: int, filters: Filters = NO_FILTERS
@@ -74,7 +75,7 @@ class PostgresReader(RowReads):
                      ORDER BY embedding <=> %s::vector LIMIT %s"""
             rows = self.db.execute(sql, (literal, literal, k)).fetchall()
         else:
-            condition, params = filters.where("%s")
+            condition, params = filter_clause(filters, "%s")
             sql = f"""WITH passing AS MATERIALIZED (
                           SELECT c.id, c.embedding FROM chunks c
                           JOIN articles a ON a.id = c.article_id WHERE {condition})
@@ -92,10 +93,10 @@ class PostgresReader(RowReads):
         unique = [t for t in dict.fromkeys(terms) if t in frequencies]
         if not unique:
             return []
-        total = max(int(self.manifest.get("chunks", 1)), 1)
+        total = max(int(self.manifest.chunks), 1)
         idf = [_idf(total, frequencies[t]) for t in unique]
-        average = float(self.manifest.get("average_length") or 1.0)
-        condition, params = filters.where("%s")
+        average = float(self.manifest.average_length or 1.0)
+        condition, params = filter_clause(filters, "%s")
         join = (
             ""
             if filters.empty
@@ -128,18 +129,18 @@ class PostgresReader(RowReads):
         )
         return {int(i): float(s) for i, s in rows}
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> Stats:
         return {
             "backend": "postgres",
             "generation": self.version,
-            "model": self.manifest.get("model"),
-            "dimension": self.manifest.get("dimension"),
-            "encoder": self.manifest.get("encoder", "torch"),
-            "precision": self.manifest.get("precision", "fp32"),
+            "model": self.manifest.model,
+            "dimension": self.manifest.dimension,
+            "encoder": self.manifest.encoder,
+            "precision": self.manifest.precision,
             **self.counts(),
-            "vectors": self.manifest.get("chunks"),
-            "built_at": self.manifest.get("built_at"),
-            "schema_version": self.manifest.get("schema_version"),
+            "vectors": self.manifest.chunks,
+            "built_at": self.manifest.built_at,
+            "schema_version": self.manifest.schema_version,
         }
 
     def check(self) -> list[str]:
@@ -147,14 +148,16 @@ class PostgresReader(RowReads):
         problems = []
         counts = self.counts()
         for name in ("articles", "sentences", "chunks"):
-            if self.manifest.get(name) != counts[name]:
+            if getattr(self.manifest, name) != counts[name]:
                 problems.append(
-                    f"manifest counts {self.manifest.get(name)} {name}, found {counts[name]}"
+                    f"manifest counts {getattr(self.manifest, name)} {name}, found {counts[name]}"
                 )
-        recounted = dict(
+        recounted: dict[str, int] = dict(
             self.db.execute("SELECT term, count(*)::int FROM postings GROUP BY term").fetchall()
         )
-        stored = dict(self.db.execute("SELECT term, chunks FROM term_counts").fetchall())
+        stored: dict[str, int] = dict(
+            self.db.execute("SELECT term, chunks FROM term_counts").fetchall()
+        )
         if recounted != stored:
             problems.append(f"term counts differ for {len(recounted.items() ^ stored.items())}")
         invalid = self.db.execute(

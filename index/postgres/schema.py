@@ -4,10 +4,11 @@ from importlib import resources
 
 import psycopg
 
-from ..errors import IndexUnavailable
+from index.errors import IndexUnavailable
 
 SCHEMA = "article_qa"  # everything lives in this PostgreSQL schema; pgvector in public
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: wire copies (stories.sql)
+READABLE_VERSIONS = (1, 2)  # 1 reads as if every article were its own story
 # One writer at a time, across every process sharing the database.
 WRITER_LOCK = 0x71615F77726974  # "qa_writ"
 CONNECT_TIMEOUT = 5  # seconds to reach the database before saying it does not answer
@@ -30,6 +31,12 @@ def schema_exists(db: psycopg.Connection, schema: str = SCHEMA) -> bool:
 def create_schema(db: psycopg.Connection, schema: str, dimension: int) -> None:
     """Tables of SCHEMA_VERSION, in the caller's transaction."""
     _run(db, "schema.sql", schema=schema, dimension=int(dimension))
+    add_stories(db, schema)
+
+
+def add_stories(db: psycopg.Connection, schema: str) -> None:
+    """Schema 2's wire-copy tables, on a new schema or one of version 1 (idempotent)."""
+    _run(db, "stories.sql", schema=schema)
 
 
 def create_search_indexes(db: psycopg.Connection, schema: str) -> None:

@@ -15,7 +15,8 @@ CREATE TABLE {schema}.articles (
     language text NOT NULL,
     text text NOT NULL,
     content_hash text NOT NULL,
-    origin text
+    origin text,
+    story text  -- the id that links wire copies of one dispatch (index/stories.py)
 );
 CREATE INDEX ON {schema}.articles (date);
 
@@ -64,3 +65,4 @@ CREATE TABLE {schema}.postings (
 
 -- How many chunks hold each term: BM25's idf and the answer selection's term weights.
 CREATE TABLE {schema}.term_counts (term text PRIMARY KEY, chunks integer NOT NULL);
+-- Schema 2 adds the wire copies' tables: stories.sql, run after this file.

@@ -5,30 +5,31 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from pgvector.psycopg import register_vector
 
-from ..analyzer import terms
-from ..article import Article
-from ..backend import WriteOptions
-from ..batching import BatchedEmbedding
-from ..embed import Embedder
-from ..errors import IndexWriteError
-from ..prepare import Prepared
-from ..rows import check_model
-from .schema import (
+from embedding.embed import Embedder
+from index.batching import BatchingWriter
+from index.errors import IndexWriteError
+from index.interface import Manifest, WriteOptions
+from index.postgres.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     WRITER_LOCK,
+    add_stories,
     create_schema,
     create_search_indexes,
     schema_exists,
 )
+from index.prepare import Prepared
+from index.sql import check_model
+from index.stories import assign, backfill, band_rows
+from ingest.analyzer import terms
 
 T = TypeVar("T")
 TITLE_WEIGHT = 0.5  # as the embedded backend's bm25(chunks_fts, 0.5, 1.0)
@@ -51,7 +52,7 @@ def _database_errors(method: Callable[..., T]) -> Callable[..., T]:
     return guarded
 
 
-class PostgresWriter:
+class PostgresWriter(BatchingWriter):
     """Usage: `with PostgresWriter(...) as w: w.add(article); w.remove(id); w.commit()`.
 
     Nothing is visible to readers before commit(); leaving the block without it (an error,
@@ -65,17 +66,9 @@ class PostgresWriter:
         options: WriteOptions,
         rebuild: bool = False,
     ) -> None:
+        super().__init__(embedder, options)
         self.connect = connect
-        self.embedder = embedder
-        self.options = options
         self.rebuild = rebuild
-        self.batches = BatchedEmbedding(
-            embedder,
-            options.chunk_sentences,
-            options.chunk_vectors,
-            options.progress,
-            self.add_prepared,
-        )
         self._term_changes: Counter[str] = Counter()
 
     def __enter__(self) -> PostgresWriter:
@@ -106,25 +99,37 @@ class PostgresWriter:
         register_vector(self.db)
 
     def _open_schema(self) -> None:
+        manifest = Manifest()
         if self.rebuild or not schema_exists(self.db):
             self.db.execute(f"DROP SCHEMA IF EXISTS {NEXT} CASCADE")
             create_schema(self.db, NEXT, self.embedder.dimension)
             self.schema = NEXT
         else:
             self.schema = SCHEMA
-            manifest = dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
+            manifest = Manifest.from_dict(
+                dict(self.db.execute("SELECT key, value FROM manifest").fetchall())
+            )
             check_model(manifest, self.embedder.identity, "the index database")
         self.db.execute("SELECT set_config('search_path', %s, true)", (f"{self.schema},public",))
+        if self.schema == SCHEMA and (manifest.schema_version or 1) < 2:
+            add_stories(self.db, SCHEMA)  # an index of schema 1: its stories, once
+            backfill(self._rows, self._store_story)
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql.replace("?", "%s"), params).fetchall()
+
+    def _store_story(self, article_id: str, story: str, keys: list[int]) -> None:
+        self.db.execute("UPDATE articles SET story = %s WHERE id = %s", (story, article_id))
+        with self.db.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO story_bands VALUES (%s, %s)", band_rows(article_id, keys)
+            )
 
     @_database_errors
     def known(self) -> dict[str, tuple[str, str | None]]:
         """Article id → (content hash, origin) of what the index holds now."""
         rows = self.db.execute("SELECT id, content_hash, origin FROM articles")
         return {r[0]: (r[1], r[2]) for r in rows}
-
-    def remove(self, article_id: str) -> bool:
-        self.batches.discard(article_id)
-        return self._delete(article_id)
 
     @_database_errors
     def _delete(self, article_id: str) -> bool:
@@ -137,20 +142,28 @@ class PostgresWriter:
         deleted = self.db.execute("DELETE FROM articles WHERE id = %s", (article_id,))
         return bool(deleted.rowcount)
 
-    def add(self, article: Article) -> None:
-        """Add or replace an article; its texts are embedded in batches, and the old
-        version removed then (add_prepared)."""
-        self.batches.add(article)
-
     @_database_errors
-    def add_prepared(self, item: Prepared) -> None:
-        """Add an article whose texts are embedded already (or copied from another index)."""
-        self._delete(item.article.id)
+    def _insert(self, item: Prepared) -> None:
         a = item.article
+        story, keys = assign(self._rows, a.id, a.text)
         self.db.execute(
-            "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (a.id, a.title, a.date, a.url, a.source, a.language, a.text, a.content_hash, a.origin),
+            "INSERT INTO articles (id, title, date, url, source, language, text, content_hash, "
+            "origin, story) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                a.id,
+                a.title,
+                a.date,
+                a.url,
+                a.source,
+                a.language,
+                a.text,
+                a.content_hash,
+                a.origin,
+                story,
+            ),
         )
+        with self.db.cursor() as cursor:
+            cursor.executemany("INSERT INTO story_bands VALUES (%s, %s)", band_rows(a.id, keys))
         with self.db.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO paragraphs VALUES (%s, %s, %s, %s, %s)",

@@ -1,4 +1,7 @@
-// The chat without reloads: fetch /ask for the server-rendered (escaped) answer fragment.
+// The chat without reloads. Each question goes to the conversation's turns on the server
+// (created on the first question); the answer comes back as the server-rendered, escaped
+// HTML of the turn. The address becomes /?c=ID, so a reload, the Back button after opening
+// a citation, or a shared link show the same conversation.
 (function () {
   "use strict";
   const form = document.getElementById("ask");
@@ -6,6 +9,7 @@
   const box = form.querySelector("#question");
   const button = form.querySelector("button[type=submit]");
   const conversation = document.getElementById("conversation");
+  const kept = form.querySelector("input[name=c]");
   const label = button.textContent;
 
   box.addEventListener("keydown", function (event) {
@@ -33,42 +37,62 @@
     error.textContent = message;
   }
 
+  async function errorOf(response) {
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const message = page.querySelector(".error-message");
+    return message ? message.textContent : response.statusText;
+  }
+
+  // The conversation's id: the page's, or a new one on the first question.
+  async function conversationId() {
+    if (kept.value) return kept.value;
+    const response = await fetch("/conversations", {
+      method: "POST",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(await errorOf(response));
+    kept.value = (await response.json()).id;
+    return kept.value;
+  }
+
+  async function post(id, body) {
+    return fetch("/conversations/" + encodeURIComponent(id) + "/turns", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/html" },
+      body: JSON.stringify(body),
+    });
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const question = box.value.trim();
     if (!question) return;
-    const history = Array.from(form.querySelectorAll("input[name=history]"), (i) => i.value);
-    const body = { question: question, history: history.slice(-5) };
+    const body = { question: question };
     const data = new FormData(form);
     for (const name of ["since", "until", "source"]) {
       if (data.get(name)) body[name] = data.get(name);
     }
     setPending(true);
     try {
-      const response = await fetch("/ask", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/html" },
-        body: JSON.stringify(body),
-      });
-      const html = await response.text();
+      let response = await post(await conversationId(), body);
+      if (response.status === 404) {
+        kept.value = ""; // expired meanwhile: start again
+        response = await post(await conversationId(), body);
+      }
       if (!response.ok) {
-        const page = new DOMParser().parseFromString(html, "text/html");
-        const message = page.querySelector(".error-message");
-        showError(message ? message.textContent : response.statusText);
+        showError(await errorOf(response));
         return;
       }
-      document.querySelectorAll("p.error").forEach((e) => e.remove());
+      const html = await response.text();
+      document.querySelectorAll("p.error, p.notice").forEach((e) => e.remove());
       conversation.querySelectorAll(".empty").forEach((e) => e.remove());
       conversation.insertAdjacentHTML("beforeend", html);
-      const asked = document.createElement("input");
-      asked.type = "hidden";
-      asked.name = "history";
-      asked.value = question;
-      form.prepend(asked);
+      history.replaceState(null, "", "/?c=" + encodeURIComponent(kept.value));
+      form.querySelector(".new-chat").hidden = false;
       box.value = "";
       conversation.lastElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (error) {
-      showError(String(error));
+      showError(error.message || String(error));
     } finally {
       setPending(false);
       box.focus();

@@ -1,0 +1,76 @@
+"""Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/.
+What updates the index is wired in app/indexing.py: a question loads none of it."""
+
+from functools import cache
+from pathlib import Path
+
+from app.settings import Settings
+from embedding.embed import Embedder, backend_vectors
+from embedding.encoders import EncoderId, default_threads
+from index.interface import Backend, Reader
+from index.registry import open_backend
+from qa.answer import Answerer, AnswerLimits
+from qa.features import DENSE_ONLY, KEYWORD_ONLY
+from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
+from qa.scorer import HandMade
+
+MODES = ("keyword", "dense", "fused")
+
+
+@cache
+def embedder_for(model: str, models_dir: Path, backend: str, threads: int) -> Embedder:
+    """One loaded model per process: loading costs seconds, encoding milliseconds."""
+    return Embedder(model, models_dir, backend, threads)
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    threads = settings.encoder_threads or default_threads()
+    return embedder_for(
+        settings.embedding_model, settings.models_dir, settings.encoder_backend, threads
+    )
+
+
+def serving(settings: Settings) -> Settings:
+    """A server's settings: it keeps a core free for questions while it indexes in the
+    background, so the answers and the updates of one process share one loaded model."""
+    if settings.encoder_threads:
+        return settings
+    return settings.model_copy(update={"encoder_threads": max(1, default_threads() - 1)})
+
+
+def expected_encoder(settings: Settings) -> EncoderId:
+    """What an index must have been built with to answer with these settings."""
+    return EncoderId(settings.embedding_model, backend_vectors(settings.encoder_backend))
+
+
+def open_index(settings: Settings) -> Backend:
+    """The backend QA_BACKEND names; `with open_index(s).reader() as store:` to read."""
+    expected = expected_encoder(settings)
+    return open_backend(settings.backend, settings.index_dir, settings.database_url, expected)
+
+
+def single_threaded() -> None:
+    """One FAISS thread when answering: a question is tiny work, and several threads per
+    request spin against each other under concurrent load (measured: p50 34 ms with one
+    thread, 476 ms with two, on a busy 2-core machine; bench/ask_latency.py). The encoders
+    encode a question on one thread themselves (index/encoders.py)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
+def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
+    """An answerer for one retrieval mode; "fused" is the product (the learned scorer),
+    the others baselines (a retriever and a hand-made score of its own signal)."""
+    single_threaded()
+    embedder = get_embedder(settings)
+    limits = AnswerLimits(
+        settings.top_k, settings.candidates, settings.min_confidence, settings.preferred_source
+    )
+    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
+    if mode == "keyword":
+        keyword = KeywordRetriever(store)
+        return Answerer(store, embedder, limits, keyword, HandMade(KEYWORD_ONLY))
+    if mode == "dense":
+        return Answerer(store, embedder, limits, DenseRetriever(store), HandMade(DENSE_ONLY))
+    return Answerer(store, embedder, limits, FusedRetriever(store, weights))

@@ -1,0 +1,428 @@
+"""The `qa` command line: index, ask, chat, eval, serve. Each command is a few lines over the
+library.
+
+Exit codes: 0 done; 1 error (one clear line on stderr); 2 wrong usage;
+3 done, but some files or records were skipped (listed on stderr).
+
+Each command imports what it uses when it runs: `qa ask` must not pay for the readers
+(trafilatura, lingua's training data…) nor, with `--server`, for the model at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from app.settings import Settings, get_settings
+from index.errors import ArticleQAError, IndexMissing
+
+if TYPE_CHECKING:
+    from index.filters import Filters
+    from index.sync import UpdateReport
+    from qa.answer import Answerer
+    from qa.evaluate import Question
+
+SKIPPED = 3
+RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
+MODES = ("keyword", "dense", "fused")  # engine.MODES, without importing the engine
+
+
+class QAGroup(click.Group):
+    """Turns our own errors into one line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ArticleQAError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=QAGroup)
+def main() -> None:
+    """Question answering over news articles, offline. Settings come from QA_* variables."""
+
+
+@main.group("index")
+def index_group() -> None:
+    """Build, update and inspect the index (QA_INDEX_DIR)."""
+
+
+@index_group.command("build")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Re-embed everything (after changing model).")
+def index_build(folder: Path | None, rebuild: bool) -> None:
+    """Sync the index with FOLDER (default QA_SOURCE_DIR): add, replace, remove.
+
+    Example: qa index build seeds/
+    """
+    from app.engine import get_embedder, open_index
+    from app.indexing import update_options
+    from app.progress_bar import embed_progress
+    from index.sync import sync_folder
+
+    settings = get_settings()
+    with embed_progress() as progress:
+        report = sync_folder(
+            open_index(settings),
+            folder or settings.source_dir,
+            get_embedder(settings),
+            update_options(settings, progress),
+            rebuild=rebuild,
+        )
+    _finish(report)
+
+
+@index_group.command("watch")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def index_watch(folder: Path | None) -> None:
+    """Keep the index in sync with FOLDER (default QA_SOURCE_DIR) until stopped (Ctrl-C):
+    a sync first, then new, changed and deleted files in small batches, each published
+    at once. Files in hidden folders are not read on their own.
+
+    Example: qa index watch incoming/
+    """
+    from app.indexing import folder_watcher
+
+    settings = get_settings()
+    folder = folder or settings.source_dir
+    watcher = folder_watcher(settings, folder, _report_line)
+    click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop.set()
+
+
+def _report_line(report: UpdateReport) -> None:
+    """One line per batch that changed something, and what was skipped."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    if report.added or report.updated or report.removed or report.problems:
+        click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded", err=False)
+
+
+@index_group.command("init")
+def index_init() -> None:
+    """Create an empty index (and the PostgreSQL schema) if there is none yet.
+
+    Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index init
+    """
+    from app.engine import get_embedder, open_index
+    from app.indexing import update_options
+
+    settings = get_settings()
+    backend = open_index(settings)
+    try:
+        with backend.reader() as store:
+            click.echo(f"index ready: {store.version}, model {store.model}")
+            return
+    except IndexMissing:
+        pass
+    options = update_options(settings).write_options()
+    with backend.writer(get_embedder(settings), options) as writer:
+        writer.commit()
+    click.echo("empty index created")
+
+
+@index_group.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def index_import(folder: Path) -> None:
+    """Replace the index with a copy of an embedded index FOLDER, vectors included.
+
+    Moves an index to PostgreSQL without embedding anything again.
+    Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
+    """
+    from app.engine import expected_encoder, get_embedder, open_index
+    from app.indexing import update_options
+    from index.embedded.copy import copy_index
+    from index.embedded.store import Store
+
+    settings = get_settings()
+    source = Store.open(folder, expected_encoder(settings))  # its vectors are copied as is
+    options = update_options(settings).write_options()
+    with open_index(settings).writer(get_embedder(settings), options, rebuild=True) as writer:
+        count = copy_index(source, writer, lambda n: click.echo(f"{n} articles", err=True))
+        writer.commit()
+    click.echo(f"{count} articles copied from {folder}")
+
+
+@index_group.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def index_add(paths: tuple[Path, ...]) -> None:
+    """Add or replace the articles of files or folders.
+
+    Example: qa index add new-article.md feed.jsonl
+    """
+    from app.engine import get_embedder, open_index
+    from app.indexing import update_options
+    from app.progress_bar import embed_progress
+    from index.sync import add_paths
+
+    settings = get_settings()
+    with embed_progress() as progress:
+        report = add_paths(
+            open_index(settings),
+            list(paths),
+            get_embedder(settings),
+            update_options(settings, progress),
+        )
+    _finish(report)
+
+
+@index_group.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+def index_remove(ids: tuple[str, ...]) -> None:
+    """Remove articles by id (see `qa index stats --json` or /articles).
+
+    Example: qa index remove d977b27f4a988b56
+    """
+    from app.engine import get_embedder, open_index
+    from index.sync import remove_articles
+
+    settings = get_settings()
+    _finish(remove_articles(open_index(settings), list(ids), get_embedder(settings)))
+
+
+@index_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def index_stats(as_json: bool) -> None:
+    """Counts, model and generation of the index."""
+    from app.engine import open_index
+
+    with open_index(get_settings()).reader() as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        for name, value in stats.items():
+            click.echo(f"{name:15} {value}")
+
+
+@index_group.command("check")
+def index_check() -> None:
+    """Check SQLite integrity, FAISS ids against chunk ids, and manifest counts."""
+    from app.engine import open_index
+
+    with open_index(get_settings()).reader() as store:
+        problems = store.check()
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("index ok")
+
+
+SERVER = click.option(
+    "--server",
+    metavar="URL",
+    help="Ask a running `qa serve` (default QA_SERVER_URL) instead of loading the model.",
+)
+FILTERS = [
+    click.option("-k", type=click.IntRange(1, 50), default=None, help="Sources to list."),
+    click.option("--since", help="Only articles dated from (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    click.option("--until", help="Only articles dated up to."),
+    click.option("--source", help="Only articles from this source (site or outlet)."),
+]
+
+
+def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(FILTERS):
+        command = option(command)
+    return command
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer object.")
+@with_filters
+@click.option("--mode", type=click.Choice(MODES), default="fused", help="Retriever.")
+@SERVER
+def ask(as_json: bool, mode: str, server: str | None, question: str, **filters: Any) -> None:
+    """Answer QUESTION with a quoted sentence, or say it is not found; the article's address
+    follows when it has one.
+
+    Example: qa ask "Qui a annoncé un nouvel échange de prisonniers ?"
+
+    Example: qa ask --server http://127.0.0.1:8000 "Who announced a prisoner exchange?"
+    """
+    from cli.terminal import render
+
+    settings = get_settings()
+    url = server or settings.server_url
+    link: Callable[[str, int], str] | None = None  # the server's page of a quoted sentence
+    if url:
+        from cli.client import Client
+
+        client = Client(url)
+        result = client.ask(question, **filters)
+        link = client.article_url
+    else:
+        with _local(settings, mode) as answerer:
+            result = answerer.ask(question, filters["k"], _filters(filters))
+    click.echo(result.model_dump_json(indent=2) if as_json else render(result, link))
+
+
+@main.command()
+@with_filters
+@SERVER
+def chat(server: str | None, **filters: Any) -> None:
+    """Ask questions one after another, each line a question; a follow-up ("Et combien… ?",
+    "And who…?") leans on the one before. An empty line or Ctrl-D ends.
+
+    The model stays loaded between questions; with --server the conversation is kept by the
+    server and its address printed, to go on in a browser.
+
+    Example: qa chat --server http://127.0.0.1:8000
+    """
+    from cli.terminal import chat_loop
+
+    settings = get_settings()
+    url = server or settings.server_url
+    if url:
+        from cli.client import Client
+
+        client = Client(url)
+        conversation = client.start()
+        click.echo(f"conversation: {client.chat_url(conversation)}", err=True)
+        chat_loop(lambda q, history: client.ask_in(conversation, q, **filters), client.article_url)
+        return
+    with _local(settings, "fused") as answerer:
+        where = _filters(filters)
+        chat_loop(lambda q, history: answerer.ask(q, filters["k"], where, history), None)
+
+
+@contextmanager
+def _local(settings: Settings, mode: str) -> Iterator[Answerer]:
+    """The answerer over the local index, the model loaded once."""
+    from app.engine import answerer, open_index
+
+    with open_index(settings).reader() as store:
+        yield answerer(settings, store, mode)
+
+
+def _filters(options: dict[str, Any]) -> Filters:
+    from index.filters import Filters
+
+    return Filters(options["since"], options["until"], options["source"])
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(MODES), help="Default: all.")
+@click.option(
+    "--leave-out",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="Share of the questions' articles to leave out of (a copy of) the index.",
+)
+@click.option("--seed", type=int, default=15, show_default=True, help="Which articles.")
+def eval_command(
+    questions: Path, as_json: bool, modes: tuple[str, ...], leave_out: float | None, seed: int
+) -> None:
+    """Score the index on a question file (format of shared/eval) with each retriever.
+
+    With --leave-out, a share of the articles the questions name is removed from a
+    temporary copy of the (embedded) index first: questions about them should get "not
+    found" (left_out_not_found), the others are scored as usual.
+
+    Example: qa eval ../shared/eval/piaf-dev/questions.jsonl --leave-out 0.25
+    """
+    from app.engine import get_embedder
+    from qa.evaluate import load_questions
+    from qa.leave_out import index_without, left_out
+
+    settings = get_settings()
+    items = load_questions(questions)
+    if leave_out is None:
+        results = _evaluate(settings, items, modes)
+    elif settings.backend != "embedded":
+        raise click.UsageError("--leave-out copies an embedded index (QA_BACKEND=embedded)")
+    else:
+        missing = left_out({q.article for q in items if q.article}, leave_out, seed)
+        with index_without(settings.index_dir, missing, get_embedder(settings)) as index_dir:
+            copy = settings.model_copy(update={"index_dir": index_dir})
+            results = _evaluate(copy, items, modes, frozenset(missing))
+    click.echo(json.dumps(results, indent=2) if as_json else _table(results))
+
+
+def _evaluate(
+    settings: Settings,
+    items: list[Question],
+    modes: tuple[str, ...],
+    missing: frozenset[str] = frozenset(),
+) -> dict[str, dict[str, dict]]:
+    from app.engine import answerer, open_index
+    from qa.evaluate import evaluate
+
+    results = {}
+    with open_index(settings).reader() as store:
+        for mode in modes or MODES:
+            qa = answerer(settings, store, mode)
+            results[mode] = evaluate(items, functools.partial(qa.ask, k=RECALL_DEPTH), missing)
+    return results
+
+
+@main.command()
+@click.option("--host", default=None, help="Default QA_HOST (127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Default QA_PORT (8000).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Default QA_WORKERS.")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the web chat and the /ask API.
+
+    Example: qa serve --port 8000
+    """
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
+    if settings.watch and workers > 1:  # each worker would watch, and they would race
+        raise click.UsageError(
+            "QA_WATCH watches with one worker; beside `qa serve --workers N`, "
+            "run `qa index watch` once"
+        )
+    if workers > 1:  # each worker process builds its own app from the QA_* settings
+        uvicorn.run(
+            "web.app:app_from_settings", factory=True, workers=workers, host=host, port=port
+        )
+    else:  # imported here: the web stack is not loaded by the commands that do not serve
+        from web.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def _finish(report: UpdateReport) -> None:
+    for warning in report.warnings:  # indexed, but something in it was dropped
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"{report.summary()}; {report.texts_embedded} texts embedded")
+    if report.problems:
+        sys.exit(SKIPPED)
+
+
+def _table(results: dict[str, dict[str, dict]]) -> str:
+    lines = []
+    for mode, by_language in results.items():
+        for language, row in by_language.items():
+            cells = " ".join(f"{k}={v}" for k, v in row.items())
+            lines.append(f"{mode:8} {language:4} {cells}")
+    return "\n".join(lines)
+
+
+__all__ = ["Settings", "main"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The embedded backend: SQLite + FAISS generations in one folder, switched atomically."""

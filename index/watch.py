@@ -1,0 +1,104 @@
+"""Watch a folder: new, changed and deleted article files are synced in small batches.
+
+Each batch is one ordinary update (sync.update_paths): written aside, published at once,
+so readers never see half of it and a crash loses nothing. Batches are small so that a
+burst of files becomes answerable a batch at a time, not all at the end. A batch that
+cannot run because another writer holds the index waits and runs again.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import watchfiles
+
+from index.errors import ArticleQAError, IndexBusy
+from index.sync import UpdateReport
+from ingest.readers import SUFFIXES
+
+logger = logging.getLogger("article-qa")
+BATCH_FILES = 100  # files per update: ~10 s of embedding at worst on 2 busy cores
+RETRY_SECONDS = (1, 2, 5, 10, 30)  # waits between tries of a batch that failed
+
+Apply = Callable[[list[Path], list[Path]], UpdateReport]  # (changed, deleted) → report
+
+
+@dataclass
+class FolderWatcher:
+    """`run()` blocks until `stop` is set: call it in its own thread, or in the foreground
+    of `qa index watch`. `apply(changed, deleted)` runs one update."""
+
+    folder: Path
+    apply: Apply
+    catch_up: Callable[[], UpdateReport] | None = None  # a whole sync, once watching
+    ignored: tuple[Path, ...] = ()  # folders under `folder` that others update (uploads)
+    on_report: Callable[[UpdateReport], None] = lambda report: None
+    stop: threading.Event = field(default_factory=threading.Event)
+    batch_files: int = BATCH_FILES
+    ready: threading.Event = field(default_factory=threading.Event)  # caught up, watching
+
+    def run(self) -> None:
+        root = self.folder.resolve()
+        pending: set[Path] = set()
+        for changes in watchfiles.watch(
+            root,
+            watch_filter=lambda _, path: self.wanted(Path(path)),
+            stop_event=self.stop,
+            debounce=1000,  # ms: a burst is gathered for at most this long
+            step=100,  # ms of quiet that end a burst
+            yield_on_timeout=True,  # every second: pending files are tried again
+            rust_timeout=1000,
+        ):
+            if not self.ready.is_set():
+                # Caught up only now that the watcher runs: a file that came before is in
+                # the sync, one that comes after is an event. None is missed.
+                if self.catch_up is not None and not self._with_retries(self.catch_up):
+                    continue
+                self.ready.set()
+            pending |= {Path(path) for _, path in changes}
+            pending = self.drain(pending)
+
+    def wanted(self, path: Path) -> bool:
+        """Article files, not hidden, not in an ignored folder."""
+        try:
+            parts = path.relative_to(self.folder.resolve()).parts
+        except ValueError:
+            return False
+        hidden = any(part.startswith(".") for part in parts)
+        ignored = any(path.is_relative_to(folder.resolve()) for folder in self.ignored)
+        return path.suffix.lower() in SUFFIXES and not hidden and not ignored
+
+    def drain(self, pending: set[Path]) -> set[Path]:
+        """Update the index with the pending files, a batch at a time; what is left when
+        stopped or failing for good is returned, to be tried with the next changes."""
+        queue = sorted(pending)
+        while queue and not self.stop.is_set():
+            batch = queue[: self.batch_files]
+            if not self._apply_with_retries(batch):
+                return set(queue)
+            queue = queue[len(batch) :]
+        return set(queue)
+
+    def _apply_with_retries(self, batch: list[Path]) -> bool:
+        def update() -> UpdateReport:
+            # Whether a file was deleted is read now, not from the event: a file written
+            # again after its deletion event is a changed file.
+            changed = [p for p in batch if p.is_file()]
+            return self.apply(changed, [p for p in batch if not p.exists()])
+
+        return self._with_retries(update)
+
+    def _with_retries(self, update: Callable[[], UpdateReport]) -> bool:
+        for wait in (0, *RETRY_SECONDS):
+            if self.stop.wait(wait):
+                return False
+            try:
+                self.on_report(update())
+                return True
+            except IndexBusy as error:  # another writer: wait for our turn
+                logger.info("watch: %s", error)
+            except ArticleQAError as error:  # a full disk…: said, tried again later
+                logger.error("watch: an update failed: %s", error)
+        return False

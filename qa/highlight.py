@@ -1,0 +1,167 @@
+"""Where, inside the quoted sentence, are the words that answer the question?
+
+The same reading of the question as the selector's (`answer_type.expected_type`, the stemmed
+terms of `index.analyzer`): the number for "combien / how many", the date for "quand / when",
+the name for "qui / who", the place for "où / where"; and the question's own terms, marked
+more lightly. Offsets are into the sentence; the sentence itself is never changed.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+
+from ingest.analyzer import fold_accents, terms, words
+from qa.answer_type import expected_type
+
+Span = tuple[int, int]
+NEAR = 3  # words further from a question term than the closest candidate, still kept
+_NUMBER = r"\d+(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d+)?"
+# Numbers first, whole ("12,000", "1 200", "9.5"); words keep their hyphens ("Jean-Pierre")
+# and lose an elided article ("l'Ukraine" is "l", "Ukraine").
+_TOKEN = re.compile(rf"{_NUMBER}(?!\w)|\w+(?:-\w+)*", re.UNICODE)
+_DIGITS = re.compile(_NUMBER)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred thousand million millions billion billions dozen dozens deux trois quatre "
+    "cinq six sept huit neuf dix onze douze vingt trente quarante cinquante soixante cent "
+    "cents mille million millions milliard milliards douzaine douzaines".split()
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split()
+)
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche".split()
+)
+_YEAR = re.compile(r"^(1\d{3}|20\d{2})$")
+_DAY = re.compile(r"^\d{1,2}(er|st|nd|rd|th)?$")
+_CAPITAL = re.compile(r"^[A-ZÀ-ÖØ-Þ]")
+_PLACE_WORDS = frozenset(
+    "à a au aux en dans près vers depuis sur in at near from to into across outside inside".split()
+)
+_PLACE_QUESTION = re.compile(r"^\s*(où|d'où|d’où|where)\b", re.I)
+
+
+def mark(
+    question: str, sentence: str, language: str, asked: Iterable[str] | None = None
+) -> tuple[list[Span], list[Span]]:
+    """(answer spans, question-term spans) in `sentence` (in `language`), each sorted, never
+    overlapping. `asked`: the question's stemmed terms, as the selector has them."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sentence)]
+    asked_terms = set(terms(question, language) if asked is None else asked)
+    near = [i for i, (_, _, word) in enumerate(tokens) if _is_term(word, language, asked_terms)]
+    kind = _kind(question)
+    asked_words = {fold_accents(w) for w in words(question)}
+    found = _candidates(kind, tokens, asked_words)
+    answer = _closest(found, near)
+    taken = [span for first, last in answer for span in [(tokens[first][0], tokens[last][1])]]
+    term_spans = [
+        (tokens[i][0], tokens[i][1])
+        for i in near
+        if not _overlaps((tokens[i][0], tokens[i][1]), taken)
+    ]
+    return sorted(taken), term_spans
+
+
+def _kind(question: str) -> str | None:
+    kind = expected_type(question)
+    if kind == "name" and _PLACE_QUESTION.match(question):
+        return "place"
+    return kind
+
+
+def _is_term(word: str, language: str, asked: set[str]) -> bool:
+    found = terms(word, language)
+    return bool(found) and all(t in asked for t in found)
+
+
+def _candidates(
+    kind: str | None, tokens: list[tuple[int, int, str]], asked: set[str]
+) -> list[tuple[int, int]]:
+    """Runs of tokens (first, last index) that are answers of this kind, not in the question."""
+    if kind is None:
+        return []
+    folded = [fold_accents(word.lower()) for _, _, word in tokens]
+    if kind == "number":
+        runs = _runs(tokens, lambda i: _is_number(tokens[i][2], folded[i]))
+        counts = [r for r in runs if not _YEAR.match(tokens[r[0]][2]) or r[1] > r[0]]
+        runs = counts or runs  # a year answers "how many" only when nothing else does
+    elif kind == "time":
+        runs = _runs(tokens, lambda i: _is_time(tokens, folded, i))
+        runs = [r for r in runs if any(_is_date_word(tokens[i][2], folded[i]) for i in _span(r))]
+    else:
+        runs = _names(tokens, folded, place=kind == "place")
+    return [r for r in runs if not all(folded[i] in asked for i in _span(r))]
+
+
+def _span(run: tuple[int, int]) -> range:
+    return range(run[0], run[1] + 1)
+
+
+def _runs(tokens: list[tuple[int, int, str]], keep: Callable[[int], bool]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive kept tokens separated by spaces only."""
+    runs: list[tuple[int, int]] = []
+    for i in range(len(tokens)):
+        if not keep(i):
+            continue
+        if runs and runs[-1][1] == i - 1 and _adjacent(tokens, i - 1, i):
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _adjacent(tokens: list[tuple[int, int, str]], left: int, right: int) -> bool:
+    return tokens[right][0] - tokens[left][1] <= 2
+
+
+def _is_number(word: str, folded: str) -> bool:
+    return bool(_DIGITS.fullmatch(word)) or folded in _NUMBER_WORDS
+
+
+def _is_date_word(word: str, folded: str) -> bool:
+    return bool(_YEAR.match(word)) or folded in _MONTHS or folded in _WEEKDAYS
+
+
+def _is_time(tokens: list[tuple[int, int, str]], folded: list[str], i: int) -> bool:
+    """A year, a month, a weekday, or a day number next to a month."""
+    word = tokens[i][2]
+    if _is_date_word(word, folded[i]):
+        return True
+    beside = [j for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return bool(_DAY.match(word)) and any(folded[j] in _MONTHS for j in beside)
+
+
+def _names(
+    tokens: list[tuple[int, int, str]], folded: list[str], place: bool
+) -> list[tuple[int, int]]:
+    """Capitalised runs ("Volodymyr Zelensky", "Maison Blanche"); a lone capitalised first
+    word is only the sentence's capital. For a place, those after a place word first."""
+    capital = [bool(_CAPITAL.match(word)) for _, _, word in tokens]
+    runs = _runs(tokens, lambda i: capital[i])
+    runs = [r for r in runs if r[0] > 0 or r[1] > r[0]]
+    if place:
+        after_place = [r for r in runs if r[0] > 0 and folded[r[0] - 1] in _PLACE_WORDS]
+        runs = after_place or runs
+    return runs
+
+
+def _closest(found: list[tuple[int, int]], near: list[int]) -> list[tuple[int, int]]:
+    """The candidates closest to the question's terms: "quatre régions" for "combien de
+    régions" rather than "trois ans" further on; "l'Ukraine et la Russie ont annoncé" for
+    "qui a annoncé" rather than "Istanbul" before them. All of them if no term is there."""
+    if not near or not found:
+        return found
+    distance = {r: min(_distance(r, i) for i in near) for r in found}
+    closest = min(distance.values())
+    return [r for r in found if distance[r] <= closest + NEAR]
+
+
+def _distance(run: tuple[int, int], index: int) -> int:
+    if run[0] <= index <= run[1]:
+        return 0
+    return run[0] - index if index < run[0] else index - run[1]
+
+
+def _overlaps(span: Span, others: Iterable[Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in others)

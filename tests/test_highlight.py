@@ -1,0 +1,70 @@
+"""Which words of the quoted sentence answer the question: the number for "combien / how
+many", the date for "quand / when", the name for "qui / who", the place for "où / where";
+and the question's own words. Offsets into the sentence, the sentence unchanged."""
+
+import pytest
+
+from qa.highlight import mark
+from qa.models import Quote
+from web.marks import marked
+
+SEED_LEAD = (
+    "Suite à un accord convenu début juin lors des négociations à Istanbul, l'Ukraine et la "
+    "Russie ont annoncé ce jeudi avoir procédé à un nouvel échange de prisonniers de guerre."
+)
+REGIONS = (
+    "La Russie, qui a déclenché il y a plus de trois ans une offensive massive en Ukraine, a "
+    "rejeté toute trève prolongée et exige, pour mettre fin au conflit, que l'Ukraine lui cède "
+    "notamment quatre régions, en plus de la péninsule de Crimée annexée en 2014."
+)
+BRIDGE = "The project will cost an estimated 420 million dollars and is expected to open in 2029."
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "language", "answer"),
+    [
+        ("Combien de régions l'Ukraine doit-elle céder ?", REGIONS, "fr", ["quatre"]),
+        ("Depuis combien de temps dure l'offensive ?", REGIONS, "fr", ["trois"]),
+        (
+            "How many signatures did the shop owners collect?",
+            "Their association collected 12,000 signatures against the plan last year.",
+            "en",
+            ["12,000"],
+        ),
+        ("How much will the project cost?", BRIDGE, "en", ["420 million"]),
+        ("When is the new harbour bridge expected to open?", BRIDGE, "en", ["2029"]),
+        ("Quand l'échange a-t-il été annoncé ?", SEED_LEAD, "fr", ["jeudi"]),
+        (
+            "Qui a annoncé un nouvel échange de prisonniers ?",
+            SEED_LEAD,
+            "fr",
+            ["Ukraine", "Russie"],
+        ),
+        ("Où ont eu lieu les négociations ?", SEED_LEAD, "fr", ["Istanbul"]),
+        ("Pourquoi l'échange a-t-il eu lieu ?", SEED_LEAD, "fr", []),  # no type: no answer mark
+    ],
+)
+def test_the_words_of_the_answers_type_are_marked(
+    question: str, sentence: str, language: str, answer: list[str]
+) -> None:
+    spans, _ = mark(question, sentence, language)
+    assert [sentence[start:end] for start, end in spans] == answer
+
+
+def test_the_questions_own_words_are_marked_apart_from_the_answer() -> None:
+    question = "Combien de régions l'Ukraine doit-elle céder ?"
+    spans, terms = mark(question, REGIONS, "fr")
+    assert [REGIONS[s:e] for s, e in terms] == ["Ukraine", "Ukraine", "cède", "régions"]
+    assert not set(spans) & set(terms)
+
+
+def test_marked_runs_join_to_the_exact_quote_and_carry_no_markup() -> None:
+    text = 'He said "<b>30</b> days" & left.'
+    quote = Quote(
+        text=text, article_id="a", title="t", date=None, url=None, language="en",
+        sentence_index=0, start=0, end=len(text), highlights=[(12, 14)],
+        term_highlights=[(0, 2), (13, 20), (40, 50)],
+    )  # fmt: skip
+    runs = marked(quote)
+    assert "".join(run for run, _ in runs) == text
+    assert ("30", "answer") in runs and ("He", "term") in runs  # overlaps: the first wins

@@ -1,0 +1,117 @@
+"""A watched folder: files that arrive, change or go are indexed within seconds, by the
+watcher alone (`qa index watch`) and inside `qa serve` (QA_WATCH), answering meanwhile.
+
+Every wait is on a condition with a deadline, never a fixed sleep."""
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.indexing import folder_watcher
+from app.settings import Settings
+from embedding.embed import Embedder
+from index.embedded.store import Store
+from index.sync import UpdateReport
+from tests.conftest import SEEDS, Server
+from tests.wire import SEED_FILE
+
+pytestmark = pytest.mark.slow  # starts `qa` processes or servers
+DEADLINE = 120  # seconds: model loads and embedding on a busy 2-core machine
+FERRY = """---
+title: Ferry crews end their strike
+date: 2025-06-20
+---
+
+The ferry crews of the island line returned to work on Friday after the company agreed to
+hire forty-two more sailors.
+"""
+
+
+def wait_until(check: Callable[[], object], what: str, deadline: float = DEADLINE) -> object:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if found := check():
+            return found
+        time.sleep(0.2)  # polling step, not a wait for something to happen
+    raise AssertionError(f"not within {deadline} s: {what}")
+
+
+def titles(index: Path) -> set[str]:
+    try:
+        return {a["title"] for a in Store.open(index).list_articles(limit=1000)}
+    except Exception:  # no generation published yet
+        return set()
+
+
+@pytest.fixture
+def watched(tmp_path: Path, settings: Settings, embedder: Embedder):
+    """A folder with the seed, watched into its own index by a watcher thread."""
+    folder, index = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(SEEDS / SEED_FILE, folder)
+    reports: list[UpdateReport] = []
+    mine = settings.model_copy(update={"index_dir": index, "source_dir": folder})
+    watcher = folder_watcher(mine, folder, reports.append)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    assert watcher.ready.wait(DEADLINE), "the watcher did not start"
+    yield folder, index, reports
+    watcher.stop.set()
+    thread.join(timeout=30)
+
+
+def test_new_changed_and_deleted_files_are_synced_in_batches(watched) -> None:
+    folder, index, reports = watched
+    assert len(titles(index)) == 1  # the seed, from the sync done once watching
+    for number in range(150):  # a burst: more than one batch of 100
+        (folder / f"note-{number:03}.md").write_text(
+            f"# Harbour note {number}\n\nThe harbour master logged {number} ships today."
+        )
+    wait_until(lambda: len(titles(index)) == 151, "the burst indexed")
+    assert max(len(r.added) for r in reports) <= 100  # published a batch at a time
+    (folder / "note-007.md").write_text("# Harbour note seven\n\nThe harbour closed early.")
+    (folder / "note-008.md").unlink()
+    (folder / ".draft.md").write_text("# Draft\n\nA hidden file is not read.")
+    wait_until(lambda: "Harbour note seven" in titles(index), "the changed file indexed")
+    wait_until(lambda: "Harbour note 8" not in titles(index), "the deleted file removed")
+    assert "Draft" not in titles(index) and len(titles(index)) == 150
+
+
+def ask(server: Server, question: str) -> dict:
+    return httpx.post(f"{server.url}/ask", json={"question": question}, timeout=30).json()
+
+
+def test_a_served_folder_answers_new_files_and_forgets_deleted_ones(
+    tmp_path: Path, models_dir: Path, embedder: Embedder
+) -> None:
+    folder, index = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(SEEDS / SEED_FILE, folder)
+    env = {
+        "QA_INDEX_DIR": str(index),
+        "QA_SOURCE_DIR": str(folder),
+        "QA_MODELS_DIR": str(models_dir),
+        "QA_WATCH": "true",
+    }
+    server = Server(env)  # no index yet: the watcher's first sync builds it
+    try:
+        question = "How many more sailors will the ferry company hire?"
+        wait_until(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, "an index")
+        (folder / "ferry.md").write_text(FERRY)
+        answered = wait_until(
+            lambda: "forty-two" in (ask(server, question).get("answer") or ""), "ferry answered"
+        )
+        assert answered
+        assert ask(server, "Qui a annoncé un nouvel échange de prisonniers ?")["found"]
+        (folder / "ferry.md").unlink()
+        wait_until(
+            lambda: "forty-two" not in (ask(server, question).get("answer") or ""),
+            "the deleted article no longer quoted",
+        )
+    finally:
+        server.stop()

@@ -1,0 +1,175 @@
+"""The chat: its page at `/?c=ID` and the conversations API the page's script uses.
+
+Without JavaScript the form posts to `/`, the turn is answered and stored, and the browser
+is sent to `/?c=ID#turn-N` (post, redirect, get): reloading or coming back from a citation
+shows the conversation without asking anything again, and only the new question is answered.
+"""
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from web.api import ERRORS, answer
+from web.conversations import ID, Conversation, Conversations, Turn, TurnFilters
+from web.respond import page, wants_html
+from web.schemas import BLANK, AskRequest, ErrorBody, Responses, TurnRequest
+
+router = APIRouter()
+HISTORY = 5  # earlier questions a follow-up may lean on
+UNKNOWN: Responses = {
+    404: {"model": ErrorBody, "description": "No conversation of this id (or expired)."}
+}
+CONVERSATION_ID = Annotated[str, Path(pattern=ID, description="The `c` of `/?c=ID`.")]
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def chat(
+    request: Request,
+    c: Annotated[str | None, Query()] = None,
+    q: Annotated[str | None, Query()] = None,
+    read_dates: bool = True,
+) -> Response:
+    """The conversation `c`; with `q`, that question is asked in it first (the link of an
+    applied date filter asks again with `read_dates=false`)."""
+    if q is not None:
+        return _turn_then_show(request, q, c or "", TurnFilters(read_dates=read_dates))
+    if c is None:
+        return page(request, "chat.html", turns=[], filters={}, conversation=None)
+    found = _conversations(request).get(c) if _valid(c) else None
+    if found is None:  # expired, or never was: say so, and offer a fresh chat
+        return page(request, "chat.html", 404, turns=[], filters={}, conversation=None, gone=True)
+    last = found.turns[-1].filters.model_dump() if found.turns else {}
+    return page(request, "chat.html", turns=found.turns, filters=last, conversation=c)
+
+
+@router.post("/", response_class=HTMLResponse, include_in_schema=False)
+def chat_form(
+    request: Request,
+    question: Annotated[str, Form()] = "",
+    c: Annotated[str, Form()] = "",
+    since: Annotated[str, Form()] = "",
+    until: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "",
+) -> Response:
+    """Without JavaScript: answer the new question only, keep it, show the conversation."""
+    filters = TurnFilters(since=since or None, until=until or None, source=source or None)
+    return _turn_then_show(request, question, c, filters)
+
+
+def _turn_then_show(request: Request, question: str, c: str, filters: TurnFilters) -> Response:
+    """Answer and keep one turn, then send the browser to it (post, redirect, get)."""
+    conversations = _conversations(request)
+    found = conversations.get(c) if _valid(c) else None
+    try:
+        turn = _ask(request, found, question, filters)
+    except (HTTPException, ValueError) as problem:  # a bad question or filter; no index: 503
+        error = getattr(problem, "detail", None) or str(problem)
+        status = getattr(problem, "status_code", 422)
+        turns = found.turns if found else []
+        conversation = found.id if found else None
+        return page(
+            request,
+            "chat.html",
+            status,
+            turns=turns,
+            filters=filters.model_dump(),
+            conversation=conversation,
+            error=error,
+        )
+    cid = found.id if found else _create(conversations)
+    kept = _add(conversations, cid, turn)
+    return RedirectResponse(f"/?c={cid}#turn-{kept.number}", status_code=303)
+
+
+@router.post("/conversations", status_code=201, response_model=Conversation, tags=["conversations"])
+def start(request: Request) -> Conversation:
+    """A new, empty conversation; its page is `/?c=ID`."""
+    return Conversation(id=_create(_conversations(request)), turns=[])
+
+
+@router.get(
+    "/conversations/{cid}", response_model=Conversation, responses=UNKNOWN, tags=["conversations"]
+)
+def conversation(request: Request, cid: CONVERSATION_ID) -> Conversation:
+    """The turns of a conversation, each with its stored answer."""
+    found = _conversations(request).get(cid)
+    if found is None:
+        raise HTTPException(404, f"no conversation {cid!r}: it expired or never was")
+    return found
+
+
+@router.post(
+    "/conversations/{cid}/turns",
+    response_model=Turn,
+    responses=ERRORS | UNKNOWN,
+    tags=["conversations"],
+)
+def ask_in(request: Request, cid: CONVERSATION_ID, body: TurnRequest) -> Turn | HTMLResponse:
+    """Ask the next question of a conversation: a follow-up ("Et combien… ?") leans on the
+    earlier questions. With `Accept: text/html`, the turn as the chat page's HTML fragment."""
+    conversations = _conversations(request)
+    found = conversations.get(cid)
+    if found is None:
+        raise HTTPException(404, f"no conversation {cid!r}: it expired or never was")
+    filters = TurnFilters(since=body.since, until=body.until, source=body.source)
+    turn = _ask(request, found, body.question, filters, body.k)
+    kept = _add(conversations, cid, turn)
+    if wants_html(request):
+        return page(request, "_turn.html", turn=kept, conversation=cid)
+    return kept
+
+
+def _ask(
+    request: Request,
+    found: Conversation | None,
+    question: str,
+    filters: TurnFilters,
+    k: int | None = None,
+) -> Turn:
+    history = [t.question for t in found.turns][-HISTORY:] if found else []
+    body = AskRequest(question=question, k=k, history=history, **filters.model_dump())
+    result = answer(request, body)
+    return Turn(
+        number=0,
+        question=question.strip(BLANK),
+        answer=result,
+        filters=filters,
+        asked_at=time.time(),
+    )
+
+
+def _valid(cid: str) -> bool:
+    return re.fullmatch(ID, cid) is not None
+
+
+def _conversations(request: Request) -> Conversations:
+    return request.app.state.conversations
+
+
+def _create(conversations: Conversations) -> str:
+    with _kept():
+        return conversations.create()
+
+
+def _add(conversations: Conversations, cid: str, turn: Turn) -> Turn:
+    with _kept():
+        kept = conversations.add(cid, turn)
+    if kept is None:  # expired between reading it and now
+        raise HTTPException(404, f"no conversation {cid!r}: it expired or never was")
+    return kept
+
+
+@contextmanager
+def _kept() -> Iterator[None]:
+    """A conversation that cannot be written (full disk, read-only folder) is the server's
+    fault, said as such."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        raise HTTPException(507, f"cannot keep the conversation: {error}") from error
