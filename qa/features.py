@@ -172,6 +172,16 @@ def rarest(e: Evidence) -> float:
     return max(held) / max(weights.values()) if held else 0.0
 
 
+def focus_held(e: Evidence) -> float:
+    """1 when the sentence holds the question's last own term, often its verb or focus
+    ("What did the shop owners collect?"), which a sentence that only names the subject
+    lacks."""
+    own = e.asked.query.own_terms
+    if e.other_language or not own:
+        return e.stand_in if e.other_language else 0.0
+    return float(own[-1] in e.present)
+
+
 def missing_nearby(e: Evidence) -> float:
     """Share of the question's term weight found neither in the sentence, nor in the
     title, nor in the sentence before."""
@@ -317,6 +327,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("dense_after", dense_after),
     Feature("dense_window", dense_window),
     Feature("rarest", rarest),
+    Feature("focus_held", focus_held),
     Feature("missing_nearby", missing_nearby),
     Feature("proximity", proximity),
     Feature("novelty", novelty),
