@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 # Blank: what JSON Schema's (ECMAScript's) \s matches, plus what Python's str.strip() also
@@ -19,11 +19,12 @@ class AskRequest(BaseModel):
         description="A question in French or English.",
         examples=["Qui a annoncé un nouvel échange de prisonniers ?"],
     )
-    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
+    # Strict: JSON `true` is not the number 1 (the schema says integer; found by fuzzing).
+    k: StrictInt | None = Field(None, ge=1, le=50, description="How many sources to list.")
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
-    read_dates: bool = Field(
+    read_dates: StrictBool = Field(
         True,
         description='Read dates in the question ("en juin 2025", "last week") as a '
         "filter (see `applied_filters`); false: take them as words.",
@@ -48,7 +49,8 @@ class TurnRequest(BaseModel):
     question: str = Field(
         description="A question in French or English.", examples=["Et combien ont été libérés ?"]
     )
-    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
+    # Strict: JSON `true` is not the number 1 (the schema says integer; found by fuzzing).
+    k: StrictInt | None = Field(None, ge=1, le=50, description="How many sources to list.")
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
