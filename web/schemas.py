@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 # Blank: what JSON Schema's (ECMAScript's) \s matches, plus what Python's str.strip() also
@@ -19,8 +19,7 @@ class AskRequest(BaseModel):
         description="A question in French or English.",
         examples=["Qui a annoncé un nouvel échange de prisonniers ?"],
     )
-    # Strict: JSON `true` is not the number 1 (the schema says integer; found by fuzzing).
-    k: StrictInt | None = Field(None, ge=1, le=50, description="How many sources to list.")
+    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
@@ -32,6 +31,15 @@ class AskRequest(BaseModel):
     history: list[str] = Field(
         default_factory=list, max_length=20, description="Earlier questions, oldest first."
     )
+
+    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
+    # (found by fuzzing).
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_is_not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("Input should be a valid integer, not true or false")
+        return value
 
 
 class ErrorBody(BaseModel):
@@ -49,8 +57,16 @@ class TurnRequest(BaseModel):
     question: str = Field(
         description="A question in French or English.", examples=["Et combien ont été libérés ?"]
     )
-    # Strict: JSON `true` is not the number 1 (the schema says integer; found by fuzzing).
-    k: StrictInt | None = Field(None, ge=1, le=50, description="How many sources to list.")
+    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
+
+    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
+    # (found by fuzzing).
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_is_not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("Input should be a valid integer, not true or false")
+        return value
