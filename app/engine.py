@@ -10,8 +10,9 @@ from embedding.encoders import EncoderId, default_threads
 from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
+from qa.features import DENSE_ONLY, KEYWORD_ONLY
 from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
-from qa.select import DENSE_ONLY, KEYWORD_ONLY, SentenceWeights
+from qa.scorer import HandMade
 
 MODES = ("keyword", "dense", "fused")
 
@@ -59,7 +60,8 @@ def single_threaded() -> None:
 
 
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
-    """An answerer for one retrieval mode; "fused" is the product, the others baselines."""
+    """An answerer for one retrieval mode; "fused" is the product (the learned scorer),
+    the others baselines (a retriever and a hand-made score of its own signal)."""
     single_threaded()
     embedder = get_embedder(settings)
     limits = AnswerLimits(
@@ -67,7 +69,8 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     )
     weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     if mode == "keyword":
-        return Answerer(store, embedder, limits, KeywordRetriever(store), KEYWORD_ONLY)
+        keyword = KeywordRetriever(store)
+        return Answerer(store, embedder, limits, keyword, HandMade(KEYWORD_ONLY))
     if mode == "dense":
-        return Answerer(store, embedder, limits, DenseRetriever(store), DENSE_ONLY)
-    return Answerer(store, embedder, limits, FusedRetriever(store, weights), SentenceWeights())
+        return Answerer(store, embedder, limits, DenseRetriever(store), HandMade(DENSE_ONLY))
+    return Answerer(store, embedder, limits, FusedRetriever(store, weights))

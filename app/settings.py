@@ -64,8 +64,12 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Sources listed with an answer.")
     keyword_weight_fr: float = Field(0.4, ge=0, le=1, description="Keyword share, French.")
     keyword_weight_en: float = Field(0.4, ge=0, le=1, description="Keyword share, English.")
-    min_confidence: float = Field(
-        0.3, ge=0, le=1, description="Below this confidence the answer is 'not found'."
+    min_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Below this confidence the answer is 'not found'; unset: the threshold "
+        "shipped with the scorer (qa/scorer.json).",
     )
     preferred_source: str | None = Field(
         None,

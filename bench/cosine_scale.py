@@ -13,17 +13,22 @@ from pathlib import Path
 import numpy as np
 from tune import feature_tables, prepared
 
-from embedding.embed import Embedder
+from app.engine import get_embedder
+from app.settings import Settings
 from index.embedded.store import Store
+from qa.cosine import IDENTITY
+from qa.features import column
 
 
 def medians(questions: Path, index_dir: Path) -> tuple[float, float]:
     store = Store.open(index_dir)
-    embedder = Embedder(store.model)
-    embedder.scale = (1.0, 0.0)  # raw cosines
-    tables = feature_tables(store, prepared(embedder, questions)[:300], 0.4)
-    right = np.concatenate([f[r, 0] for f, r in tables if r.any()])
-    wrong = np.concatenate([f[~r, 0] for f, r in tables])
+    items = prepared(get_embedder(Settings(embedding_model=store.model)), questions)[:300]
+    for query, _ in items:
+        query.__dict__["scale"] = IDENTITY  # raw cosines
+    tables = feature_tables(store, items, 0.4)
+    dense = column("dense")
+    right = np.concatenate([f[r, dense] for f, r in tables if r.any()])
+    wrong = np.concatenate([f[~r, dense] for f, r in tables])
     print(f"{index_dir}: right p10/50/90 {np.percentile(right, [10, 50, 90]).round(3)}")
     print(f"{index_dir}: wrong p10/50/90 {np.percentile(wrong, [10, 50, 90]).round(3)}")
     return float(np.median(right)), float(np.median(wrong))

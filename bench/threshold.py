@@ -1,5 +1,6 @@
-"""Confidence of the chosen sentence for right, wrong and unanswerable questions, and the
-threshold that would maximise accuracy (answered right + abstained right) on a dev split.
+"""Confidence of the chosen sentence for right, wrong and unanswerable questions, and what
+each threshold would give (answered right + abstained right) on a split. A report: the
+shipped threshold is chosen on the train splits by bench/train_scorer.py.
 
     .venv/bin/python bench/threshold.py data/eval/squad-dev-minilm \\
         ../shared/eval/squad-dev/questions.jsonl

@@ -15,10 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from app.engine import get_embedder
+from app.settings import Settings
 from embedding.embed import Embedder
 from index.embedded.store import Filters, Store
 from ingest.language import detect_language
 from qa.evaluate import contains_answer, load_questions
+from qa.features import NAMES, weights
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates
 
@@ -31,13 +34,9 @@ def prepared(embedder: Embedder, path: Path) -> list[tuple[Query, list[str]]]:
     questions = [q for q in load_questions(path) if q.answers]
     random.Random(7).shuffle(questions)
     questions = questions[:SAMPLE]
-    vectors = embedder.model.encode_query(
-        [q.question for q in questions], normalize_embeddings=True, batch_size=64
-    )
     queries = []
-    for question, vector in zip(questions, vectors, strict=True):
+    for question in questions:
         query = Query(question.question, detect_language(question.question), embedder)
-        query.__dict__["vector"] = np.asarray(vector, dtype=np.float32)
         queries.append((query, question.answers))
     return queries
 
@@ -49,7 +48,7 @@ def feature_tables(store: Store, items: list, weight: float) -> list[tuple[np.nd
     for query, answers in items:
         found = candidates(store, query, retriever.search(query, 50, Filters()))
         if not found:
-            tables.append((np.zeros((1, 5)), np.zeros(1, dtype=bool)))
+            tables.append((np.zeros((1, len(NAMES))), np.zeros(1, dtype=bool)))
             continue
         features = np.stack([c.features for c in found])
         right = np.array([contains_answer(c.sentence.text, answers) for c in found])
@@ -59,7 +58,7 @@ def feature_tables(store: Store, items: list, weight: float) -> list[tuple[np.nd
 
 def main(index_dir: str, questions: str) -> None:
     store = Store.open(Path(index_dir))
-    items = prepared(Embedder(store.model), Path(questions))
+    items = prepared(get_embedder(Settings(embedding_model=store.model)), Path(questions))
     results = []
     for weight in FUSION:
         tables = feature_tables(store, items, weight)
@@ -69,13 +68,18 @@ def main(index_dir: str, questions: str) -> None:
             keyword = round(1 - dense - passage - kind - context, 2)
             if keyword < 0:
                 continue
-            shares = np.array([dense, keyword, passage, kind, context])
-            hits = sum(right[np.argmax(f @ shares)] for f, right in tables)
-            results.append((hits / len(tables), weight, tuple(shares.tolist())))
-    for hit, weight, shares in sorted(results)[-15:]:
-        print(
-            f"hit@1={hit:.4f} keyword_fusion={weight} dense,keyword,passage,type,context={shares}"
-        )
+            shares = {
+                "dense": dense,
+                "keyword": keyword,
+                "passage": passage,
+                "answer_type": kind,
+                "context": context,
+            }
+            hits = sum(right[np.argmax(f @ weights(**shares))] for f, right in tables)
+            results.append((hits / len(tables), weight, shares))
+    for hit, weight, shares in sorted(results, key=lambda r: r[0])[-15:]:
+        named = " ".join(f"{name}={share:g}" for name, share in shares.items())
+        print(f"hit@1={hit:.4f} keyword_fusion={weight} {named}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from index.errors import ArticleQAError
 if TYPE_CHECKING:
     from index.filters import Filters
     from qa.answer import Answerer
+    from qa.evaluate import Question
 
 RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
 MODES = ("keyword", "dense", "fused")  # engine.MODES, without importing the engine
@@ -149,21 +150,57 @@ def _filters(options: dict[str, Any]) -> Filters:
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(MODES), help="Default: all.")
-def eval_command(questions: Path, as_json: bool, modes: tuple[str, ...]) -> None:
+@click.option(
+    "--leave-out",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="Share of the questions' articles to leave out of (a copy of) the index.",
+)
+@click.option("--seed", type=int, default=15, show_default=True, help="Which articles.")
+def eval_command(
+    questions: Path, as_json: bool, modes: tuple[str, ...], leave_out: float | None, seed: int
+) -> None:
     """Score the index on a question file (format of shared/eval) with each retriever.
 
-    Example: qa eval ../shared/eval/piaf-dev/questions.jsonl
+    With --leave-out, a share of the articles the questions name is removed from a
+    temporary copy of the (embedded) index first: questions about them should get "not
+    found" (left_out_not_found), the others are scored as usual.
+
+    Example: qa eval ../shared/eval/piaf-dev/questions.jsonl --leave-out 0.25
     """
-    from app.engine import answerer, open_index
-    from qa.evaluate import evaluate, load_questions
+    from app.engine import get_embedder
+    from qa.evaluate import load_questions
+    from qa.leave_out import index_without, left_out
 
     settings = get_settings()
-    items, results = load_questions(questions), {}
+    items = load_questions(questions)
+    if leave_out is None:
+        results = _evaluate(settings, items, modes)
+    elif settings.backend != "embedded":
+        raise click.UsageError("--leave-out copies an embedded index (QA_BACKEND=embedded)")
+    else:
+        missing = left_out({q.article for q in items if q.article}, leave_out, seed)
+        with index_without(settings.index_dir, missing, get_embedder(settings)) as index_dir:
+            copy = settings.model_copy(update={"index_dir": index_dir})
+            results = _evaluate(copy, items, modes, frozenset(missing))
+    click.echo(json.dumps(results, indent=2) if as_json else _table(results))
+
+
+def _evaluate(
+    settings: Settings,
+    items: list[Question],
+    modes: tuple[str, ...],
+    missing: frozenset[str] = frozenset(),
+) -> dict[str, dict[str, dict]]:
+    from app.engine import answerer, open_index
+    from qa.evaluate import evaluate
+
+    results = {}
     with open_index(settings).reader() as store:
         for mode in modes or MODES:
             qa = answerer(settings, store, mode)
-            results[mode] = evaluate(items, functools.partial(qa.ask, k=RECALL_DEPTH))
-    click.echo(json.dumps(results, indent=2) if as_json else _table(results))
+            results[mode] = evaluate(items, functools.partial(qa.ask, k=RECALL_DEPTH), missing)
+    return results
 
 
 @main.command()

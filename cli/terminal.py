@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from qa.models import Answer, Quote
+from qa.models import CLOSEST, Answer, Quote
 
 Link = Callable[[str, int], str]  # (article id, sentence) -> the server's page of it
 Ask = Callable[[str, list[str]], Answer]  # (question, earlier questions) -> answer
@@ -15,10 +15,18 @@ HISTORY = 5
 
 def render(result: Answer, link: Link | None = None) -> str:
     """The quote (answering words in bold where the terminal shows it), title, date and
-    place in the article, the article's url when it has one, the confidence."""
-    if not result.quote:
-        return f"{result.answer}\n(confidence {result.confidence:.2f})"
-    quote = result.quote
+    place in the article, the article's url when it has one, the confidence. Not found:
+    the message, then the closest sentence, said to be one that may not answer."""
+    confidence = f"(confidence {result.confidence:.2f})"
+    if result.quote:
+        return "\n".join([*_placed(result.quote, link), confidence])
+    if result.closest:  # not found, but the reader may judge the closest sentence
+        closest = _placed(result.closest, link)
+        return "\n".join([result.answer, CLOSEST[result.language], *closest, confidence])
+    return f"{result.answer}\n{confidence}"
+
+
+def _placed(quote: Quote, link: Link | None) -> list[str]:
     lines = [
         f"« {_marked(quote)} »",
         f"— {quote.title} ({quote.date or 'undated'}), sentence {quote.sentence_index}, "
@@ -28,8 +36,7 @@ def render(result: Answer, link: Link | None = None) -> str:
         lines.append(quote.url)
     if link is not None:
         lines.append(link(quote.article_id, quote.sentence_index))
-    lines.append(f"(confidence {result.confidence:.2f})")
-    return "\n".join(lines)
+    return lines
 
 
 def _marked(quote: Quote) -> str:

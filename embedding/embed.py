@@ -22,10 +22,6 @@ from embedding.encoders import (
 DEFAULT_MODEL = "multilingual-e5-small"  # chosen by measurement: see README
 DEFAULT_BACKEND = "openvino"  # chosen by measurement: see README, "Encoder backends"
 _PACKAGED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
-# Cosines of e5 crowd into 0.75-0.9; this linear map puts them on MiniLM's scale, so that
-# one set of answer weights and one confidence threshold serve both. Fitted on the medians
-# of right and wrong answer sentences of the PIAF dev split (bench/cosine_scale.py).
-COSINE_SCALE = {"multilingual-e5-small": (2.21, -1.32)}
 
 
 def resolve_model(name: str, models_dir: Path) -> str:
@@ -92,7 +88,6 @@ class Embedder:
         self.dimension = self.encoder.dimension
         self.precision = self.encoder.precision
         self.texts_encoded = 0  # lets tests see that unchanged articles are not re-embedded
-        self.scale = COSINE_SCALE.get(name.removeprefix("intfloat/"), (1.0, 0.0))
 
     @property
     def identity(self) -> EncoderId:
@@ -107,11 +102,6 @@ class Embedder:
             "precision": self.precision,
             "vectors": self.identity.vectors,
         }
-
-    def calibrated(self, cosine: float) -> float:
-        """A cosine on the common scale of answer features, in [0, 1]."""
-        slope, offset = self.scale
-        return min(max(slope * cosine + offset, 0.0), 1.0)
 
     def encode_documents(
         self, texts: Sequence[str], progress: Progress | None = None

@@ -14,7 +14,8 @@ from qa.highlight import mark
 from qa.models import NOT_FOUND, Answer, Quote, Source
 from qa.models import Copy as CopyModel
 from qa.retrieve import Passage, Query, Retriever
-from qa.select import Candidate, SentenceWeights, pick_sentence
+from qa.scorer import Scorer, shipped
+from qa.select import Candidate, pick_sentence
 from qa.sources import by_article
 from qa.timed import search_in_time
 from qa.when import warm_up as warm_up_dates
@@ -40,7 +41,7 @@ class AnswerLimits:
 
     top_k: int = 5  # sources listed with an answer
     candidates: int = 50  # passages each retriever returns
-    min_confidence: float = 0.3  # below: "not found"
+    min_confidence: float | None = None  # below: "not found"; None: the scorer's threshold
     preferred_source: str | None = None  # whose copy of a wire story is quoted
 
 
@@ -50,7 +51,7 @@ class Answerer:
     embedder: Embedder
     limits: AnswerLimits
     retriever: Retriever
-    shares: SentenceWeights = field(default_factory=SentenceWeights)
+    scorer: Scorer = field(default_factory=shipped)  # the learned one (qa/scorer.json)
 
     def __post_init__(self) -> None:
         _load_language_models()
@@ -69,26 +70,35 @@ class Answerer:
         query, passages, applied = search_in_time(
             self.retriever, self.store, query, depth, filters or Filters(), read_dates
         )
-        candidate = pick_sentence(self.store, query, passages, self.shares)
-        confidence = min(max(candidate.score if candidate else 0.0, 0.0), 1.0)
-        found = candidate is not None and confidence >= self.limits.min_confidence
+        choice = pick_sentence(self.store, query, passages, self.scorer)
+        # Rounded first, so that the confidence shown and the threshold agree.
+        confidence = round(choice.confidence, 3) if choice else 0.0
+        found = choice is not None and confidence >= self.threshold(query.language)
         copies = self.store.story_copies([wire.story_of(p) for p in passages])
-        quote = self._quote(candidate, query, copies) if found and candidate else None
+        best = self._quote(choice.candidate, query, copies) if choice else None
+        quote = best if found else None
         listed = wire.one_per_story(passages)[: k or self.limits.top_k]
         sources = [_source(p, copies) for p in listed]
         return Answer(
             found=found,
             answer=quote.text if quote else NOT_FOUND[query.language],
             quote=quote,
+            closest=None if found else best,
             sources=sources,
             articles=by_article(
                 listed, quote, len(listed), {s.article_id: s.also_in for s in sources}
             ),
-            confidence=round(confidence, 3),
+            confidence=confidence,
             language=query.language,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             applied_filters=applied,
         )
+
+    def threshold(self, language: str) -> float:
+        """The limits' min_confidence if set, else the scorer's threshold for the question's
+        language."""
+        chosen = self.limits.min_confidence
+        return self.scorer.threshold(language) if chosen is None else chosen
 
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""

@@ -104,13 +104,20 @@ class ArticleSource(BaseModel):
 class Answer(BaseModel):
     found: bool
     answer: str = Field(description="The quoted sentence, or the 'not found' message.")
-    quote: Quote | None
+    quote: Quote | None = Field(description="The quoted sentence, when found.")
+    closest: Quote | None = Field(
+        None,
+        description="When not found: the closest sentence, which may not answer, for the "
+        "user to judge; null when found or when nothing was retrieved.",
+    )
     sources: list[Source] = Field(description="The best passages, one per chunk (kept as is).")
     articles: list[ArticleSource] = Field(
         default_factory=list,
         description="The sources one entry per article, the quoted article first.",
     )
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(
+        ge=0, le=1, description="Probability that the quoted (or closest) sentence answers."
+    )
     language: str = Field(description="Language of the question: fr or en.")
     took_ms: float
     applied_filters: list[AppliedFilter] = Field(
@@ -122,4 +129,8 @@ class Answer(BaseModel):
 NOT_FOUND = {
     "fr": "Je n'ai pas trouvé de réponse dans les articles.",
     "en": "I could not find an answer in the articles.",
+}
+CLOSEST = {
+    "fr": "Le passage le plus proche, qui peut ne pas répondre :",
+    "en": "The closest passage, which may not answer:",
 }

@@ -15,6 +15,7 @@ from embedding.embed import Embedder
 from index.filters import Filters
 from index.interface import ChunkHit, Reader
 from ingest.analyzer import terms
+from qa.cosine import on_common_scale, scale_for
 
 
 @dataclass
@@ -45,6 +46,14 @@ class Query:
     def vector(self) -> np.ndarray:
         return self.embedder.encode_query(f"{self.extra_text} {self.text}".strip())
 
+    @cached_property
+    def scale(self) -> tuple[float, float]:
+        return scale_for(self.embedder.name)
+
+    def calibrated(self, cosine: float) -> float:
+        """A cosine with this question on the common scale of answer features (qa/cosine.py)."""
+        return on_common_scale(cosine, self.scale)
+
 
 @dataclass
 class Passage:
@@ -63,9 +72,9 @@ class DenseRetriever:
         self.store = store
 
     def scores(self, query: Query, k: int, filters: Filters) -> dict[int, float]:
-        """Cosines on the common scale (see Embedder.calibrated)."""
+        """Cosines on the common scale (see Query.calibrated)."""
         found = self.store.search_dense(query.vector, k, filters)
-        return {chunk: query.embedder.calibrated(cosine) for chunk, cosine in found}
+        return {chunk: query.calibrated(cosine) for chunk, cosine in found}
 
     def search(self, query: Query, k: int, filters: Filters) -> list[Passage]:
         found = self.scores(query, k, filters)
@@ -104,7 +113,7 @@ class FusedRetriever:
         dense = self.dense.scores(query, k, filters)
         keyword = self.keyword.scores(query, k, filters)
         missing = self.store.dense_scores(query.vector, list(keyword.keys() - dense.keys()))
-        dense |= {chunk: query.embedder.calibrated(cosine) for chunk, cosine in missing.items()}
+        dense |= {chunk: query.calibrated(cosine) for chunk, cosine in missing.items()}
         weight = self.keyword_weights.get(query.language, 0.5)
         fused = {
             chunk: (1 - weight) * dense.get(chunk, 0.0) + weight * keyword.get(chunk, 0.0)

@@ -1,113 +1,72 @@
 """Pick the answering sentence among the sentences of the best passages."""
 
-import math
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from index.interface import Reader, SentenceRow
 from ingest.analyzer import terms
-from qa.answer_type import expected_type, offers
+from qa.features import Asked, Evidence, matrix
 from qa.retrieve import Passage, Query
-
-PASSAGES_READ = 5
-UNRELATED = 0.3  # calibrated cosine of unrelated sentences (10th percentile of wrong ones)
-
-
-@dataclass(frozen=True)
-class SentenceWeights:
-    """Shares of a sentence's score, summing to 1; every feature is absolute, in [0, 1], so
-    the score doubles as the confidence. Tuned on the dev splits (bench/tune.py)."""
-
-    dense: float = 0.3  # cosine of question and sentence
-    keyword: float = 0.25  # IDF-weighted share of the question's terms in the sentence
-    passage: float = 0.2  # cosine of question and the passage around the sentence
-    answer_type: float = 0.05  # the sentence holds what the question word asks for
-    context: float = 0.2  # question terms missing from the sentence but in the title or
-    # the sentence before: "The project will cost…" answers "How much will the bridge cost?"
-
-
-KEYWORD_ONLY = SentenceWeights(0.0, 1.0, 0.0, 0.0, 0.0)
-DENSE_ONLY = SentenceWeights(0.85, 0.0, 0.15, 0.0, 0.0)
+from qa.scorer import Scorer
 
 
 @dataclass
 class Candidate:
     passage: Passage
     sentence: SentenceRow
-    features: np.ndarray  # in the order of SentenceWeights' fields
+    features: np.ndarray  # in the order of features.FEATURES
     score: float = 0.0
+
+
+@dataclass
+class Choice:
+    candidate: Candidate
+    confidence: float  # probability that the sentence holds the answer
 
 
 def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Candidate]:
     """Each sentence of the best passages once, with its features."""
-    weights = _term_weights(store, query.own_terms)
-    kind = expected_type(query.text)
+    asked = Asked.of(store, query, passages)
     seen: set[tuple[str, int]] = set()
-    found: list[Candidate] = []
-    for passage in passages[:PASSAGES_READ]:
+    found: list[Evidence] = []
+    articles: dict[str, set[str]] = {}  # terms read of each article, shared by its candidates
+    for rank, passage in enumerate(asked.read):
         chunk = passage.chunk
         title = set(terms(chunk.title, query.language))
-        rows = store.sentences(chunk.article_id, chunk.first_sentence - 1, chunk.last_sentence)
-        previous: set[str] = set()
-        for row in rows:
-            sentence = terms(row.text, query.language)
-            fresh = (chunk.article_id, row.position) not in seen
-            if row.position >= chunk.first_sentence and fresh:
-                seen.add((chunk.article_id, row.position))
-                features = _features(query, weights, kind, row, passage, sentence, title | previous)
-                found.append(Candidate(passage, row, features))
-            previous = set(sentence)
-    return found
+        rows = store.sentences(chunk.article_id, chunk.first_sentence - 1, chunk.last_sentence + 1)
+        words = [terms(row.text, query.language) for row in rows]
+        article = articles.setdefault(chunk.article_id, set())
+        article.update(*words)
+        for i, row in enumerate(rows):
+            inside = chunk.first_sentence <= row.position <= chunk.last_sentence
+            if not inside or (chunk.article_id, row.position) in seen:
+                continue
+            seen.add((chunk.article_id, row.position))
+            before = rows[i - 1] if i > 0 else None
+            after = rows[i + 1] if i + 1 < len(rows) else None
+            previous = set(words[i - 1]) if i > 0 else set()
+            found.append(
+                Evidence(asked, rank, row, words[i], title, previous, before, after, article)
+            )
+    features = matrix(found)
+    return [Candidate(e.passage, e.row, row) for e, row in zip(found, features, strict=True)]
 
 
 def pick_sentence(
-    store: Reader, query: Query, passages: list[Passage], shares: SentenceWeights | None = None
-) -> Candidate | None:
-    """The best-scoring sentence; ties go to the newest article."""
-    weights = np.array(astuple(shares or SentenceWeights()))
+    store: Reader, query: Query, passages: list[Passage], scorer: Scorer
+) -> Choice | None:
+    """The best-scoring sentence, and the confidence that it answers; ties go to the
+    newest article."""
     found = candidates(store, query, passages)
-    for candidate in found:
-        candidate.score = float(candidate.features @ weights)
     if not found:
         return None
-    return max(found, key=lambda c: (round(c.score, 6), c.passage.chunk.date or ""))
-
-
-def _features(
-    query: Query,
-    weights: dict[str, float],
-    kind: str | None,
-    row: SentenceRow,
-    passage: Passage,
-    sentence: list[str],
-    context: set[str],
-) -> np.ndarray:
-    cosine = float(np.dot(row.vector.astype(np.float32), query.vector.reshape(-1)))
-    dense = query.embedder.calibrated(cosine)
-    present = set(sentence)
-    keyword, around = _coverage(weights, present), _coverage(weights, context - present)
-    if passage.chunk.language != query.language:
-        # Stemmed terms cannot meet across languages: the similarity above that of an
-        # unrelated sentence stands in for the keyword evidence, so that the keyword side
-        # does not sink an answer in the other language.
-        keyword, around = min(max((dense - UNRELATED) / UNRELATED, 0.0), 1.0), 0.0
-    answer_kind = float(offers(kind, row.text, query.text))
-    return np.array([dense, keyword, max(passage.dense, 0.0), answer_kind, around])
-
-
-def _coverage(weights: dict[str, float], present: set[str]) -> float:
-    """Share of the question's term weight (IDF) found among `present` terms."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
-
-
-def _term_weights(store: Reader, query_terms: list[str]) -> dict[str, float]:
-    if not query_terms:
-        return {}
-    frequencies = store.document_frequencies(query_terms)
-    chunks = max(store.manifest.chunks, 1)
-    return {
-        t: math.log(1 + (chunks - frequencies.get(t, 0) + 0.5) / (frequencies.get(t, 0) + 0.5))
-        for t in dict.fromkeys(query_terms)
-    }
+    features = np.stack([c.features for c in found])
+    scores = scorer.scores(features)
+    for candidate, score in zip(found, scores, strict=True):
+        candidate.score = float(score)
+    best = max(
+        range(len(found)),
+        key=lambda i: (round(found[i].score, 6), found[i].passage.chunk.date or ""),
+    )
+    return Choice(found[best], scorer.confidence(features, scores, best))

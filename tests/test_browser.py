@@ -100,7 +100,7 @@ def test_the_form_works_without_javascript(browser: Browser, server: Server) -> 
     page.click("button[type=submit]")
     expect(page.locator(".turn blockquote")).to_contain_text("expected to open in 2029")
     expect(page.locator("button[type=submit]")).to_have_text("Ask")
-    page.fill("#question", "And what did the shop owners collect?")
+    page.fill("#question", "And how many signatures did the shop owners collect?")
     page.click("button[type=submit]")
     expect(page.locator(".turn")).to_have_count(2)
     expect(page.locator(".turn blockquote").nth(1)).to_contain_text("12,000 signatures")

@@ -96,7 +96,7 @@ def test_without_javascript_only_the_new_question_is_answered(
     expect(page.locator(".turn blockquote")).to_contain_text("expected to open in 2029")
     cid = conversation_id(page)
     first = httpx.get(f"{server.url}/conversations/{cid}").json()["turns"][0]
-    page.fill("#question", "And what did the shop owners collect?")
+    page.fill("#question", "And how many signatures did the shop owners collect?")
     page.click("button[type=submit]")
     expect(page.locator(".turn")).to_have_count(2)
     expect(page.locator(".turn blockquote").nth(1)).to_contain_text("12,000 signatures")
