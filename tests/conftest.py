@@ -225,6 +225,9 @@ class InProcess:
     def delete(self, path: str, timeout: float | None = None, **options: Any) -> httpx.Response:
         return self.client.delete(path, **options)
 
+    def head(self, path: str, timeout: float | None = None, **options: Any) -> httpx.Response:
+        return self.client.head(path, **options)
+
     def stop(self) -> None:
         self.client.__exit__(None, None, None)
 

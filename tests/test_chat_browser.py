@@ -20,9 +20,10 @@ from tests.test_web_api import wait_for_job
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 TRUCE = "Combien de jours de trêve réclame l'Ukraine ?"
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"),
+]
 
 
 def new_context(chromium: Browser, language: str = "fr", **options: object) -> BrowserContext:

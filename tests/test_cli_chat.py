@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.engine import MODES as ENGINE_MODES
 from cli.main import MODES
 from tests.conftest import ROOT, Server
+
+pytestmark = pytest.mark.slow  # starts `qa` processes and servers
 
 BRIDGE = "When is the new harbour bridge expected to open?"
 NOWHERE = {"QA_INDEX_DIR": "/nonexistent/index", "QA_MODELS_DIR": "/nonexistent/models"}

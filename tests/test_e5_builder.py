@@ -23,6 +23,8 @@ from sentence_transformers import SentenceTransformer
 from embedding.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
 from embedding.model_folder import remove_leftovers
 
+pytestmark = pytest.mark.slow  # torch, the package's own engine, fresh processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 TEXTS = [
@@ -143,7 +145,6 @@ def test_prisoner_exchange_ranks_first(e5: SentenceTransformer, query: str) -> N
     assert scores[0, 0] > scores[0, 1]
 
 
-@pytest.mark.slow
 def test_loads_offline_in_a_fresh_process(e5_path: Path) -> None:
     script = (
         "import sys\n"
@@ -164,7 +165,6 @@ def test_loads_offline_in_a_fresh_process(e5_path: Path) -> None:
     assert done.stdout.strip() == "torch.float32"  # stored fp16, computed fp32
 
 
-@pytest.mark.slow
 def test_failed_build_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*_args: object) -> None:
         raise RuntimeError("disk full")
@@ -177,7 +177,6 @@ def test_failed_build_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.Monke
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow
 def test_killed_build_leaves_no_folder_at_target(tmp_path: Path) -> None:
     target = tmp_path / E5_MODEL_NAME
     script = (

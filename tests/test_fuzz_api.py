@@ -96,6 +96,9 @@ def test_what_the_fuzzing_found_stays_fixed(scratch_api: InProcess) -> None:
         timeout=30,
     )  # was {"detail": "Invalid multipart data."}
     assert broken.json() == {"error": "Invalid multipart data.", "status": 400}
+    for wrong in ({"k": True}, {"read_dates": 1}):  # was accepted as k=1, read_dates=True
+        typed = scratch_api.post("/ask", json={"question": "Qui ?", **wrong})
+        assert typed.status_code == 422, wrong
 
 
 @pytest.mark.parametrize("blank", ["\x1c", " \x85\u3000", "\ufeff\t"])

@@ -58,6 +58,7 @@ def listing(server: InProcess) -> dict:
     return server.get("/admin/uploads", headers=AUTH).json()
 
 
+@pytest.mark.slow  # a `qa index build` process
 def test_bad_uploads_are_set_aside_with_their_reason_and_builds_still_work(
     served: tuple[InProcess, dict[str, str]],
 ) -> None:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 # Blank: what JSON Schema's (ECMAScript's) \s matches, plus what Python's str.strip() also
@@ -23,7 +23,7 @@ class AskRequest(BaseModel):
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
-    read_dates: bool = Field(
+    read_dates: StrictBool = Field(
         True,
         description='Read dates in the question ("en juin 2025", "last week") as a '
         "filter (see `applied_filters`); false: take them as words.",
@@ -31,6 +31,15 @@ class AskRequest(BaseModel):
     history: list[str] = Field(
         default_factory=list, max_length=20, description="Earlier questions, oldest first."
     )
+
+    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
+    # (found by fuzzing).
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_is_not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("Input should be a valid integer, not true or false")
+        return value
 
 
 class ErrorBody(BaseModel):
@@ -52,3 +61,12 @@ class TurnRequest(BaseModel):
     since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
+
+    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
+    # (found by fuzzing).
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_is_not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("Input should be a valid integer, not true or false")
+        return value
