@@ -10,7 +10,7 @@ from index.filters import Filters
 from index.interface import ChunkHit, Copy, Reader, SentenceRow
 from ingest.language import detect_language
 from qa import copies as wire
-from qa.highlight import mark
+from qa.highlight import Span, mark
 from qa.models import NOT_FOUND, Answer, Quote, Source
 from qa.models import Copy as CopyModel
 from qa.retrieve import Passage, Query, Retriever
@@ -78,7 +78,8 @@ class Answerer:
         copies = self.store.story_copies([wire.story_of(p) for p in passages])
         best = self._quote(choice.candidate, query, copies) if choice else None
         quote = best if found else None
-        listed = wire.one_per_story(passages)[: k or self.limits.top_k]
+        stories = wire.one_per_story(passages)
+        listed = stories[: k or self.limits.top_k]
         sources = [_source(p, copies) for p in listed]
         return Answer(
             found=found,
@@ -86,8 +87,9 @@ class Answerer:
             quote=quote,
             closest=None if found else best,
             sources=sources,
+            # All of them: the quoted article comes first even when it ranks below the listed.
             articles=by_article(
-                listed, quote, len(listed), {s.article_id: s.also_in for s in sources}
+                stories, quote, len(listed), {s.article_id: s.also_in for s in sources}
             ),
             confidence=confidence,
             language=query.language,
@@ -122,11 +124,18 @@ class Answerer:
             if best.article_id != chunk.article_id:
                 same = wire.same_sentence(self.store, best.article_id, row)
             where, row = (best, same) if same is not None else (where, row)
-        quote = self._quote_of(where, row, wire.also_in(copies, story, where.article_id))
-        answering, question_terms = mark(query.text, row.text, where.language, query.own_terms)
-        return quote.model_copy(update={"highlights": answering, "term_highlights": question_terms})
+        marks = mark(query.text, row.text, where.language, query.own_terms)
+        return self._quote_of(where, row, wire.also_in(copies, story, where.article_id), marks)
 
-    def _quote_of(self, where: Copy, row: SentenceRow, others: list[Copy]) -> Quote:
+    def _quote_of(
+        self,
+        where: Copy,
+        row: SentenceRow,
+        others: list[Copy],
+        marks: tuple[list[Span], list[Span]],
+    ) -> Quote:
+        """The quote of `row` in `where`, with its neighbours, copies and marked words."""
+        answering, question_terms = marks
         around = self.store.sentences(where.article_id, row.position - 1, row.position + 1)
         before = next((s.text for s in around if s.position == row.position - 1), "")
         after = next((s.text for s in around if s.position == row.position + 1), "")
@@ -142,6 +151,8 @@ class Answerer:
             end=row.end,
             before=before,
             after=after,
+            highlights=answering,
+            term_highlights=question_terms,
             also_in=[_copy_model(c) for c in others],
         )
 
