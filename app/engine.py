@@ -11,10 +11,11 @@ from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
 from qa.features import DENSE_ONLY, KEYWORD_ONLY
+from qa.reading import shipped_reading
 from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
 from qa.scorer import HandMade
 
-MODES = ("keyword", "dense", "fused")
+MODES = ("keyword", "dense", "ranker", "fused")
 
 
 @cache
@@ -60,8 +61,9 @@ def single_threaded() -> None:
 
 
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
-    """An answerer for one retrieval mode; "fused" is the product (the learned scorer),
-    the others baselines (a retriever and a hand-made score of its own signal)."""
+    """An answerer for one mode; "fused" is the product (fused retrieval, the learned
+    ranker, the answer reader), the others baselines: "ranker" without the reader, and a
+    single retriever with a hand-made score of its own signal."""
     single_threaded()
     embedder = get_embedder(settings)
     limits = AnswerLimits(
@@ -73,4 +75,8 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
         return Answerer(store, embedder, limits, keyword, HandMade(KEYWORD_ONLY))
     if mode == "dense":
         return Answerer(store, embedder, limits, DenseRetriever(store), HandMade(DENSE_ONLY))
-    return Answerer(store, embedder, limits, FusedRetriever(store, weights))
+    fused = FusedRetriever(store, weights)
+    if mode == "ranker":  # the learned ranker alone, without the reader: a baseline
+        return Answerer(store, embedder, limits, fused)
+    reading = shipped_reading(settings.models_dir)
+    return Answerer(store, embedder, limits, fused, reading=reading)

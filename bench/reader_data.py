@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ingest.analyzer import terms
@@ -33,7 +34,7 @@ EVAL_DIR = ROOT.parent / "shared" / "eval"
 TRANSLATED_DIR = ROOT / "bench" / "data"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # by identity: compared often, never by value
 class Sentence:
     text: str
     paragraph: int
@@ -66,6 +67,11 @@ def context_of(title: str, spans: list[tuple[str, int]], i: int) -> str:
     return join_context(title, before, after)
 
 
+@cache
+def _terms(text: str, language: str) -> frozenset[str]:
+    return frozenset(terms(text, language))
+
+
 def load_questions(split: str) -> list[dict]:
     path = EVAL_DIR / split / "questions.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -79,7 +85,9 @@ def load_translated(name: str, split: str) -> list[dict]:
         return []
     originals = {q["id"]: q for q in load_questions(split)}
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [{**originals[r["id"]], "question": r["question"], "language": r["language"]} for r in rows]
+    return [
+        {**originals[r["id"]], "question": r["question"], "language": r["language"]} for r in rows
+    ]
 
 
 def groups_for(
@@ -112,7 +120,11 @@ def _group(
 ) -> Group | None:
     answers = question["answers"]
     holds = [contains_answer(s.text, answers) for s in sentences]
-    right = [s for s, h in zip(sentences, holds, strict=True) if h and s.paragraph == question["paragraph"]]
+    right = [
+        s
+        for s, h in zip(sentences, holds, strict=True)
+        if h and s.paragraph == question["paragraph"]
+    ]
     if not right:
         return None  # the answer spans two sentences, or the paragraph is not in the article
     wrong = [s for s, h in zip(sentences, holds, strict=True) if not h]
@@ -121,14 +133,15 @@ def _group(
     picked = same[:HARD_IN_PARAGRAPH]
     asked = set(terms(question["question"], question["language"]))
     rest = [s for s in wrong if s not in picked]
-    by_echo = sorted(rest, key=lambda s: -len(asked & set(terms(s.text, language))))
+    by_echo = sorted(rest, key=lambda s: -len(asked & _terms(s.text, language)))
     picked += by_echo[:ECHOES]
     others = [s for s in rest if s not in picked]
     elsewhere = [s for a in rng.sample(list(articles.values()), min(3, len(articles))) for s in a]
-    elsewhere = [s for s in elsewhere if not contains_answer(s.text, answers)]
     while len(picked) < GROUP - 1 and (others or elsewhere):
         pool = others if others and (not elsewhere or rng.random() < 0.6) else elsewhere
-        picked.append(pool.pop(rng.randrange(len(pool))))
+        drawn = pool.pop(rng.randrange(len(pool)))
+        if pool is others or not contains_answer(drawn.text, answers):
+            picked.append(drawn)
     chosen = rng.choice(right)
     texts = [(chosen.text, chosen.context)] + [(s.text, s.context) for s in picked]
     return Group(question["question"], question["language"], texts)

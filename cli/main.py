@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from qa.evaluate import Question
 
 RECALL_DEPTH = 10  # sources asked for in `qa eval`, for recall@10
-MODES = ("keyword", "dense", "fused")  # engine.MODES, without importing the engine
+MODES = ("keyword", "dense", "ranker", "fused")  # engine.MODES, without importing the engine
 
 
 class QAGroup(click.Group):

@@ -13,6 +13,7 @@ from qa import copies as wire
 from qa.highlight import Span, mark
 from qa.models import NOT_FOUND, Answer, Quote, Source
 from qa.models import Copy as CopyModel
+from qa.reading import Reading
 from qa.retrieve import Passage, Query, Retriever
 from qa.scorer import Scorer, shipped
 from qa.select import Candidate, pick_sentence
@@ -52,6 +53,7 @@ class Answerer:
     limits: AnswerLimits
     retriever: Retriever
     scorer: Scorer = field(default_factory=shipped)  # the learned one (qa/scorer.json)
+    reading: Reading | None = None  # the answer reader, which then picks and calibrates
 
     def __post_init__(self) -> None:
         _load_language_models()
@@ -70,11 +72,10 @@ class Answerer:
         query, passages, applied = search_in_time(
             self.retriever, self.store, query, depth, filters or Filters(), read_dates
         )
-        choice = pick_sentence(self.store, query, passages, self.scorer)
+        choice = pick_sentence(self.store, query, passages, self.scorer, self.reading)
         # Rounded first, so that the confidence shown and the threshold agree.
         confidence = round(choice.confidence, 3) if choice else 0.0
-        quoted = choice.candidate.passage.chunk.language if choice else query.language
-        found = choice is not None and confidence >= self.threshold(query.language, quoted)
+        found = choice is not None and confidence >= self.threshold(query.language)
         copies = self.store.story_copies([wire.story_of(p) for p in passages])
         best = self._quote(choice.candidate, query, copies) if choice else None
         quote = best if found else None
@@ -97,15 +98,14 @@ class Answerer:
             applied_filters=applied,
         )
 
-    def threshold(self, language: str, quoted: str | None = None) -> float:
-        """The limits' min_confidence if set, else the scorer's threshold for the question's
-        language; for a sentence quoted across languages, the lower of the two languages':
-        the scorer learned from no such pair, and its term features can only stand in for
-        them, so its confidence runs low there."""
+    def threshold(self, language: str) -> float:
+        """The limits' min_confidence if set, else the threshold for the question's
+        language, whatever the language of the article (the reader was trained and
+        calibrated on questions asked across languages too)."""
         chosen = self.limits.min_confidence
         if chosen is not None:
             return chosen
-        return min(self.scorer.threshold(language), self.scorer.threshold(quoted or language))
+        return (self.reading or self.scorer).threshold(language)
 
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""

@@ -32,20 +32,22 @@ class Specials:
     @classmethod
     def of(cls, tokenizer: Tokenizer) -> "Specials":
         ids = [tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<pad>")]
-        if any(i is None for i in ids):
+        start, end, pad = ids
+        if start is None or end is None or pad is None:
             raise ValueError("the reader's tokenizer lacks <s>, </s> or <pad>")
-        return cls(*ids)
+        return cls(start, end, pad)
 
 
 def pair_ids(
     question: list[int], sentence: list[int], context: list[int], specials: Specials
 ) -> list[int]:
     s, e = specials.start, specials.end
-    return (
-        [s, *question[:QUESTION_TOKENS], e, e]
-        + [*sentence[:SENTENCE_TOKENS], e]
-        + [*context[:CONTEXT_TOKENS], e]
+    asked, read, around = (
+        question[:QUESTION_TOKENS],
+        sentence[:SENTENCE_TOKENS],
+        context[:CONTEXT_TOKENS],
     )
+    return [s, *asked, e, e, *read, e, *around, e]
 
 
 def encode_pairs(
@@ -56,7 +58,9 @@ def encode_pairs(
     asked = tokenizer.encode(question, add_special_tokens=False).ids
     texts = [text for pair in candidates for text in pair]
     pieces = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
-    return [pair_ids(asked, pieces[2 * i], pieces[2 * i + 1], specials) for i in range(len(candidates))]
+    return [
+        pair_ids(asked, pieces[2 * i], pieces[2 * i + 1], specials) for i in range(len(candidates))
+    ]
 
 
 def padded(rows: Sequence[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray]:

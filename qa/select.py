@@ -7,6 +7,8 @@ import numpy as np
 from index.interface import Reader, SentenceRow
 from ingest.analyzer import terms
 from qa.features import Asked, Evidence, matrix
+from qa.reader_input import join_context
+from qa.reading import Reading
 from qa.retrieve import Passage, Query
 from qa.scorer import Scorer
 
@@ -16,6 +18,7 @@ class Candidate:
     passage: Passage
     sentence: SentenceRow
     features: np.ndarray  # in the order of features.FEATURES
+    context: str = ""  # title, sentences before and after: what the reader reads around it
     score: float = 0.0
 
 
@@ -50,18 +53,34 @@ def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Can
                 Evidence(asked, rank, row, words[i], title, previous, before, after, article)
             )
     features = matrix(found)
-    return [Candidate(e.passage, e.row, row) for e, row in zip(found, features, strict=True)]
+    return [
+        Candidate(e.passage, e.row, row, _context(e))
+        for e, row in zip(found, features, strict=True)
+    ]
+
+
+def _context(evidence: Evidence) -> str:
+    before, after = evidence.before, evidence.after
+    return join_context(
+        evidence.passage.chunk.title, before.text if before else "", after.text if after else ""
+    )
 
 
 def pick_sentence(
-    store: Reader, query: Query, passages: list[Passage], scorer: Scorer
+    store: Reader,
+    query: Query,
+    passages: list[Passage],
+    scorer: Scorer,
+    reading: Reading | None = None,
 ) -> Choice | None:
     """The best-scoring sentence, and the confidence that it answers; ties go to the
-    newest article."""
+    newest article. With `reading`, the reader chooses among the ranker's best."""
     found = candidates(store, query, passages)
     if not found:
         return None
     features = np.stack([c.features for c in found])
+    if reading is not None:
+        return _read_choice(query, found, features, reading)
     scores = scorer.scores(features)
     for candidate, score in zip(found, scores, strict=True):
         candidate.score = float(score)
@@ -70,3 +89,17 @@ def pick_sentence(
         key=lambda i: (round(found[i].score, 6), found[i].passage.chunk.date or ""),
     )
     return Choice(found[best], scorer.confidence(features, scores, best))
+
+
+def _read_choice(
+    query: Query, found: list[Candidate], features: np.ndarray, reading: Reading
+) -> Choice:
+    texts = [(c.sentence.text, c.context) for c in found]
+    reads = reading.read(query.text, texts, features)
+    read = [found[i] for i in reads.read]
+    for candidate, score in zip(read, reads.scores, strict=True):
+        candidate.score = float(score)
+    best = max(
+        range(len(read)), key=lambda j: (round(read[j].score, 6), read[j].passage.chunk.date or "")
+    )
+    return Choice(read[best], reading.confidence(features, reads, best))

@@ -1,0 +1,273 @@
+"""Fit what the product does with the answer reader's logits, on -train questions the reader
+never trained on, and ship it (qa/reader_model/reading.json, README "Answer reader").
+
+    .venv/bin/python bench/fit_reader.py --run data/reader-train --ship
+
+1. Questions: per source (a -train split, in its own language and in our translation),
+   PER_SOURCE answerable questions that are not among those the reader read in training
+   (--run's order.jsonl and reader.json say which), drawn by a seed.
+2. Each is asked over its split's index ("present") and over a copy without its article
+   ("absent": "not found" is right), as in bench/scorer_data.py: the shipped ranker ranks
+   the candidates, the reader reads its TOP best.
+3. blend: the weight of the ranker's score added to the reader's logit, the one of BLENDS
+   with the best mean hit@1 over the sources' present runs.
+4. The confidence: a logistic regression over qa/reading.py's CONFIDENCE_INPUTS of each
+   run's chosen sentence, cross-fitted by article fold, then an isotonic map of the
+   cross-fitted scores; the "not found" threshold per question language by the rule of
+   bench/train_scorer.py (at most HIT_BUDGET of hit@1), whatever the article's language.
+Dev splits are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from reader_data import load_questions, load_translated
+from scorer_data import ROOT, fold_indexes, folds_of, split_index
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from train_scorer import FOLDS, HIT_BUDGET, mix_weights
+
+from app.engine import get_embedder
+from app.settings import Settings
+from embedding.reader_model import ensure_reader
+from index.embedded.store import Store
+from index.filters import Filters
+from ingest.language import detect_language
+from qa.evaluate import contains_answer
+from qa.reader import AnswerReader
+from qa.reading import CONFIDENCE_INPUTS, READER_DIR, reader_inputs
+from qa.retrieve import FusedRetriever, Query
+from qa.scorer import shipped
+from qa.select import candidates
+
+SOURCES = (  # (split whose articles are asked about, our translated questions or None)
+    ("squad-train", None),
+    ("piaf-train", None),
+    ("piaf-train", "piaf-train-en"),
+    ("squad-train", "squad-train-fr"),
+)
+PER_SOURCE = 400
+TOP = 8
+BLENDS = (0.0, 0.25, 0.5, 1.0, 2.0)
+SEED = 21
+DATA = ROOT / "data" / "train"
+
+
+@dataclass
+class Run:
+    """One question over one index: all candidates, the ranker's TOP read by the reader."""
+
+    source: int
+    language: str  # of the question
+    absent: bool
+    fold: int
+    ranked: np.ndarray  # the ranker's score of each candidate
+    features: np.ndarray
+    right: np.ndarray  # each candidate holds a gold answer
+    read: np.ndarray  # positions of the candidates read
+    question: str
+    texts: list[tuple[str, str]]  # (sentence, context) of those read
+    logits: np.ndarray | None = None
+
+
+def unread(source: tuple[str, str | None], seen: set[str]) -> list[dict]:
+    split, translated = source
+    questions = load_translated(translated, split) if translated else load_questions(split)
+    fresh = [q for q in questions if q["answers"] and q["question"] not in seen]
+    random.Random(SEED).shuffle(fresh)
+    return fresh[:PER_SOURCE]
+
+
+def seen_questions(run: Path) -> set[str]:
+    record = json.loads((run / "reader.json").read_text())
+    lines = (run / "order.jsonl").read_text(encoding="utf-8").splitlines()
+    used = int(record["steps"]) * int(record["groups_per_step"])
+    return {json.loads(line)["question"] for line in lines[:used]}
+
+
+def runs_for(
+    number: int, source: tuple[str, str | None], seen: set[str], settings: Settings
+) -> list[Run]:
+    split = source[0]
+    embedder = get_embedder(settings)
+    questions = unread(source, seen)
+    folds = folds_of([q["article"] for q in load_questions(split) if q["answers"]])
+    whole = Store.open(split_index(split, settings, embedder, DATA))
+    without = [Store.open(p) for p in fold_indexes(split, folds, embedder, DATA)]
+    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
+    ranker, runs = shipped(), []
+    for question in questions:
+        query = Query(question["question"], detect_language(question["question"]), embedder)
+        fold = folds[question["article"]]
+        for store, absent in ((whole, False), (without[fold], True)):
+            passages = FusedRetriever(store, weights).search(query, settings.candidates, Filters())
+            found = candidates(store, query, passages)
+            if not found:
+                continue
+            features = np.stack([c.features for c in found])
+            ranked = ranker.scores(features)
+            read = np.argsort(-ranked, kind="stable")[:TOP]
+            right = np.array([contains_answer(c.sentence.text, question["answers"]) for c in found])
+            texts = [(found[i].sentence.text, found[i].context) for i in read]
+            runs.append(
+                Run(
+                    number,
+                    question["language"],
+                    absent,
+                    fold,
+                    ranked,
+                    features,
+                    right,
+                    read,
+                    query.text,
+                    texts,
+                )
+            )
+    print(f"{source}: {len(questions)} questions, {len(runs)} runs", flush=True)
+    return runs
+
+
+def read_all(runs: list[Run], reader: AnswerReader) -> None:
+    for number, run in enumerate(runs):
+        run.logits = reader.scores(run.question, run.texts)
+        if number % 500 == 0:
+            print(f"read {number}/{len(runs)} runs", flush=True)
+
+
+def chosen(run: Run, blend: float) -> int:
+    """Position, among the read, of the candidate the product quotes."""
+    assert run.logits is not None
+    return int(np.argmax(run.logits + blend * run.ranked[run.read]))
+
+
+def hit_at_1(runs: list[Run], blend: float | None) -> float:
+    """Over present runs; blend None: the ranker alone."""
+    present = [r for r in runs if not r.absent]
+    hits = [r.right[r.read[0 if blend is None else chosen(r, blend)]] for r in present]
+    return float(np.mean(hits)) if hits else float("nan")
+
+
+def best_blend(runs: list[Run]) -> float:
+    def mean_hit(blend: float) -> float:
+        return float(
+            np.mean(
+                [hit_at_1([r for r in runs if r.source == s], blend) for s in range(len(SOURCES))]
+            )
+        )
+
+    return max(BLENDS, key=mean_hit)
+
+
+def confidence_rows(runs: list[Run], blend: float) -> tuple[np.ndarray, np.ndarray]:
+    ranker, inputs, right = shipped(), [], []
+    for run in runs:
+        assert run.logits is not None
+        best = chosen(run, blend)
+        ranker_confidence = ranker.confidence(run.features, run.ranked, int(run.read[best]))
+        inputs.append(reader_inputs(run.logits, best, ranker_confidence))
+        right.append(bool(run.right[run.read[best]]))
+    return np.array(inputs), np.array(right)
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, absent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
+    mean, scale = x.mean(0), x.std(0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0).fit(
+        (x - mean) / scale, y, sample_weight=mix_weights(absent) * len(y)
+    )
+    return mean, scale, model
+
+
+def raw(
+    mean: np.ndarray, scale: np.ndarray, model: LogisticRegression, x: np.ndarray
+) -> np.ndarray:
+    return model.decision_function((x - mean) / scale)
+
+
+def threshold_for(probability: np.ndarray, right: np.ndarray, absent: np.ndarray) -> float:
+    """The highest threshold that costs at most HIT_BUDGET of the present runs' hit@1."""
+    present = ~absent
+    for threshold in np.unique(probability)[::-1]:
+        cost = (right & present & (probability < threshold)).sum() / present.sum()
+        if cost <= HIT_BUDGET:
+            return float(np.floor(threshold * 1000) / 1000)
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, default=Path("data/reader-train"))
+    parser.add_argument("--ship", action="store_true", help="write qa/reader_model/")
+    args = parser.parse_args()
+    settings = Settings()
+    delta = args.run / "reader-delta.safetensors"
+    seen = seen_questions(args.run)
+    runs = [r for n, s in enumerate(SOURCES) for r in runs_for(n, s, seen, settings)]
+    read_all(runs, AnswerReader(ensure_reader(delta, settings.models_dir)))
+    blend = best_blend(runs)
+    x, y = confidence_rows(runs, blend)
+    absent = np.array([r.absent for r in runs])
+    fold = np.array([r.fold for r in runs])
+    out = np.zeros(len(y))
+    for f in range(FOLDS):
+        held = fold == f
+        out[held] = fit_logistic(x[~held], y[~held], absent[~held]).raw(x[held])
+    isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1)
+    probability = isotonic.fit(out, y, sample_weight=mix_weights(absent)).predict(out)
+    language = np.array([r.language for r in runs])
+    thresholds = {}
+    for lang in ("en", "fr"):
+        mine = language == lang
+        thresholds[lang] = threshold_for(probability[mine], y[mine], absent[mine])
+    final = fit_logistic(x, y, absent)
+    figures = {
+        f"{s[0]}{' ' + s[1] if s[1] else ''}": {
+            "ranker_hit@1": round(hit_at_1([r for r in runs if r.source == n], None), 3),
+            "reader_hit@1": round(hit_at_1([r for r in runs if r.source == n], blend), 3),
+        }
+        for n, s in enumerate(SOURCES)
+    }
+    reading = {
+        "top": TOP,
+        "blend": blend,
+        "confidence": {
+            "inputs": list(CONFIDENCE_INPUTS),
+            "mean": final.mean.tolist(),
+            "scale": final.scale.tolist(),
+            "weights": final.model.coef_[0].tolist(),
+            "bias": float(final.model.intercept_[0]),
+            "calibration": {
+                "scores": isotonic.X_thresholds_.tolist(),
+                "probabilities": isotonic.y_thresholds_.tolist(),
+            },
+        },
+        "thresholds": thresholds,
+        "fitted_on": {
+            "questions_per_source": PER_SOURCE,
+            "runs": len(runs),
+            "held_out_train_figures": figures,
+            "command": "python bench/fit_reader.py --run " + str(args.run) + " --ship",
+            "delta_sha1": hashlib.sha1(delta.read_bytes()).hexdigest(),
+        },
+    }
+    print(json.dumps({"blend": blend, "thresholds": thresholds, "figures": figures}, indent=2))
+    if args.ship:
+        READER_DIR.mkdir(exist_ok=True)
+        shutil.copy(delta, READER_DIR / delta.name)
+        shutil.copy(args.run / "reader.json", READER_DIR / "reader.json")
+        (READER_DIR / "reading.json").write_text(json.dumps(reading, indent=1) + "\n")
+        print(f"shipped into {READER_DIR}")
+
+
+if __name__ == "__main__":
+    main()
