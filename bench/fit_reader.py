@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import random
 import shutil
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ from qa.evaluate import contains_answer
 from qa.reader import AnswerReader
 from qa.reading import CONFIDENCE_INPUTS, READER_DIR, reader_inputs
 from qa.retrieve import FusedRetriever, Query
-from qa.scorer import shipped
+from qa.scorer import SCORER_FILE, shipped
 from qa.select import candidates
 
 SOURCES = (  # (split whose articles are asked about, our translated questions or None)
@@ -55,8 +56,10 @@ SOURCES = (  # (split whose articles are asked about, our translated questions o
     ("squad-train", "squad-train-fr"),
 )
 PER_SOURCE = 400
-TOP = 8
-BLENDS = (0.0, 0.25, 0.5, 1.0, 2.0)
+TOP = 8  # candidates read per run here; the product reads the first `top` of them
+TOPS = (3, 5, 8)
+TOP_TOLERANCE = 0.005  # each candidate read costs a cross-encoder pass: the fewest within
+BLENDS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # large: the ranker all but decides
 SEED = 21
 DATA = ROOT / "data" / "train"
 
@@ -86,11 +89,25 @@ def unread(source: tuple[str, str | None], seen: set[str]) -> list[dict]:
     return fresh[:PER_SOURCE]
 
 
-def seen_questions(run: Path) -> set[str]:
+def seen_questions(run: Path, groups: int | None) -> set[str]:
+    """The questions of the first `groups` groups the reader trained on (default: all the
+    groups its steps read)."""
     record = json.loads((run / "reader.json").read_text())
     lines = (run / "order.jsonl").read_text(encoding="utf-8").splitlines()
-    used = int(record["steps"]) * int(record["groups_per_step"])
+    used = groups or int(record["steps"]) * int(record["groups_per_step"])
     return {json.loads(line)["question"] for line in lines[:used]}
+
+
+def cached_runs(seen: set[str], settings: Settings) -> list[Run]:
+    """The runs depend on the ranker and the questions, not on the reader: kept on disk."""
+    key = hashlib.sha1(SCORER_FILE.read_bytes() + "\n".join(sorted(seen)).encode()).hexdigest()
+    path = DATA / f"reader-runs-{key[:12]}-{PER_SOURCE}.pkl"
+    if path.exists():
+        runs: list[Run] = pickle.loads(path.read_bytes())
+        return runs
+    runs = [r for n, s in enumerate(SOURCES) for r in runs_for(n, s, seen, settings)]
+    path.write_bytes(pickle.dumps(runs))
+    return runs
 
 
 def runs_for(
@@ -142,37 +159,43 @@ def read_all(runs: list[Run], reader: AnswerReader) -> None:
             print(f"read {number}/{len(runs)} runs", flush=True)
 
 
-def chosen(run: Run, blend: float) -> int:
+def chosen(run: Run, blend: float, top: int) -> int:
     """Position, among the read, of the candidate the product quotes."""
     assert run.logits is not None
-    return int(np.argmax(run.logits + blend * run.ranked[run.read]))
+    return int(np.argmax(run.logits[:top] + blend * run.ranked[run.read[:top]]))
 
 
-def hit_at_1(runs: list[Run], blend: float | None) -> float:
+def hit_at_1(runs: list[Run], blend: float | None, top: int = TOP) -> float:
     """Over present runs; blend None: the ranker alone."""
     present = [r for r in runs if not r.absent]
-    hits = [r.right[r.read[0 if blend is None else chosen(r, blend)]] for r in present]
+    hits = [r.right[r.read[0 if blend is None else chosen(r, blend, top)]] for r in present]
     return float(np.mean(hits)) if hits else float("nan")
 
 
-def best_blend(runs: list[Run]) -> float:
-    def mean_hit(blend: float) -> float:
-        return float(
-            np.mean(
-                [hit_at_1([r for r in runs if r.source == s], blend) for s in range(len(SOURCES))]
-            )
-        )
-
-    return max(BLENDS, key=mean_hit)
+def mean_hit(runs: list[Run], blend: float, top: int) -> float:
+    """Each source counts alike, whatever its size."""
+    by_source = [[r for r in runs if r.source == s] for s in range(len(SOURCES))]
+    return float(np.mean([hit_at_1(some, blend, top) for some in by_source if some]))
 
 
-def confidence_rows(runs: list[Run], blend: float) -> tuple[np.ndarray, np.ndarray]:
+def best_reading(runs: list[Run]) -> tuple[int, float]:
+    """(top, blend): the best blend for each top, then the fewest candidates read whose
+    hit@1 is within TOP_TOLERANCE of the best."""
+    blends = {top: max(BLENDS, key=lambda b: mean_hit(runs, b, top)) for top in TOPS}
+    hits = {top: mean_hit(runs, blends[top], top) for top in TOPS}
+    for top in TOPS:
+        print(f"top {top}: blend {blends[top]}, mean hit@1 {hits[top]:.3f}")
+    top = min(t for t in TOPS if hits[t] >= max(hits.values()) - TOP_TOLERANCE)
+    return top, blends[top]
+
+
+def confidence_rows(runs: list[Run], blend: float, top: int) -> tuple[np.ndarray, np.ndarray]:
     ranker, inputs, right = shipped(), [], []
     for run in runs:
         assert run.logits is not None
-        best = chosen(run, blend)
+        best = chosen(run, blend, top)
         ranker_confidence = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        inputs.append(reader_inputs(run.logits, best, ranker_confidence))
+        inputs.append(reader_inputs(run.logits[:top], best, ranker_confidence))
         right.append(bool(run.right[run.read[best]]))
     return np.array(inputs), np.array(right)
 
@@ -208,14 +231,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", type=Path, default=Path("data/reader-train"))
     parser.add_argument("--ship", action="store_true", help="write qa/reader_model/")
+    parser.add_argument("--seen-groups", type=int, default=None, help="held out: after these")
     args = parser.parse_args()
     settings = Settings()
     delta = args.run / "reader-delta.safetensors"
-    seen = seen_questions(args.run)
-    runs = [r for n, s in enumerate(SOURCES) for r in runs_for(n, s, seen, settings)]
+    seen = seen_questions(args.run, args.seen_groups)
+    runs = cached_runs(seen, settings)
     read_all(runs, AnswerReader(ensure_reader(delta, settings.models_dir)))
-    blend = best_blend(runs)
-    x, y = confidence_rows(runs, blend)
+    top, blend = best_reading(runs)
+    x, y = confidence_rows(runs, blend, top)
     absent = np.array([r.absent for r in runs])
     fold = np.array([r.fold for r in runs])
     out = np.zeros(len(y))
@@ -233,12 +257,12 @@ def main() -> None:
     figures = {
         f"{s[0]}{' ' + s[1] if s[1] else ''}": {
             "ranker_hit@1": round(hit_at_1([r for r in runs if r.source == n], None), 3),
-            "reader_hit@1": round(hit_at_1([r for r in runs if r.source == n], blend), 3),
+            "reader_hit@1": round(hit_at_1([r for r in runs if r.source == n], blend, top), 3),
         }
         for n, s in enumerate(SOURCES)
     }
     reading = {
-        "top": TOP,
+        "top": top,
         "blend": blend,
         "confidence": {
             "inputs": list(CONFIDENCE_INPUTS),
@@ -260,7 +284,11 @@ def main() -> None:
             "delta_sha1": hashlib.sha1(delta.read_bytes()).hexdigest(),
         },
     }
-    print(json.dumps({"blend": blend, "thresholds": thresholds, "figures": figures}, indent=2))
+    print(
+        json.dumps(
+            {"top": top, "blend": blend, "thresholds": thresholds, "figures": figures}, indent=2
+        )
+    )
     if args.ship:
         READER_DIR.mkdir(exist_ok=True)
         shutil.copy(delta, READER_DIR / delta.name)
