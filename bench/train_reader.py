@@ -61,6 +61,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=0, help="questions per split (0: all)")
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--export-checkpoint",
+        action="store_true",
+        help="write the delta of --out's last checkpoint, without training on",
+    )
     return parser.parse_args()
 
 
@@ -108,6 +113,9 @@ def main() -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     e5 = ensure_e5_model(args.models_dir)
+    if args.export_checkpoint:
+        export_checkpoint(args, CrossEncoder.from_e5(e5, args.layers))
+        return
     tokenizer = Tokenizer.from_file(str(e5 / "tokenizer.json"))
     groups = build_groups(args.limit, args.seed)
     write_order(args.out / ORDER_FILE, groups)
@@ -177,6 +185,14 @@ def save_checkpoint(path: Path, model, optimizer, lr_at, step: int) -> None:  # 
     }
     torch.save(state, path.with_suffix(".tmp"))
     path.with_suffix(".tmp").replace(path)  # a kill mid-write leaves the last checkpoint
+
+
+def export_checkpoint(args: argparse.Namespace, model: CrossEncoder) -> None:
+    """A run stopped early (a session's time): its last checkpoint, as a delta."""
+    saved = torch.load(args.out / "checkpoint.pt", weights_only=False)
+    model.load_state_dict(saved["model"], strict=False)
+    groups = len((args.out / ORDER_FILE).read_text(encoding="utf-8").splitlines())
+    write_delta(args, model, int(saved["step"]), groups)
 
 
 def write_delta(args: argparse.Namespace, model: CrossEncoder, step: int, groups: int) -> None:

@@ -29,7 +29,6 @@ from index.embedded.backend import EmbeddedBackend
 from index.interface import Backend, Reader
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
-from qa.reading import Reading, shipped_reading
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +40,6 @@ SEED_ID = "d977b27f4a988b56"  # stable id of seeds/000_6acd5d2dc33e86a7.txt
 @pytest.fixture(scope="session")
 def models_dir(e5_path: Path) -> Path:
     return e5_path.parent
-
-
-@pytest.fixture(scope="session")
-def reading(models_dir: Path) -> Reading:
-    """The shipped answer reader, exported once into the session's models folder."""
-    return shipped_reading(models_dir)
 
 
 @pytest.fixture(scope="session")

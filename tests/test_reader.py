@@ -1,6 +1,5 @@
 """The answer reader: trained end to end on a tiny split, assembled from e5 and its delta,
-exported and loaded without training libraries; the shipped one reads right across
-languages; what it reads is what it was trained on."""
+exported and loaded without training libraries; what it reads is what it was trained on."""
 
 import json
 import subprocess
@@ -11,10 +10,10 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
+from embedding.e5 import E5_MODEL_NAME
 from embedding.reader_model import ensure_reader
 from qa.reader import AnswerReader
 from qa.reader_input import CONTEXT_TOKENS, MAX_TOKENS, encode_pairs, join_context
-from qa.reading import DELTA_FILE, READER_DIR, READING_FILE, Reading
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,29 +47,12 @@ def test_training_runs_end_to_end_on_a_tiny_split_and_its_delta_loads(
     reader = AnswerReader(ensure_reader(out / "reader-delta.safetensors", models_dir))
     logits = reader.scores("Combien de jours de trêve ?", [TRUCE, WEATHER])
     assert logits.shape == (2,) and np.isfinite(logits).all()
+    again = reader.scores("Combien de jours de trêve ?", [WEATHER, TRUCE])
+    assert np.allclose(again, logits[::-1], atol=1e-3)  # each candidate read on its own
 
 
-def test_the_shipped_reader_is_small_and_says_how_it_was_made() -> None:
-    assert DELTA_FILE.stat().st_size < 50_000_000
-    record = json.loads((READER_DIR / "reader.json").read_text())
-    assert "bench/train_reader.py" in record["command"]
-    splits = {source[0] for source in record["mixture"]}
-    assert splits and all(split.endswith("-train") for split in splits)
-    reading = json.loads(READING_FILE.read_text())
-    assert set(reading["thresholds"]) == {"en", "fr"}
-    assert all(0 < t < 1 for t in reading["thresholds"].values())
-
-
-def test_the_reader_prefers_the_sentence_that_answers_in_either_language(
-    reading: Reading,
-) -> None:
-    for question in ("How many days of truce does Ukraine want?", "Combien de jours de trêve ?"):
-        truce, weather = reading.reader.scores(question, [TRUCE, WEATHER])
-        assert truce > weather, question
-
-
-def test_a_long_context_is_cut_never_the_sentence(reading: Reading) -> None:
-    tokenizer = Tokenizer.from_file(str(reading.reader.folder / "tokenizer.json"))
+def test_a_long_context_is_cut_never_the_sentence(models_dir: Path) -> None:
+    tokenizer = Tokenizer.from_file(str(models_dir / E5_MODEL_NAME / "tokenizer.json"))
     context = join_context("Title", "word " * 500, "word " * 500)
     (ids,) = encode_pairs(tokenizer, "Who?", [("The sentence itself.", context)])
     question = tokenizer.encode("Who?", add_special_tokens=False).ids
