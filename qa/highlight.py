@@ -2,8 +2,9 @@
 
 The same reading of the question as the selector's (`answer_type.expected_type`, the stemmed
 terms of `index.analyzer`): the number for "combien / how many", the date for "quand / when",
-the name for "qui / who", the place for "où / where"; and the question's own terms, marked
-more lightly. Offsets are into the sentence; the sentence itself is never changed.
+the year for "en quelle année / what year", the name for "qui / who", the place for "où /
+where"; nothing when the sentence holds nothing of that type. And the question's own terms,
+marked more lightly. Offsets are into the sentence; the sentence itself is never changed.
 """
 
 import re
@@ -86,6 +87,8 @@ def _candidates(
         runs = _runs(tokens, lambda i: _is_number(tokens[i][2], folded[i]))
         counts = [r for r in runs if not _YEAR.match(tokens[r[0]][2]) or r[1] > r[0]]
         runs = counts or runs  # a year answers "how many" only when nothing else does
+    elif kind == "year":
+        runs = _runs(tokens, lambda i: bool(_YEAR.match(tokens[i][2])))
     elif kind == "time":
         runs = _runs(tokens, lambda i: _is_time(tokens, folded, i))
         runs = [r for r in runs if any(_is_date_word(tokens[i][2], folded[i]) for i in _span(r))]
@@ -136,14 +139,18 @@ def _names(
     tokens: list[tuple[int, int, str]], folded: list[str], place: bool
 ) -> list[tuple[int, int]]:
     """Capitalised runs ("Volodymyr Zelensky", "Maison Blanche"); a lone capitalised first
-    word is only the sentence's capital. For a place, those after a place word first."""
-    capital = [bool(_CAPITAL.match(word)) for _, _, word in tokens]
+    word is only the sentence's capital, a month or a weekday no name. A place is a run
+    after a place word ("à Istanbul", "in Geneva"), and nothing else: a sentence without
+    one holds no place to mark. A person or an organisation is a run that follows no place
+    word ("in Geneva" answers no "who")."""
+    capital = [bool(_CAPITAL.match(word)) and not _is_date_word(word, folded[i])
+               for i, (_, _, word) in enumerate(tokens)]  # fmt: skip
     runs = _runs(tokens, lambda i: capital[i])
     runs = [r for r in runs if r[0] > 0 or r[1] > r[0]]
+    after_place = [r for r in runs if r[0] > 0 and folded[r[0] - 1] in _PLACE_WORDS]
     if place:
-        after_place = [r for r in runs if r[0] > 0 and folded[r[0] - 1] in _PLACE_WORDS]
-        runs = after_place or runs
-    return runs
+        return after_place
+    return [r for r in runs if r not in after_place]
 
 
 def _closest(found: list[tuple[int, int]], near: list[int]) -> list[tuple[int, int]]:

@@ -42,6 +42,18 @@ BRIDGE = "The project will cost an estimated 420 million dollars and is expected
         ),
         ("Où ont eu lieu les négociations ?", SEED_LEAD, "fr", ["Istanbul"]),
         ("Pourquoi l'échange a-t-il eu lieu ?", SEED_LEAD, "fr", []),  # no type: no answer mark
+        # a place is a name after a place word; a sentence without one holds none to mark
+        (
+            "Où ont eu lieu les négociations ?",
+            "Volodymyr Zelensky a salué la nouvelle étape des négociations.",
+            "fr",
+            [],
+        ),
+        ("Where will the bridge open?", BRIDGE, "en", []),
+        ("Qui a négocié à Istanbul ?", SEED_LEAD, "fr", ["Ukraine", "Russie"]),
+        ("In what year will the bridge open?", BRIDGE, "en", ["2029"]),
+        ("En quelle année la Crimée a-t-elle été annexée ?", REGIONS, "fr", ["2014"]),
+        ("Who opened the talks?", "On Monday, the talks opened in Geneva.", "en", []),
     ],
 )
 def test_the_words_of_the_answers_type_are_marked(
