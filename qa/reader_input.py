@@ -1,10 +1,14 @@
-"""What the answer reader reads: the question and one candidate sentence in its context,
-as token ids, the same at training (bench/train_reader.py) and at answer time.
+"""What the answer reader reads, as token ids, the same at training (bench/train_reader.py)
+and at answer time (qa/reader.py): the question, and each candidate sentence in its
+context, apart, each as e5 was trained to read it:
 
-    <s> question </s></s> sentence </s> title | sentence before … sentence after </s>
+    <s> query: question </s>
+    <s> passage: sentence </s> title | sentence before … sentence after </s>
 
-The sentence comes before its context so that a long context is what gets cut, never the
-sentence; each part has a token budget so that one long part cannot crowd out the others.
+The reader's lower layers read each apart; its top layers read them joined
+(embedding/reader_model.py). The sentence comes before its context so that a long context
+is what gets cut, never the sentence; each part has a token budget so that one long part
+cannot crowd out the others.
 """
 
 from collections.abc import Sequence
@@ -16,7 +20,7 @@ from tokenizers import Tokenizer
 QUESTION_TOKENS = 32
 SENTENCE_TOKENS = 64
 CONTEXT_TOKENS = 40
-MAX_TOKENS = QUESTION_TOKENS + SENTENCE_TOKENS + CONTEXT_TOKENS + 4  # with the separators
+QUESTION_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "  # e5's own prefixes
 
 
 def join_context(title: str, before: str, after: str) -> str:
@@ -38,28 +42,24 @@ class Specials:
         return cls(start, end, pad)
 
 
-def pair_ids(
-    question: list[int], sentence: list[int], context: list[int], specials: Specials
-) -> list[int]:
-    s, e = specials.start, specials.end
-    asked, read, around = (
-        question[:QUESTION_TOKENS],
-        sentence[:SENTENCE_TOKENS],
-        context[:CONTEXT_TOKENS],
-    )
-    return [s, *asked, e, e, *read, e, *around, e]
+def _pieces(tokenizer: Tokenizer, texts: Sequence[str]) -> list[list[int]]:
+    return [e.ids for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
 
-def encode_pairs(
-    tokenizer: Tokenizer, question: str, candidates: Sequence[tuple[str, str]]
-) -> list[list[int]]:
-    """Token ids of (question, (sentence, context)) for each candidate."""
+def question_ids(tokenizer: Tokenizer, question: str) -> list[int]:
     specials = Specials.of(tokenizer)
-    asked = tokenizer.encode(question, add_special_tokens=False).ids
-    texts = [text for pair in candidates for text in pair]
-    pieces = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
+    prefix, asked = _pieces(tokenizer, [QUESTION_PREFIX.strip(), question])
+    return [specials.start, *prefix, *asked[:QUESTION_TOKENS], specials.end]
+
+
+def passage_rows(tokenizer: Tokenizer, candidates: Sequence[tuple[str, str]]) -> list[list[int]]:
+    """Token ids of each (sentence, context)."""
+    s, e = Specials.of(tokenizer).start, Specials.of(tokenizer).end
+    prefix = _pieces(tokenizer, [PASSAGE_PREFIX.strip()])[0]
+    pieces = _pieces(tokenizer, [text for pair in candidates for text in pair])
     return [
-        pair_ids(asked, pieces[2 * i], pieces[2 * i + 1], specials) for i in range(len(candidates))
+        [s, *prefix, *pieces[2 * i][:SENTENCE_TOKENS], e, *pieces[2 * i + 1][:CONTEXT_TOKENS], e]
+        for i in range(len(candidates))
     ]
 
 
