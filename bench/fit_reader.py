@@ -97,8 +97,7 @@ def seen_questions(run: Path, groups: int | None) -> set[str]:
     if groups is None:
         record = json.loads((run / "reader.json").read_text())
         groups = int(record["steps"]) * int(record["groups_per_step"])
-    used = groups
-    return {json.loads(line)["question"] for line in lines[:used]}
+    return {json.loads(line)["question"] for line in lines[:groups]}
 
 
 def cached_runs(seen: set[str], settings: Settings) -> list[Run]:

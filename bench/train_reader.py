@@ -8,7 +8,7 @@ our own translations of -train questions).
 Resumable: it checkpoints every --save-every steps into --out and starts again from there.
 When it ends (steps or --minutes reached) it writes the shipped delta, the top layers and
 the scoring head in fp16, into --out/reader-delta.safetensors with reader.json (the
-command, data and settings); copy both into qa/reader/ to ship them.
+command, data and settings); bench/fit_reader.py --ship copies both into qa/reader_model/.
 
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
 reader_data.py), the usual listwise loss of rerankers. The lower layers stay frozen: they

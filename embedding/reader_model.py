@@ -29,17 +29,15 @@ class CrossEncoder(torch.nn.Module):
     """e5 read late-joined: its first `split` layers read the question and the passage
     apart, as e5 was trained (frozen: what they make is e5's own understanding of each
     text); the layers from `split` to `layers` read the two joined and learn to tell
-    whether the passage answers; a linear head on the mean of the joined states gives one
-    logit. Joining late keeps e5's reading of each text, which a cross-encoder made of e5's
-    first layers had to learn again from 4 shallow layers (it did not, in 600 steps). The
-    logit: e5's similarity of the question's and the passage's joined states, scaled, plus
-    a linear head on the mean of all of them."""
+    whether the passage answers. The logit: e5's similarity of the question's and the
+    passage's joined states, scaled, plus a linear head on the mean of all of them.
+    Joining late keeps e5's reading of each text, which a cross-encoder made of e5's first
+    layers had to learn again from 4 shallow layers (it did not, in 600 steps)."""
 
-    def __init__(self, lower: BertModel, upper: torch.nn.ModuleList, split: int) -> None:
+    def __init__(self, lower: BertModel, upper: torch.nn.ModuleList) -> None:
         super().__init__()
         self.lower = lower
         self.upper = upper
-        self.split = split
         self.head = torch.nn.Linear(lower.config.hidden_size, 1)
         # The logit starts as e5's own question-passage similarity, on the joined states:
         # training refines a ranking that is already e5's, instead of learning one from a
@@ -55,7 +53,7 @@ class CrossEncoder(torch.nn.Module):
         upper = torch.nn.ModuleList(full.encoder.layer[split:])
         full.encoder.layer = full.encoder.layer[:split]
         full.config.num_hidden_layers = split
-        return cls(full, upper, split)
+        return cls(full, upper)
 
     def lower_states(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.lower(input_ids=ids, attention_mask=mask).last_hidden_state
@@ -67,13 +65,12 @@ class CrossEncoder(torch.nn.Module):
         passages: torch.Tensor,
         passage_mask: torch.Tensor,
     ) -> torch.Tensor:
-        """question: (1, tokens), the states of each passage's question row by row
-        (training passes them repeated); passages: (n, tokens). One logit per passage."""
-        asked = self.lower_states(question, question_mask)
+        """One question (1, tokens) with n passages (n, tokens), as answering reads them
+        (and the export): one logit per passage. Training, with a question per group,
+        calls lower_states and joined itself (bench/train_reader.py)."""
         read = self.lower_states(passages, passage_mask)
-        asked = asked.expand(read.shape[0], -1, -1) if asked.shape[0] == 1 else asked
-        question_mask = question_mask.expand(read.shape[0], -1)
-        return self.joined(asked, question_mask, read, passage_mask)
+        asked = self.lower_states(question, question_mask).expand(read.shape[0], -1, -1)
+        return self.joined(asked, question_mask.expand(read.shape[0], -1), read, passage_mask)
 
     def joined(
         self,

@@ -46,6 +46,7 @@ class AnswerReader:
         if not candidates:
             return np.zeros(0, dtype=np.float32)
         asked = np.array([question_ids(self.tokenizer, question)], dtype=np.int64)
+        asked_mask = np.ones_like(asked)
         rows = passage_rows(self.tokenizer, candidates)
         order = np.argsort([-len(r) for r in rows], kind="stable")  # little padding a batch
         logits = np.zeros(len(rows), dtype=np.float32)
@@ -55,7 +56,7 @@ class AnswerReader:
             ids, mask = padded([rows[i] for i in part], self.pad)
             inputs = {
                 "question_ids": asked,
-                "question_mask": np.ones_like(asked),
+                "question_mask": asked_mask,
                 "passage_ids": ids,
                 "passage_mask": mask,
             }

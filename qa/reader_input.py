@@ -54,7 +54,8 @@ def question_ids(tokenizer: Tokenizer, question: str) -> list[int]:
 
 def passage_rows(tokenizer: Tokenizer, candidates: Sequence[tuple[str, str]]) -> list[list[int]]:
     """Token ids of each (sentence, context)."""
-    s, e = Specials.of(tokenizer).start, Specials.of(tokenizer).end
+    specials = Specials.of(tokenizer)
+    s, e = specials.start, specials.end
     prefix = _pieces(tokenizer, [PASSAGE_PREFIX.strip()])[0]
     pieces = _pieces(tokenizer, [text for pair in candidates for text in pair])
     return [
