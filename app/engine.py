@@ -78,6 +78,6 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     fused = FusedRetriever(store, weights)
     if mode == "ranker":  # the learned ranker alone, without the reader: a baseline
         return Answerer(store, embedder, limits, fused)
-    if not READING_FILE.exists():  # no reader shipped yet (issue 21 in progress): the ranker
+    if not READING_FILE.exists():  # no matcher fitted (a checkout without it): the ranker
         return Answerer(store, embedder, limits, fused)
-    return Answerer(store, embedder, limits, fused, reading=shipped_reading(settings.models_dir))
+    return Answerer(store, embedder, limits, fused, reading=shipped_reading())

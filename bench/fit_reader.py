@@ -25,7 +25,6 @@ import hashlib
 import json
 import pickle
 import random
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +44,11 @@ from index.filters import Filters
 from ingest.language import detect_language
 from qa.evaluate import contains_answer
 from qa.reader import AnswerReader
-from qa.reading import CONFIDENCE_INPUTS, READER_DIR, reader_inputs
+from qa.reader_input import join_context
+from qa.reading import CONFIDENCE_INPUTS, match_inputs
 from qa.retrieve import FusedRetriever, Query
 from qa.scorer import SCORER_FILE, shipped
-from qa.select import candidates
+from qa.select import Candidate, candidates
 
 SOURCES = (  # (split whose articles are asked about, our translated questions or None)
     ("squad-train", None),
@@ -60,7 +60,9 @@ PER_SOURCE = 300
 TOP = 8  # candidates read per run here; the product reads the first `top` of them
 TOPS = (3, 5, 8)
 TOP_TOLERANCE = 0.005  # each candidate read costs a cross-encoder pass: the fewest within
-BLENDS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # large: the ranker all but decides
+# The ranker's weight in units of the two scores' spreads (spread_unit): 1 weighs them alike,
+# 100 lets the ranker all but decide, whatever scale the logits come on.
+BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 100.0)
 SEED = 21
 DATA = ROOT / "data" / "train"
 
@@ -135,7 +137,7 @@ def runs_for(
             ranked = ranker.scores(features)
             read = np.argsort(-ranked, kind="stable")[:TOP]
             right = np.array([contains_answer(c.sentence.text, question["answers"]) for c in found])
-            texts = [(found[i].sentence.text, found[i].context) for i in read]
+            texts = [(found[i].sentence.text, context_of(store, found[i])) for i in read]
             runs.append(
                 Run(
                     number,
@@ -152,6 +154,15 @@ def runs_for(
             )
     print(f"{source}: {len(questions)} questions, {len(runs)} runs", flush=True)
     return runs
+
+
+def context_of(store: Store, candidate: Candidate) -> str:
+    """The title, the sentences before and after: what the reader reads around a sentence."""
+    position = candidate.sentence.position
+    rows = store.sentences(candidate.passage.chunk.article_id, position - 1, position + 1)
+    text = {row.position: row.text for row in rows}
+    title = candidate.passage.chunk.title
+    return join_context(title, text.get(position - 1, ""), text.get(position + 1, ""))
 
 
 def read_all(runs: list[Run], reader: AnswerReader, threads: int = 2) -> None:
@@ -183,15 +194,25 @@ def mean_hit(runs: list[Run], blend: float, top: int) -> float:
     return float(np.mean([hit_at_1(some, blend, top) for some in by_source if some]))
 
 
+def spread_unit(runs: list[Run]) -> float:
+    """The spread of the logits over the spread of the ranker's scores, among those read."""
+    logits = np.concatenate([r.logits for r in runs if r.logits is not None])
+    ranked = np.concatenate([r.ranked[r.read] for r in runs])
+    return float(np.std(logits) / np.std(ranked))
+
+
 def best_reading(runs: list[Run]) -> tuple[int, float]:
     """(top, blend): the best blend for each top, then the fewest candidates read whose
     hit@1 is within TOP_TOLERANCE of the best."""
-    blends = {top: max(BLENDS, key=lambda b: mean_hit(runs, b, top)) for top in TOPS}
+    unit = spread_unit(runs)
+    grid = [b * unit for b in BLENDS]
+    blends = {top: max(grid, key=lambda b: mean_hit(runs, b, top)) for top in TOPS}
     hits = {top: mean_hit(runs, blends[top], top) for top in TOPS}
     for top in TOPS:
         alone = mean_hit(runs, 0.0, top)
         print(
-            f"top {top}: blend {blends[top]}, mean hit@1 {hits[top]:.3f} (reader alone {alone:.3f})"
+            f"top {top}: blend {blends[top] / unit:g} spread units, mean hit@1 {hits[top]:.3f}"
+            f" (logits alone {alone:.3f})"
         )
     ranker = float(
         np.mean([hit_at_1([r for r in runs if r.source == s], None) for s in range(len(SOURCES))])
@@ -207,7 +228,7 @@ def confidence_rows(runs: list[Run], blend: float, top: int) -> tuple[np.ndarray
         assert run.logits is not None
         best = chosen(run, blend, top)
         ranker_confidence = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        inputs.append(reader_inputs(run.logits[:top], best, ranker_confidence))
+        inputs.append(match_inputs(run.logits[:top], best, ranker_confidence))
         right.append(bool(run.right[run.read[best]]))
     return np.array(inputs), np.array(right)
 
@@ -240,17 +261,9 @@ def threshold_for(probability: np.ndarray, right: np.ndarray, absent: np.ndarray
     return 0.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", type=Path, default=Path("data/reader-train"))
-    parser.add_argument("--ship", action="store_true", help="write qa/reader_model/")
-    parser.add_argument("--seen-groups", type=int, default=None, help="held out: after these")
-    args = parser.parse_args()
-    settings = Settings()
-    delta = args.run / "reader-delta.safetensors"
-    seen = seen_questions(args.run, args.seen_groups)
-    runs = cached_runs(seen, settings)
-    read_all(runs, AnswerReader(ensure_reader(delta, settings.models_dir)))
+def fit_reading(runs: list[Run]) -> tuple[dict, dict]:
+    """What qa/reading.py reads (top, blend, confidence, thresholds) from runs whose logits
+    are read, and the held-out figures per source."""
     top, blend = best_reading(runs)
     x, y = confidence_rows(runs, blend, top)
     absent = np.array([r.absent for r in runs])
@@ -270,7 +283,7 @@ def main() -> None:
     figures = {
         f"{s[0]}{' ' + s[1] if s[1] else ''}": {
             "ranker_hit@1": round(hit_at_1([r for r in runs if r.source == n], None), 3),
-            "reader_hit@1": round(hit_at_1([r for r in runs if r.source == n], blend, top), 3),
+            "reading_hit@1": round(hit_at_1([r for r in runs if r.source == n], blend, top), 3),
         }
         for n, s in enumerate(SOURCES)
     }
@@ -289,25 +302,22 @@ def main() -> None:
             },
         },
         "thresholds": thresholds,
-        "fitted_on": {
-            "questions_per_source": PER_SOURCE,
-            "runs": len(runs),
-            "held_out_train_figures": figures,
-            "command": "python bench/fit_reader.py --run " + str(args.run) + " --ship",
-            "delta_sha1": hashlib.sha1(delta.read_bytes()).hexdigest(),
-        },
     }
-    print(
-        json.dumps(
-            {"top": top, "blend": blend, "thresholds": thresholds, "figures": figures}, indent=2
-        )
-    )
-    if args.ship:
-        READER_DIR.mkdir(exist_ok=True)
-        shutil.copy(delta, READER_DIR / delta.name)
-        shutil.copy(args.run / "reader.json", READER_DIR / "reader.json")
-        (READER_DIR / "reading.json").write_text(json.dumps(reading, indent=1) + "\n")
-        print(f"shipped into {READER_DIR}")
+    return reading, figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, default=Path("data/reader-train"))
+    parser.add_argument("--seen-groups", type=int, default=None, help="held out: after these")
+    args = parser.parse_args()
+    settings = Settings()
+    delta = args.run / "reader-delta.safetensors"
+    seen = seen_questions(args.run, args.seen_groups)
+    runs = cached_runs(seen, settings)
+    read_all(runs, AnswerReader(ensure_reader(delta, settings.models_dir)))
+    reading, figures = fit_reading(runs)
+    print(json.dumps({k: reading[k] for k in ("top", "blend", "thresholds")} | figures, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,32 +1,29 @@
-"""The product's scorer: the learned ranker finds the likeliest sentences, the trained answer
-reader (qa/reader.py) reads the question with each of them in context, and a calibrated
+"""The product's scorer: the learned ranker finds the likeliest sentences, the answer matcher
+(qa/matcher.py) scores how well each of its best answers the question, and a calibrated
 confidence says how likely the chosen one answers.
 
-- `top` candidates, the ranker's best, are read (each costs a cross-encoder pass);
-- their score: the reader's logit plus `blend` times the ranker's score;
-- the confidence: a logistic model over how the reader judged the best candidate (its
+- `top` candidates, the ranker's best, are matched;
+- their score: the matcher's logit plus `blend` times the ranker's score;
+- the confidence: a logistic model over how the matcher judged the best candidate (its
   logit, its margin over the runner-up, its share) and the ranker's own calibrated
   confidence in it (which knows the retrieval evidence), mapped through an isotonic table.
 
-Everything here was fitted on held-out -train questions by bench/fit_reader.py and is
-shipped in qa/reader_model/reading.json beside the reader's delta.
+Everything here was fitted on held-out -train questions by bench/train_matcher.py and is
+shipped in qa/reading.json beside qa/matcher.npz.
 """
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from qa.reader import AnswerReader
+from qa.matcher import MATCHER_FILE, Matcher
 from qa.scorer import Learned, shipped
 
-READER_DIR = Path(__file__).with_name("reader_model")
-DELTA_FILE = READER_DIR / "reader-delta.safetensors"
-READING_FILE = READER_DIR / "reading.json"
-CONFIDENCE_INPUTS = ("reader_logit", "reader_margin", "reader_share", "ranker_confidence")
+READING_FILE = Path(__file__).with_name("reading.json")
+CONFIDENCE_INPUTS = ("match_logit", "match_margin", "match_share", "ranker_confidence")
 MARGIN_CAP = 10.0
 
 
@@ -62,8 +59,8 @@ class Logistic:
         return float(np.interp(raw, self.calibration_scores, self.calibration_probabilities))
 
 
-def reader_inputs(logits: np.ndarray, best: int, ranker_confidence: float) -> np.ndarray:
-    """CONFIDENCE_INPUTS of the read candidate `best` among the `logits` of those read."""
+def match_inputs(logits: np.ndarray, best: int, ranker_confidence: float) -> np.ndarray:
+    """CONFIDENCE_INPUTS of the matched candidate `best` among the `logits` of those matched."""
     others = np.delete(logits, best)
     margin = min(float(logits[best] - others.max()), MARGIN_CAP) if len(others) else MARGIN_CAP
     share = 1.0 / float(np.exp(logits - logits[best]).sum())
@@ -73,7 +70,7 @@ def reader_inputs(logits: np.ndarray, best: int, ranker_confidence: float) -> np
 @dataclass
 class Reading:
     ranker: Learned
-    reader: AnswerReader
+    matcher: Matcher
     top: int
     blend: float
     confidence_model: Logistic
@@ -82,35 +79,41 @@ class Reading:
     def threshold(self, language: str) -> float:
         return self.thresholds.get(language, max(self.thresholds.values()))
 
-    def read(
-        self, question: str, texts: Sequence[tuple[str, str]], features: np.ndarray
-    ) -> "Reads":
-        """The ranker's scores of all candidates, and the reader's logits of its best."""
+    def read(self, question: np.ndarray, vectors: "Vectors", features: np.ndarray) -> "Reads":
+        """The ranker's scores of all candidates, and the matcher's logits of its best."""
         ranked = self.ranker.scores(features)
         read = np.argsort(-ranked, kind="stable")[: self.top]
-        logits = self.reader.scores(question, [texts[i] for i in read])
+        logits = self.matcher.scores(question, vectors.sentences[read], vectors.neighbours[read])
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
         """`best` indexes the read candidates."""
         ranker_confidence = self.ranker.confidence(features, reads.ranked, int(reads.read[best]))
-        inputs = reader_inputs(reads.logits, best, ranker_confidence)
+        inputs = match_inputs(reads.logits, best, ranker_confidence)
         return self.confidence_model.probability(inputs)
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """Of every candidate, as the index stores them."""
+
+    sentences: np.ndarray  # (n, d)
+    neighbours: np.ndarray  # (n, d): the mean of the sentences before and after
 
 
 @dataclass(frozen=True)
 class Reads:
     ranked: np.ndarray  # the ranker's score of every candidate
-    read: np.ndarray  # positions of the candidates read, the ranker's best first
-    logits: np.ndarray  # the reader's logit of each candidate read
-    scores: np.ndarray  # what picks among those read: logit + blend × ranker score
+    read: np.ndarray  # positions of the candidates matched, the ranker's best first
+    logits: np.ndarray  # the matcher's logit of each candidate matched
+    scores: np.ndarray  # what picks among those matched: logit + blend × ranker score
 
 
-def load_reading(reader_folder: Path, path: Path = READING_FILE) -> Reading:
+def load_reading(path: Path = READING_FILE, matcher: Path = MATCHER_FILE) -> Reading:
     model = json.loads(path.read_text())
     return Reading(
         ranker=shipped(),
-        reader=AnswerReader(reader_folder),
+        matcher=Matcher.load(matcher),
         top=int(model["top"]),
         blend=float(model["blend"]),
         confidence_model=Logistic.of(model["confidence"]),
@@ -118,15 +121,7 @@ def load_reading(reader_folder: Path, path: Path = READING_FILE) -> Reading:
     )
 
 
-def reader_folder(models_dir: Path) -> Path:
-    """The reader's OpenVINO export, assembled from e5 and the delta the first time (torch
-    loads for that build only, in embedding/)."""
-    from embedding.reader_model import ensure_reader
-
-    return ensure_reader(DELTA_FILE, models_dir)
-
-
 @cache
-def shipped_reading(models_dir: Path) -> Reading:
-    """The shipped reader and its fitted selection, loaded once per process."""
-    return load_reading(reader_folder(models_dir))
+def shipped_reading() -> Reading:
+    """The shipped matcher and its fitted selection, loaded once per process."""
+    return load_reading()
