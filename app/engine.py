@@ -5,17 +5,21 @@ from functools import cache
 from pathlib import Path
 
 from app.settings import Settings
+from embedding.e5 import E5_MODEL_NAME
 from embedding.embed import Embedder, backend_vectors
 from embedding.encoders import EncoderId, default_threads
+from embedding.question_model import QuestionModelError, ensure_question_model
+from index.errors import ModelDamaged
 from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
 from qa.features import DENSE_ONLY, KEYWORD_ONLY
-from qa.reading import READING_FILE, shipped_reading
+from qa.reading import QUESTION_DELTA, READING_FILE, Reading, shipped_reading
 from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
 from qa.scorer import HandMade
 
 MODES = ("keyword", "dense", "ranker", "fused")
+E5_NAMES = (E5_MODEL_NAME, f"intfloat/{E5_MODEL_NAME}")  # what the matcher was fitted to
 
 
 @cache
@@ -78,6 +82,18 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     fused = FusedRetriever(store, weights)
     if mode == "ranker":  # the learned ranker alone, without the reader: a baseline
         return Answerer(store, embedder, limits, fused)
-    if not READING_FILE.exists():  # no matcher fitted (a checkout without it): the ranker
-        return Answerer(store, embedder, limits, fused)
-    return Answerer(store, embedder, limits, fused, reading=shipped_reading())
+    return Answerer(store, embedder, limits, fused, reading=reading_for(settings))
+
+
+def reading_for(settings: Settings) -> Reading | None:
+    """The matcher and its question model, fitted to e5's vectors: with another embedding
+    model (or a checkout without them) the ranker alone chooses."""
+    if settings.embedding_model not in E5_NAMES or not READING_FILE.exists():
+        return None
+    try:
+        model = ensure_question_model(QUESTION_DELTA, settings.models_dir)
+    except QuestionModelError as error:
+        raise ModelDamaged(str(error)) from error
+    threads = settings.encoder_threads or default_threads()
+    questions = embedder_for(str(model), settings.models_dir, settings.encoder_backend, threads)
+    return shipped_reading(questions)

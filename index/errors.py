@@ -8,7 +8,8 @@ ArticleQAError
 ├── IndexUnavailable  the index's database cannot be reached
 ├── IndexWriteError   the index folder cannot be written (full disk, read-only folder)
 ├── ModelMismatch     the index was built with another embedding model
-└── UnknownArticle    an article id that the index does not hold
+├── UnknownArticle    an article id that the index does not hold
+└── ModelDamaged      a shipped model file does not match its record
 """
 
 from ingest.errors import ArticleQAError, BadArticle
@@ -42,3 +43,7 @@ class ModelMismatch(ArticleQAError):
 
 class UnknownArticle(ArticleQAError):
     pass
+
+
+class ModelDamaged(ArticleQAError):
+    """A shipped model file does not match its recorded checksum, or is missing."""

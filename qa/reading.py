@@ -1,6 +1,8 @@
 """The product's scorer: the learned ranker finds the likeliest sentences, the answer matcher
 (qa/matcher.py) scores how well each of its best answers the question, and a calibrated
-confidence says how likely the chosen one answers.
+confidence says how likely the chosen one answers. The matcher reads the question as the
+question model encodes it: e5 with its top layers retrained to point a question at the
+sentence that answers it (embedding/question_model.py, delta in qa/question_model/).
 
 - `top` candidates, the ranker's best, are matched;
 - their score: the matcher's logit plus `blend` times the ranker's score;
@@ -8,8 +10,8 @@ confidence says how likely the chosen one answers.
   logit, its margin over the runner-up, its share) and the ranker's own calibrated
   confidence in it (which knows the retrieval evidence), mapped through an isotonic table.
 
-Everything here was fitted on held-out -train questions by bench/train_matcher.py and is
-shipped in qa/reading.json beside qa/matcher.npz.
+Everything here was fitted on held-out -train questions by bench/train_query_tower.py and is
+shipped in qa/reading.json beside qa/matcher.npz and qa/question_model/.
 """
 
 import json
@@ -19,10 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from embedding.embed import Embedder
 from qa.matcher import MATCHER_FILE, Matcher
 from qa.scorer import Learned, shipped
 
 READING_FILE = Path(__file__).with_name("reading.json")
+QUESTION_DELTA = Path(__file__).with_name("question_model") / "question-delta.safetensors"
 CONFIDENCE_INPUTS = ("match_logit", "match_margin", "match_share", "ranker_confidence")
 MARGIN_CAP = 10.0
 
@@ -71,6 +75,7 @@ def match_inputs(logits: np.ndarray, best: int, ranker_confidence: float) -> np.
 class Reading:
     ranker: Learned
     matcher: Matcher
+    questions: Embedder  # the question model
     top: int
     blend: float
     confidence_model: Logistic
@@ -79,11 +84,12 @@ class Reading:
     def threshold(self, language: str) -> float:
         return self.thresholds.get(language, max(self.thresholds.values()))
 
-    def read(self, question: np.ndarray, vectors: "Vectors", features: np.ndarray) -> "Reads":
+    def read(self, question: str, vectors: "Vectors", features: np.ndarray) -> "Reads":
         """The ranker's scores of all candidates, and the matcher's logits of its best."""
         ranked = self.ranker.scores(features)
         read = np.argsort(-ranked, kind="stable")[: self.top]
-        logits = self.matcher.scores(question, vectors.sentences[read], vectors.neighbours[read])
+        asked = self.questions.encode_query(question)[0]
+        logits = self.matcher.scores(asked, vectors.sentences[read], vectors.neighbours[read])
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
@@ -109,11 +115,14 @@ class Reads:
     scores: np.ndarray  # what picks among those matched: logit + blend × ranker score
 
 
-def load_reading(path: Path = READING_FILE, matcher: Path = MATCHER_FILE) -> Reading:
+def load_reading(
+    questions: Embedder, path: Path = READING_FILE, matcher: Path = MATCHER_FILE
+) -> Reading:
     model = json.loads(path.read_text())
     return Reading(
         ranker=shipped(),
         matcher=Matcher.load(matcher),
+        questions=questions,
         top=int(model["top"]),
         blend=float(model["blend"]),
         confidence_model=Logistic.of(model["confidence"]),
@@ -122,6 +131,6 @@ def load_reading(path: Path = READING_FILE, matcher: Path = MATCHER_FILE) -> Rea
 
 
 @cache
-def shipped_reading() -> Reading:
+def shipped_reading(questions: Embedder) -> Reading:
     """The shipped matcher and its fitted selection, loaded once per process."""
-    return load_reading()
+    return load_reading(questions)

@@ -98,7 +98,7 @@ def _read_choice(
         np.stack([c.sentence.vector.astype(np.float32) for c in found]),
         np.stack([c.neighbours for c in found]),
     )
-    reads = reading.read(query.vector[0], vectors, features)
+    reads = reading.read(query.text, vectors, features)
     read = [found[i] for i in reads.read]
     for candidate, score in zip(read, reads.scores, strict=True):
         candidate.score = float(score)

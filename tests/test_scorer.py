@@ -27,7 +27,7 @@ from qa.models import NOT_FOUND
 from qa.scorer import SELECTION, Learned, shipped
 
 SEED_QUESTIONS = [
-    ("Qui a annoncé un nouvel échange de prisonniers ?", "ont annoncé ce jeudi avoir procédé"),
+    ("Qui a annoncé un nouvel échange de prisonniers ?", "et la Russie ont annoncé"),
     ("Qu'a affirmé le ministère russe de la Défense ?", "le ministère russe de la Défense a"),
     ("When is the new harbour bridge expected to open?", "is expected to open in 2029"),
     ("How many signatures did the shop owners collect?", "signatures"),

@@ -15,10 +15,10 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from app.engine import serving
+from app.engine import reading_for, serving
 from app.indexing import folder_watcher
 from app.settings import Settings, get_settings
-from index.errors import ArticleQAError
+from index.errors import ArticleQAError, ModelDamaged
 from index.watch import FolderWatcher
 from ingest.article import web_url
 from web import admin, api, chat, pages
@@ -47,7 +47,12 @@ logger = logging.getLogger("article-qa")
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model and open the index before the first question, not during it."""
+    """Load the models and open the index before the first question, not during it."""
+    try:
+        reading_for(app.state.settings)  # built once; a damaged one stops the start here
+    except ModelDamaged as error:
+        logger.critical("cannot start: %s", error)
+        raise
     try:
         with app.state.live.reading() as live:
             live.answerer.embedder.encode_query("warm up")
