@@ -12,7 +12,7 @@ import argparse
 import json
 
 import numpy as np
-from fit_reader import SOURCES, cached_runs, fit_reading
+from fit_reading import SOURCES, cached_runs, fit_reading
 from matcher_data import indexed_articles
 from train_matcher import TOP
 
@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--ship", action="store_true")
     args = parser.parse_args()
     settings = Settings()
-    runs = cached_runs(set(), settings)
+    runs = cached_runs(settings)
     reading = reading_for(settings)
     assert reading is not None, "no question model and matcher shipped"
     indexed = {split: indexed_articles(split) for split in ("squad-train", "piaf-train")}
@@ -38,7 +38,7 @@ def main() -> None:
     for run in runs:
         if run.question not in asked:
             asked[run.question] = reading.questions.encode_query(run.question)[0]
-        found = [places[SOURCES[run.source][0]][text] for text, _ in run.texts[:TOP]]
+        found = [places[SOURCES[run.source][0]][text] for text in run.sentences[:TOP]]
         sentences = np.stack([a.vectors[i] for a, i in found])
         neighbours = np.stack([a.neighbours[i] for a, i in found])
         run.logits = reading.matcher.scores(asked[run.question], sentences, neighbours)

@@ -63,11 +63,16 @@ class Logistic:
         return float(np.interp(raw, self.calibration_scores, self.calibration_probabilities))
 
 
-def match_inputs(logits: np.ndarray, best: int, ranker_confidence: float) -> np.ndarray:
-    """CONFIDENCE_INPUTS of the matched candidate `best` among the `logits` of those matched."""
-    others = np.delete(logits, best)
-    margin = min(float(logits[best] - others.max()), MARGIN_CAP) if len(others) else MARGIN_CAP
-    share = 1.0 / float(np.exp(logits - logits[best]).sum())
+def match_inputs(
+    logits: np.ndarray, best: int, ranker_confidence: float, texts: list[str]
+) -> np.ndarray:
+    """CONFIDENCE_INPUTS of the matched candidate `best` among the `logits` of those matched.
+    Copies of its sentence (one story from several outlets) are not its rivals: they are
+    left out of its margin and its share, or three copies would cut the share to a third."""
+    rivals = np.array([i != best and t != texts[best] for i, t in enumerate(texts)], dtype=bool)
+    others = logits[rivals]
+    margin = min(float(logits[best] - others.max()), MARGIN_CAP) if others.size else MARGIN_CAP
+    share = 1.0 / (1.0 + float(np.exp(others - logits[best]).sum()))
     return np.array([float(logits[best]), margin, share, ranker_confidence])
 
 
@@ -92,10 +97,12 @@ class Reading:
         logits = self.matcher.scores(asked, vectors.sentences[read], vectors.neighbours[read])
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
-    def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
-        """`best` indexes the read candidates."""
+    def confidence(
+        self, features: np.ndarray, reads: "Reads", best: int, texts: list[str]
+    ) -> float:
+        """`best` indexes the read candidates, `texts` are their sentences."""
         ranker_confidence = self.ranker.confidence(features, reads.ranked, int(reads.read[best]))
-        inputs = match_inputs(reads.logits, best, ranker_confidence)
+        inputs = match_inputs(reads.logits, best, ranker_confidence, texts)
         return self.confidence_model.probability(inputs)
 
 

@@ -105,4 +105,5 @@ def _read_choice(
     best = max(
         range(len(read)), key=lambda j: (round(read[j].score, 6), read[j].passage.chunk.date or "")
     )
-    return Choice(read[best], reading.confidence(features, reads, best))
+    texts = [c.sentence.text for c in read]
+    return Choice(read[best], reading.confidence(features, reads, best, texts))

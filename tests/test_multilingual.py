@@ -26,6 +26,24 @@ def e5_qa(qa: Answerer) -> Answerer:
         ("Qu'a affirmé le ministère russe de la Défense ?", "le ministère russe de la Défense a"),
         ("What did the Russian defence ministry say?", "le ministère russe de la Défense a"),
         ("What does Russia demand to end the conflict?", "exige, pour mettre fin au conflit"),
+        pytest.param(
+            "Who announced a new prisoner exchange?",
+            "et la Russie ont annoncé",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a known miss (README, 'The question model'): Zelensky's quote ranks "
+                "first and the confidence (0.06) is below the threshold",
+            ),
+        ),
+        pytest.param(
+            "Who mediated the talks?",
+            "sous médiation turque",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a known miss (README, 'The question model'): the sentence is not among "
+                "the ranker's best 3 that the matcher reads",
+            ),
+        ),
     ],
 )
 def test_french_and_english_questions_quote_the_french_sentence(

@@ -28,7 +28,7 @@ def wait_for_job(server: InProcess | Server) -> dict:
 def test_ask_post_and_get_return_the_answer_object(api: InProcess) -> None:
     posted = api.post("/ask", json={"question": QUESTION}, timeout=30).json()
     assert posted["found"] is True
-    assert "ont annoncé ce jeudi avoir procédé à un nouvel échange" in posted["quote"]["text"]
+    assert "et la Russie ont annoncé" in posted["quote"]["text"]
     assert set(posted["quote"]) >= {
         "text",
         "article_id",
