@@ -12,19 +12,21 @@ and which sentences hold a gold answer (the eval rule, qa/evaluate.py).
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from reader_data import EVAL_DIR, load_questions, load_translated, read_article
-from scorer_data import ROOT
+from scorer_data import EVAL_DIR, ROOT
 
 from embedding.embed import Embedder
+from ingest.sentences import split_sentences
 from qa.evaluate import contains_answer
 
 DATA = ROOT / "data" / "train"
+TRANSLATED_DIR = ROOT / "bench" / "data"
 LARGE = DATA / "matcher" / "large"
 SEED = 21
 
@@ -42,6 +44,29 @@ class Example:
     language: str
     article: Article
     right: np.ndarray  # bool per sentence
+
+
+def load_questions(split: str) -> list[dict]:
+    path = EVAL_DIR / split / "questions.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def load_translated(name: str, split: str) -> list[dict]:
+    """Our own translations of -train questions (bench/data/, README "The question model"),
+    joined back to the split's records for their answers, article and paragraph."""
+    originals = {q["id"]: q for q in load_questions(split)}
+    path = TRANSLATED_DIR / f"{name}.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [
+        {**originals[r["id"]], "question": r["question"], "language": r["language"]} for r in rows
+    ]
+
+
+def read_article(path: Path) -> list[str]:
+    """The sentences of a ../shared/eval article ('# Title', a blank line, paragraphs)."""
+    body = path.read_text(encoding="utf-8").partition("\n")[2]
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    return [p[a:b] for p in paragraphs for a, b in split_sentences(p)]
 
 
 def neighbour_mean(vectors: np.ndarray) -> np.ndarray:
@@ -103,12 +128,8 @@ def encode_large(embedder: Embedder, limit: int) -> None:
         if target.exists():
             continue
         sentences = read_article(path)
-        vectors = embedder.encode_documents([s.text for s in sentences]).astype(np.float16)
-        np.savez(
-            target,
-            texts=np.array([s.text for s in sentences]),
-            vectors=vectors,
-        )
+        vectors = embedder.encode_documents(sentences).astype(np.float16)
+        np.savez(target, texts=np.array(sentences), vectors=vectors)
         print(f"{path.stem}: {len(sentences)} sentences", flush=True)
 
 

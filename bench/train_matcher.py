@@ -12,8 +12,8 @@ ones: those holding a gold answer), each batch drawing alike from four sources: 
 (squad-train and squad-train-large), French (piaf-train), and our translations across
 languages (piaf-train-en, squad-train-fr). Answering costs one matrix product a question.
 
-Measured on the runs bench/fit_reader.py caches (300 held-out questions per source, the
-shipped ranker's candidates, data/train/reader-runs-*.pkl): the matcher re-ranks the
+Measured on the runs bench/fit_reading.py caches (300 held-out questions per source, the
+shipped ranker's candidates, data/train/runs-*.pkl): the matcher re-ranks the
 ranker's best TOP by ranker score + blend * matcher score, blend chosen on three article
 folds and measured on the fourth (cross-fitted). Dev splits are never read here.
 """
@@ -27,7 +27,7 @@ import sys
 
 import numpy as np
 import torch
-from fit_reader import PER_SOURCE, SOURCES, Run, cached_runs, fit_reading, unread
+from fit_reading import PER_SOURCE, SOURCES, Run, cached_runs, fit_reading, held_out
 from matcher_data import (
     DATA,
     Article,
@@ -156,7 +156,7 @@ def run_scores(
     with torch.no_grad():
         for run in runs:
             where = places[SOURCES[run.source][0]]
-            found = [where[text] for text, _ in run.texts[:TOP]]
+            found = [where[text] for text in run.sentences[:TOP]]
             s = np.stack([a.vectors[i] for a, i in found])[None]
             n = np.stack([a.neighbours[i] for a, i in found])[None]
             q = vectors[run.question][None].astype(np.float32)
@@ -214,9 +214,9 @@ def main() -> None:
     torch.manual_seed(SEED)
     torch.set_num_threads(1)  # small products: threads would only wait on each other
     settings = Settings()
-    runs = cached_runs(set(), settings)
+    runs = cached_runs(settings)
     # Held out by question id, so a question's translation is held out with it.
-    held_out = {q["id"] for source in SOURCES for q in unread(source, set())}
+    held_out = {q["id"] for source in SOURCES for q in held_out(source)}
     embedder = get_embedder(settings)
     encode_large(embedder, args.large)
     indexed = {split: indexed_articles(split) for split in ("squad-train", "piaf-train")}
@@ -242,7 +242,7 @@ def main() -> None:
         "squad_train_large_articles": args.large,
         "steps": args.steps,
         "decay": args.decay,
-        "held_out": f"{PER_SOURCE} questions per source (fit_reader.unread), in every language",
+        "held_out": f"{PER_SOURCE} questions per source (fit_reading.held_out), in every language",
         "held_out_train_figures": figures,
         "cross_fitted_mean_hit@1": round(crossed, 3),
     }

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fit_reader import PER_SOURCE, SOURCES, cached_runs, fit_reading, unread
+from fit_reading import PER_SOURCE, SOURCES, cached_runs, fit_reading, held_out
 from matcher_data import (
+    EVAL_DIR,
     Article,
     Example,
     article_of,
@@ -32,8 +33,9 @@ from matcher_data import (
     examples,
     indexed_articles,
     large_articles,
+    load_questions,
+    read_article,
 )
-from reader_data import EVAL_DIR, load_questions, read_article
 from safetensors.torch import save_file
 from sentence_transformers import SentenceTransformer
 from train_matcher import SOURCE_NAMES, Matcher, batch_tensors, loss_of, measure, run_scores
@@ -95,8 +97,8 @@ def main() -> None:
     if args.tiny:
         tiny_run(args, get_embedder(settings))
         return
-    runs = cached_runs(set(), settings)
-    held_out = {q["id"] for source in SOURCES for q in unread(source, set())}
+    runs = cached_runs(settings)
+    held_out = {q["id"] for source in SOURCES for q in held_out(source)}
     encode_large(get_embedder(settings), args.large)
     indexed = {split: indexed_articles(split) for split in ("squad-train", "piaf-train")}
     english = examples("squad-train", None, indexed["squad-train"], held_out)
@@ -117,7 +119,7 @@ def main() -> None:
     reading, figures = fit_reading(runs)
     record = {
         **training_record(args, sources),
-        "held_out": f"{PER_SOURCE} questions per source (fit_reader.unread), in every language",
+        "held_out": f"{PER_SOURCE} questions per source (fit_reading.held_out), in every language",
         "held_out_train_figures": figures,
         "cross_fitted_mean_hit@1": round(crossed, 3),
         "minutes": round((time.time() - started) / 60, 1),
@@ -178,9 +180,7 @@ def tiny_run(args: argparse.Namespace, embedder: Embedder) -> None:
     articles: dict[str, Article] = {}
     for q in questions:
         if q["article"] not in articles:
-            texts = [
-                s.text for s in read_article(EVAL_DIR / "piaf-train" / "articles" / q["article"])
-            ]
+            texts = read_article(EVAL_DIR / "piaf-train" / "articles" / q["article"])
             articles[q["article"]] = article_of(texts, embedder.encode_documents(texts))
     made = examples("piaf-train", None, articles, set())[: args.tiny]
     args.per_source = min(args.per_source, len(made))

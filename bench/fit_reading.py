@@ -1,16 +1,16 @@
-"""Fit what the product does with the answer reader's logits, on -train questions the reader
-never trained on, and ship it (qa/reader_model/reading.json, README "Answer reader").
-
-    .venv/bin/python bench/fit_reader.py --run data/reader-train --ship
+"""Held-out -train runs of the shipped ranker, and the fit of what the product does with the
+answer matcher's logits on them (qa/reading.json: top, blend, confidence, thresholds).
+Used by bench/train_query_tower.py and bench/fit_matching.py.
 
 1. Questions: per source (a -train split, in its own language and in our translation),
-   PER_SOURCE answerable questions that are not among those the reader read in training
-   (--run's order.jsonl and reader.json say which), drawn by a seed.
+   PER_SOURCE answerable questions drawn by a seed (`held_out`); the trainers leave them
+   out by id, in every language.
 2. Each is asked over its split's index ("present") and over a copy without its article
    ("absent": "not found" is right), as in bench/scorer_data.py: the shipped ranker ranks
-   the candidates, the reader reads its TOP best.
-3. blend: the weight of the ranker's score added to the reader's logit, the one of BLENDS
-   with the best mean hit@1 over the sources' present runs.
+   the candidates, the matcher scores its TOP best.
+3. top and blend: the weight of the ranker's score added to the matcher's logit, the one
+   of BLENDS with the best mean hit@1 over the sources' present runs, for each of TOPS;
+   then the fewest candidates within TOP_TOLERANCE of the best.
 4. The confidence: a logistic regression over qa/reading.py's CONFIDENCE_INPUTS of each
    run's chosen sentence, cross-fitted by article fold, then an isotonic map of the
    cross-fitted scores; the "not found" threshold per question language by the rule of
@@ -23,17 +23,13 @@ Dev splits are never read here.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import pickle
 import random
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from reader_data import load_questions, load_translated
+from matcher_data import load_questions, load_translated
 from scorer_data import ROOT, fold_indexes, folds_of, split_index
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
@@ -41,17 +37,14 @@ from train_scorer import ABSENT_SHARE, FOLDS, mix_weights
 
 from app.engine import get_embedder
 from app.settings import Settings
-from embedding.reader_model import ensure_reader
 from index.embedded.store import Store
 from index.filters import Filters
 from ingest.language import detect_language
 from qa.evaluate import contains_answer
-from qa.reader import AnswerReader
-from qa.reader_input import join_context
 from qa.reading import CONFIDENCE_INPUTS, match_inputs
 from qa.retrieve import FusedRetriever, Query
 from qa.scorer import SCORER_FILE, shipped
-from qa.select import Candidate, candidates
+from qa.select import candidates
 
 SOURCES = (  # (split whose articles are asked about, our translated questions or None)
     ("squad-train", None),
@@ -62,7 +55,7 @@ SOURCES = (  # (split whose articles are asked about, our translated questions o
 PER_SOURCE = 300
 TOP = 8  # candidates read per run here; the product reads the first `top` of them
 TOPS = (3, 5, 8)
-TOP_TOLERANCE = 0.005  # each candidate read costs a cross-encoder pass: the fewest within
+TOP_TOLERANCE = 0.005  # the fewest candidates within this of the best
 # The ranker's weight in units of the two scores' spreads (spread_unit): 1 weighs them alike,
 # 100 lets the ranker all but decide, whatever scale the logits come on.
 BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 100.0)
@@ -72,7 +65,7 @@ DATA = ROOT / "data" / "train"
 
 @dataclass
 class Run:
-    """One question over one index: all candidates, the ranker's TOP read by the reader."""
+    """One question over one index: all candidates, the ranker's TOP scored by the matcher."""
 
     source: int
     language: str  # of the question
@@ -81,48 +74,36 @@ class Run:
     ranked: np.ndarray  # the ranker's score of each candidate
     features: np.ndarray
     right: np.ndarray  # each candidate holds a gold answer
-    read: np.ndarray  # positions of the candidates read
+    read: np.ndarray  # positions of the candidates the matcher scores
     question: str
-    texts: list[tuple[str, str]]  # (sentence, context) of those read
+    sentences: list[str]  # of those candidates
     logits: np.ndarray | None = None
 
 
-def unread(source: tuple[str, str | None], seen: set[str]) -> list[dict]:
+def held_out(source: tuple[str, str | None]) -> list[dict]:
     split, translated = source
     questions = load_translated(translated, split) if translated else load_questions(split)
-    fresh = [q for q in questions if q["answers"] and q["question"] not in seen]
-    random.Random(SEED).shuffle(fresh)
-    return fresh[:PER_SOURCE]
+    answerable = [q for q in questions if q["answers"]]
+    random.Random(SEED).shuffle(answerable)
+    return answerable[:PER_SOURCE]
 
 
-def seen_questions(run: Path, groups: int | None) -> set[str]:
-    """The questions of the first `groups` groups the reader trained on (default: all the
-    groups its steps read)."""
-    lines = (run / "order.jsonl").read_text(encoding="utf-8").splitlines()
-    if groups is None:
-        record = json.loads((run / "reader.json").read_text())
-        groups = int(record["steps"]) * int(record["groups_per_step"])
-    return {json.loads(line)["question"] for line in lines[:groups]}
-
-
-def cached_runs(seen: set[str], settings: Settings) -> list[Run]:
-    """The runs depend on the ranker and the questions, not on the reader: kept on disk."""
-    key = hashlib.sha1(SCORER_FILE.read_bytes() + "\n".join(sorted(seen)).encode()).hexdigest()
-    path = DATA / f"reader-runs-{key[:12]}-{PER_SOURCE}.pkl"
+def cached_runs(settings: Settings) -> list[Run]:
+    """The runs depend on the ranker and the questions, not on the matcher: kept on disk."""
+    key = hashlib.sha1(SCORER_FILE.read_bytes()).hexdigest()
+    path = DATA / f"runs-{key[:12]}-{PER_SOURCE}.pkl"
     if path.exists():
         runs: list[Run] = pickle.loads(path.read_bytes())
         return runs
-    runs = [r for n, s in enumerate(SOURCES) for r in runs_for(n, s, seen, settings)]
+    runs = [r for n, s in enumerate(SOURCES) for r in runs_for(n, s, settings)]
     path.write_bytes(pickle.dumps(runs))
     return runs
 
 
-def runs_for(
-    number: int, source: tuple[str, str | None], seen: set[str], settings: Settings
-) -> list[Run]:
+def runs_for(number: int, source: tuple[str, str | None], settings: Settings) -> list[Run]:
     split = source[0]
     embedder = get_embedder(settings)
-    questions = unread(source, seen)
+    questions = held_out(source)
     folds = folds_of([q["article"] for q in load_questions(split) if q["answers"]])
     whole = Store.open(split_index(split, settings, embedder, DATA))
     without = [Store.open(p) for p in fold_indexes(split, folds, embedder, DATA)]
@@ -140,7 +121,6 @@ def runs_for(
             ranked = ranker.scores(features)
             read = np.argsort(-ranked, kind="stable")[:TOP]
             right = np.array([contains_answer(c.sentence.text, question["answers"]) for c in found])
-            texts = [(found[i].sentence.text, context_of(store, found[i])) for i in read]
             runs.append(
                 Run(
                     number,
@@ -152,30 +132,11 @@ def runs_for(
                     right,
                     read,
                     query.text,
-                    texts,
+                    [found[i].sentence.text for i in read],
                 )
             )
     print(f"{source}: {len(questions)} questions, {len(runs)} runs", flush=True)
     return runs
-
-
-def context_of(store: Store, candidate: Candidate) -> str:
-    """The title, the sentences before and after: what the reader reads around a sentence."""
-    position = candidate.sentence.position
-    rows = store.sentences(candidate.passage.chunk.article_id, position - 1, position + 1)
-    text = {row.position: row.text for row in rows}
-    title = candidate.passage.chunk.title
-    return join_context(title, text.get(position - 1, ""), text.get(position + 1, ""))
-
-
-def read_all(runs: list[Run], reader: AnswerReader, threads: int = 2) -> None:
-    """One run a thread at a time (the reader keeps one request per thread)."""
-
-    def read(run: Run) -> None:
-        run.logits = reader.scores(run.question, run.texts)
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(read, runs))
 
 
 def chosen(run: Run, blend: float, top: int) -> int:
@@ -231,7 +192,7 @@ def confidence_rows(runs: list[Run], blend: float, top: int) -> tuple[np.ndarray
         assert run.logits is not None
         best = chosen(run, blend, top)
         ranker_confidence = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        inputs.append(match_inputs(run.logits[:top], best, ranker_confidence))
+        inputs.append(match_inputs(run.logits[:top], best, ranker_confidence, run.sentences[:top]))
         right.append(bool(run.right[run.read[best]]))
     return np.array(inputs), np.array(right)
 
@@ -316,21 +277,3 @@ def fit_reading(runs: list[Run]) -> tuple[dict, dict]:
         "thresholds": thresholds,
     }
     return reading, figures
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", type=Path, default=Path("data/reader-train"))
-    parser.add_argument("--seen-groups", type=int, default=None, help="held out: after these")
-    args = parser.parse_args()
-    settings = Settings()
-    delta = args.run / "reader-delta.safetensors"
-    seen = seen_questions(args.run, args.seen_groups)
-    runs = cached_runs(seen, settings)
-    read_all(runs, AnswerReader(ensure_reader(delta, settings.models_dir)))
-    reading, figures = fit_reading(runs)
-    print(json.dumps({k: reading[k] for k in ("top", "blend", "thresholds")} | figures, indent=2))
-
-
-if __name__ == "__main__":
-    main()
