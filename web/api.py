@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import AfterValidator
 
 from index.filters import Filters
 from qa.models import Answer
 from web.respond import page, wants_html
-from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses
+from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses, real_date
 
 router = APIRouter()
 ERRORS: Responses = {
@@ -51,8 +52,8 @@ def ask_get(
     request: Request,
     q: Annotated[str, Query(description="The question.")],
     k: Annotated[int | None, Query(ge=1, le=50)] = None,
-    since: Annotated[str | None, Query(pattern=DATE)] = None,
-    until: Annotated[str | None, Query(pattern=DATE)] = None,
+    since: Annotated[str | None, Query(pattern=DATE), AfterValidator(real_date)] = None,
+    until: Annotated[str | None, Query(pattern=DATE), AfterValidator(real_date)] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
     read_dates: Annotated[bool, Query(description="false: dates in q are words.")] = True,
 ) -> Answer:

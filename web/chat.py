@@ -14,6 +14,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from web.api import ERRORS, answer
 from web.conversations import ID, Conversation, Conversations, Turn, TurnFilters
@@ -68,9 +70,13 @@ def _turn_then_show(request: Request, question: str, c: str, filters: TurnFilter
     found = conversations.get(c) if _valid(c) else None
     try:
         turn = _ask(request, found, question, filters)
-    except (HTTPException, ValueError) as problem:  # a bad question or filter; no index: 503
-        error = getattr(problem, "detail", None) or str(problem)
-        status = getattr(problem, "status_code", 422)
+    # A bad question or filter (422), no index (503). Not any ValueError: one from inside
+    # is a bug, answered by the app's 500 handler with a request id, and logged.
+    except (HTTPException, ValidationError) as problem:
+        if isinstance(problem, HTTPException):
+            error, status = str(problem.detail), problem.status_code
+        else:
+            error, status = "; ".join(_said(e) for e in problem.errors()), 422
         turns = found.turns if found else []
         conversation = found.id if found else None
         return page(
@@ -142,6 +148,10 @@ def _ask(
         filters=filters,
         asked_at=time.time(),
     )
+
+
+def _said(error: ErrorDetails) -> str:
+    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
 
 
 def _valid(cid: str) -> bool:

@@ -1,8 +1,9 @@
 """Request bodies of the API."""
 
-from typing import Any
+import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StrictBool, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, field_validator
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 # Blank: what JSON Schema's (ECMAScript's) \s matches, plus what Python's str.strip() also
@@ -12,6 +13,39 @@ BLANK = (
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
 NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in BLANK) + "]"
+HISTORY_ITEM_CHARS = 500  # as a question (QA_MAX_QUESTION_CHARS' default)
+HISTORY_CHARS = 5000  # all items together
+
+
+def real_date(value: str | None) -> str | None:
+    """A date of the DATE pattern that exists: `2024-13` and `2025-02-30` are refused."""
+    if value is None:
+        return None
+    parts = [int(part) for part in value.split("-")]
+    try:
+        datetime.date(parts[0], *[*parts[1:], 1, 1][:2])
+    except (ValueError, IndexError) as error:
+        raise ValueError(f"{value!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)") from error
+    return value
+
+
+# A filter date: the pattern for the published schema, then a check that it exists.
+FilterDate = Annotated[
+    str | None,
+    Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD."),
+    AfterValidator(real_date),
+]
+
+
+def bounded_history(history: list[str]) -> list[str]:
+    """Each earlier question as long as a question may be, and all of them together
+    bounded: a 5 MB item once cost seconds of CPU per request."""
+    for number, item in enumerate(history):
+        if len(item) > HISTORY_ITEM_CHARS:
+            raise ValueError(f"item {number} is longer than {HISTORY_ITEM_CHARS} characters")
+    if sum(len(item) for item in history) > HISTORY_CHARS:
+        raise ValueError(f"the items together are longer than {HISTORY_CHARS} characters")
+    return history
 
 
 class AskRequest(BaseModel):
@@ -20,17 +54,24 @@ class AskRequest(BaseModel):
         examples=["Qui a annoncé un nouvel échange de prisonniers ?"],
     )
     k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
-    since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
-    until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    since: FilterDate = None
+    until: FilterDate = None
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
     read_dates: StrictBool = Field(
         True,
         description='Read dates in the question ("en juin 2025", "last week") as a '
         "filter (see `applied_filters`); false: take them as words.",
     )
-    history: list[str] = Field(
-        default_factory=list, max_length=20, description="Earlier questions, oldest first."
-    )
+    history: Annotated[
+        list[str],
+        Field(
+            default_factory=list,
+            max_length=20,
+            description=f"Earlier questions, oldest first: each at most {HISTORY_ITEM_CHARS} "
+            f"characters, together at most {HISTORY_CHARS}.",
+        ),
+        AfterValidator(bounded_history),
+    ]
 
     # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
     # (found by fuzzing).
@@ -58,8 +99,8 @@ class TurnRequest(BaseModel):
         description="A question in French or English.", examples=["Et combien ont été libérés ?"]
     )
     k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
-    since: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
-    until: str | None = Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    since: FilterDate = None
+    until: FilterDate = None
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
 
     # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
