@@ -10,7 +10,7 @@ QUESTION = "Combien de jours de trêve réclame l'Ukraine ?"
 @pytest.mark.parametrize(
     ("history", "said"),
     [
-        (["x" * 501], "history.0: Value error, item 0 is longer than 500 characters"),
+        (["x" * 501], "history: Value error, item 0 is longer than 500 characters"),
         (["x" * 400] * 13, "longer than 5000 characters"),
         (["x"] * 21, "history: List should have at most 20 items"),
     ],
