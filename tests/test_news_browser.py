@@ -16,7 +16,7 @@ pytestmark = [
 page = page_fixture
 
 
-def test_the_date_chip_is_shown_and_its_link_asks_again_without_it(
+def test_the_date_chip_is_shown_and_its_button_asks_again_without_it(
     page: Page, server: Server
 ) -> None:
     page.goto(server.url)
@@ -24,7 +24,7 @@ def test_the_date_chip_is_shown_and_its_link_asks_again_without_it(
     chip = page.locator(".turn .chip")
     expect(chip).to_contain_text("en juin 2025")
     expect(chip).to_contain_text("2025-06 → 2025-06")
-    chip.locator("a.remove-filter").click()
+    chip.locator("button.remove-filter").click()
     # Asked again in the same conversation: the first turn stays, the new one has no chip.
     expect(page.locator(".turn")).to_have_count(2)
     again = page.locator(".turn").last

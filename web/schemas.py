@@ -62,16 +62,12 @@ class AskRequest(BaseModel):
         description='Read dates in the question ("en juin 2025", "last week") as a '
         "filter (see `applied_filters`); false: take them as words.",
     )
-    history: Annotated[
-        list[str],
-        Field(
-            default_factory=list,
-            max_length=20,
-            description=f"Earlier questions, oldest first: each at most {HISTORY_ITEM_CHARS} "
-            f"characters, together at most {HISTORY_CHARS}.",
-        ),
-        AfterValidator(bounded_history),
-    ]
+    history: Annotated[list[str], AfterValidator(bounded_history)] = Field(
+        default_factory=list,
+        max_length=20,
+        description=f"Earlier questions, oldest first: each at most {HISTORY_ITEM_CHARS} "
+        f"characters, together at most {HISTORY_CHARS}.",
+    )
 
     # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
     # (found by fuzzing).
