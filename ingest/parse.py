@@ -61,7 +61,8 @@ def assemble(
     *,
     title: str | None = None,
     language: str | None = None,
-    **meta: str | None,
+    url: str | None = None,
+    source: str | None = None,
 ) -> Article:
     """Join paragraphs into one text, split sentences, derive what is missing."""
     spans, pieces, offset = [], [], 0
@@ -82,7 +83,8 @@ def assemble(
         paragraphs=spans,
         language=language,
         sentences=sentences,
-        **meta,
+        url=url,
+        source=source,
     )
 
 

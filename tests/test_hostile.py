@@ -1,16 +1,28 @@
 """Hostile input (issue 22), in process: each case gets a clear error and a fitting status,
 nothing stalls, nothing is lost, and a GET writes nothing."""
 
+import os
+import shutil
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
 from contextlib import closing
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from lxml import html as lxml_html
 
-from tests.conftest import InProcess
+from embedding.embed import Embedder
+from index.sync import UpdateReport, sync_folder
+from tests.conftest import ADMIN_TOKEN, DATA, InProcess
+from tests.test_web_api import AUTH, wait_for_job
 
 QUESTION = "Combien de jours de trêve réclame l'Ukraine ?"
+SLOW = 600  # seconds an update may take: the first loads the model, on busy cores
+ARTICLE = "# Le port\n\nLe port de Gdansk a rouvert lundi après trois jours de grève.".encode()
 
 
 @pytest.mark.parametrize(
@@ -67,3 +79,117 @@ def test_a_get_answers_but_keeps_nothing(api: InProcess) -> None:
     assert tree.xpath("//input[@name='c']")[0].get("value") == cid  # asking on keeps it
     assert _kept(api) == before
 
+
+@pytest.fixture(scope="module")
+def admin(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, models_dir: Path
+) -> Iterator[InProcess]:
+    """An app of its own over one article, admin on: these tests upload to it."""
+    source = tmp_path_factory.mktemp("hostile-source")
+    shutil.copy(DATA / "harbour-bridge.md", source)
+    index_dir = tmp_path_factory.mktemp("hostile-index")
+    sync_folder(index_dir, source, embedder)
+    server = InProcess(
+        {
+            "QA_INDEX_DIR": str(index_dir),
+            "QA_SOURCE_DIR": str(source),
+            "QA_MODELS_DIR": str(models_dir),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+    yield server
+    server.stop()
+
+
+def _upload(server: InProcess, *files: tuple[str, bytes]) -> httpx.Response:
+    parts = [("files", (name, data, "text/markdown")) for name, data in files]
+    return server.post("/admin/articles", files=parts, headers=AUTH)
+
+
+def _uploaded(server: InProcess) -> set[str]:
+    folder = server.app.state.settings.source_dir / "uploads"
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+@pytest.mark.timeout(3 * SLOW)  # updates wait for the model, on busy cores
+def test_an_upload_refused_as_busy_writes_nothing(admin: InProcess) -> None:
+    release = threading.Event()
+
+    def held() -> UpdateReport:  # an update that runs until released (another admin's)
+        release.wait(60)
+        return UpdateReport()
+
+    admin.app.state.jobs.submit("rebuild", held)
+    try:
+        before = _uploaded(admin)
+        refused = _upload(admin, ("busy.md", ARTICLE))
+        assert refused.status_code == 409
+        assert refused.json()["error"] == (
+            "an update (rebuild) is already running: nothing was saved, upload again after it"
+        )
+        assert _uploaded(admin) == before
+    finally:
+        release.set()
+    assert wait_for_job(admin, SLOW)["state"] == "done"
+
+
+@pytest.mark.timeout(3 * SLOW)  # updates wait for the model, on busy cores
+def test_two_names_that_clean_to_one_are_refused_and_a_same_name_replaces(
+    admin: InProcess,
+) -> None:
+    before = _uploaded(admin)
+    clash = _upload(admin, ("a b.md", ARTICLE), ("a?b.md", ARTICLE.replace(b"lundi", b"mardi")))
+    assert clash.status_code == 409
+    assert clash.json()["error"] == (
+        "'a b.md' and 'a?b.md' would both be saved as 'a-b.md': rename one and upload "
+        "again; nothing was saved"
+    )
+    assert _uploaded(admin) == before
+    first = _upload(admin, ("a b.md", ARTICLE))
+    assert first.status_code == 202 and first.json()["replaced"] == []
+    wait_for_job(admin, SLOW)
+    again = _upload(admin, ("a?b.md", ARTICLE))  # a later upload: a new version, said so
+    assert again.status_code == 202 and again.json()["replaced"] == ["a-b.md"]
+    wait_for_job(admin, SLOW)
+
+
+@pytest.mark.timeout(3 * SLOW)  # updates wait for the model, on busy cores
+def test_an_upload_stuck_on_a_slow_disk_holds_up_no_other_request(admin: InProcess) -> None:
+    # A named pipe stands for a disk that does not answer: writing to it waits for a reader.
+    pipe = admin.app.state.settings.source_dir / "uploads" / "stuck.md"
+    pipe.parent.mkdir(exist_ok=True)
+    os.mkfifo(pipe)
+    wait_for_job(admin, SLOW)  # no other update: this upload is not refused as busy
+    answered: list[httpx.Response] = []
+    uploading = threading.Thread(
+        target=lambda: answered.append(_upload(admin, ("stuck.md", ARTICLE)))
+    )
+    uploading.start()
+    health: list[int] = []
+    asking = threading.Thread(target=lambda: health.append(admin.get("/healthz").status_code))
+    try:
+        asking.start()
+        asking.join(60)  # with the write on the event loop, this was never answered
+        assert health == [200]
+    finally:
+        _unstick(pipe, uploading)
+        asking.join(60)
+    assert [r.status_code for r in answered] == [202]
+    # What the update reads back from the pipe depends on who opened it first (the upload's
+    # bytes or nothing): either way it ends.
+    assert wait_for_job(admin, SLOW)["state"] == "done"
+
+
+def _unstick(pipe: Path, uploading: threading.Thread) -> None:
+    """Take what the upload writes into the pipe, then give the update that reads it back
+    an end of file."""
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    uploading.join(60)
+    os.close(reader)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:  # succeeds once the update opened the pipe to read it
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            return
+        except OSError:  # ENXIO: no reader yet
+            time.sleep(0.05)

@@ -14,9 +14,9 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 VOLCANO = (Path(__file__).parent / "uploads" / "volcano.md").read_text()
 
 
-def wait_for_job(server: InProcess | Server) -> dict:
+def wait_for_job(server: InProcess | Server, seconds: float = 120) -> dict:
     """The finished job's status; polls the server (in process or not) until then."""
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status = server.get("/admin/status", headers=AUTH).json()
         if status["state"] in ("done", "failed"):

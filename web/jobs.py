@@ -36,11 +36,16 @@ class Jobs:
         kind: str,
         work: Callable[[], UpdateReport],
         progress: EmbedProgress | None = None,
+        first: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Start `work` unless another update runs: two updates at once are refused."""
+        """Start `work` unless another update runs: two updates at once are refused.
+        `first` runs once the update is sure to start, before it (an upload saves its files
+        then: a refused one writes nothing); what it raises starts nothing."""
         with self._lock:
             if self.running:
                 raise IndexBusy(f"an update ({self.status['kind']}) is already running")
+            if first is not None:
+                first()
             self._start(kind, work, progress)
         return dict(self.status)
 
