@@ -138,7 +138,8 @@ def test_two_names_that_clean_to_one_are_refused_and_a_same_name_replaces(
     admin: InProcess,
 ) -> None:
     before = _uploaded(admin)
-    clash = _upload(admin, ("a b.md", ARTICLE), ("a?b.md", ARTICLE.replace(b"lundi", b"mardi")))
+    mardi = ARTICLE.replace(b"lundi", b"mardi")
+    clash = _upload(admin, ("a b.md", ARTICLE), ("a?b.md", mardi))
     assert clash.status_code == 409
     assert clash.json()["error"] == (
         "'a b.md' and 'a?b.md' would both be saved as 'a-b.md': rename one and upload "
@@ -148,9 +149,18 @@ def test_two_names_that_clean_to_one_are_refused_and_a_same_name_replaces(
     first = _upload(admin, ("a b.md", ARTICLE))
     assert first.status_code == 202 and first.json()["replaced"] == []
     wait_for_job(admin, SLOW)
-    again = _upload(admin, ("a?b.md", ARTICLE))  # a later upload: a new version, said so
+    saved = admin.app.state.settings.source_dir / "uploads" / "a-b.md"
+    later = _upload(admin, ("a?b.md", mardi))  # another file: the earlier one is kept
+    assert later.status_code == 409
+    assert later.json()["error"] == (
+        "'a?b.md' would be saved as 'a-b.md', the upload 'a b.md' already is: rename it, "
+        "or delete that upload first (DELETE /admin/uploads/a-b.md); nothing was saved"
+    )
+    assert saved.read_bytes() == ARTICLE
+    again = _upload(admin, ("a b.md", mardi))  # the same name again: a new version, said so
     assert again.status_code == 202 and again.json()["replaced"] == ["a-b.md"]
     wait_for_job(admin, SLOW)
+    assert saved.read_bytes() == mardi
 
 
 @pytest.mark.timeout(3 * SLOW)  # updates wait for the model, on busy cores

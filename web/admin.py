@@ -78,17 +78,16 @@ def upload(
     files: Annotated[list[UploadFile], File(min_length=1, description="Article files.")],
 ) -> dict[str, Any]:
     """Upload article files in any supported format; they are indexed in the background.
-    A file of the name of an earlier upload replaces it (`replaced`); two files of one
-    upload that would be saved under one name are refused (409), as is an upload while
-    another update runs (409): nothing of a refused upload is saved.
+    A file sent under the name of an earlier upload replaces it (`replaced`). Refused with
+    409, nothing saved: two files that would be saved under one name (`a b.md`, `a?b.md`),
+    in one upload or an earlier one, and an upload while another update runs.
 
     A plain `def`: FastAPI runs it in a worker thread, so reading and saving the files
     never holds up the event loop (and the other requests) on a slow disk."""
     settings = request.app.state.settings
     if len(files) > settings.max_upload_files:
         raise HTTPException(413, f"at most {settings.max_upload_files} files per upload")
-    accepted: dict[str, bytes] = {}
-    given: dict[str, str] = {}  # saved name → the name it was sent as
+    accepted: dict[str, tuple[str, bytes]] = {}  # saved name → the name it was sent as, bytes
     refused, total = [], 0
     for item in files:
         sent = item.filename or ""
@@ -98,26 +97,35 @@ def upload(
                 {"file": name, "reason": f"unsupported file type, use {', '.join(SUFFIXES)}"}
             )
             continue
-        if name in given:  # "a b.md" and "a?b.md": one would silently replace the other
+        if name in accepted:  # "a b.md" and "a?b.md": one would silently replace the other
             raise HTTPException(
                 409,
-                f"{given[name]!r} and {sent!r} would both be saved as {name!r}: rename one "
-                "and upload again; nothing was saved",
+                f"{accepted[name][0]!r} and {sent!r} would both be saved as {name!r}: rename "
+                "one and upload again; nothing was saved",
             )
-        given[name] = sent
         data = item.file.read(settings.max_upload_bytes + 1)
         total += len(data)
         if total > settings.max_upload_bytes:  # refused whole: no file of it is kept
             raise HTTPException(413, f"upload larger than {settings.max_upload_bytes:,} bytes")
-        accepted[name] = data
+        accepted[name] = (sent, data)
     if not accepted:
         raise HTTPException(422, "no supported file in the upload: " + str(refused))
     uploads = _uploads(request)
     saved: list[Path] = []
     replaced: list[str] = []
 
-    def save() -> None:  # only once the update is sure to start
-        replaced.extend(sorted(name for name in accepted if (uploads.folder / name).is_file()))
+    def save() -> None:  # once the update is sure to start, under the jobs' lock
+        for name, (sent, _) in sorted(accepted.items()):
+            earlier = uploads.sent_as(name)
+            if earlier is not None and earlier != sent:  # another file: never replaced unsaid
+                raise HTTPException(
+                    409,
+                    f"{sent!r} would be saved as {name!r}, the upload {earlier!r} already is: "
+                    f"rename it, or delete that upload first (DELETE /admin/uploads/{name}); "
+                    "nothing was saved",
+                )
+            if earlier is not None:  # the same name sent again: a new version
+                replaced.append(name)
         saved.extend(uploads.save(accepted))
 
     index, embedder, options = _updating(request)
