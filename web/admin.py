@@ -195,8 +195,11 @@ def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
 def status(request: Request) -> dict[str, Any]:
     """The running or last update: state (idle, queued, running, done, failed), progress
     (texts embedded / total, texts/s, ETA) and report; `rejected`: the uploads set aside
-    because they could not be read, with the reason."""
-    return {**request.app.state.jobs.snapshot(), "rejected": _uploads(request).rejections()}
+    because they could not be read, with the reason; `watch` with QA_WATCH: the folder
+    watcher's state, as in /healthz."""
+    status = {**request.app.state.jobs.snapshot(), "rejected": _uploads(request).rejections()}
+    watcher = request.app.state.watcher
+    return status if watcher is None else {**status, "watch": watcher.status()}
 
 
 @guarded.get("/uploads")

@@ -66,6 +66,10 @@ def ask_get(
 
 @router.get("/healthz", tags=["service"], responses={503: {"model": ErrorBody}})
 def healthz(request: Request) -> dict[str, object]:
-    """Ready when an index is live."""
+    """Ready when an index is live. With QA_WATCH, `watch`: the folder watcher's state
+    (running, or restarting after error: …), its last error and how often it restarted;
+    answering goes on while it restarts, so the status stays 200."""
     with request.app.state.live.reading() as live:
-        return {"status": "ok", "generation": live.version, "model": live.store.model}
+        health = {"status": "ok", "generation": live.version, "model": live.store.model}
+    watcher = request.app.state.watcher
+    return health if watcher is None else {**health, "watch": watcher.status()}

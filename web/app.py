@@ -53,15 +53,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             live.answerer.embedder.encode_query("warm up")
     except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
         logger.warning("not answering yet: %s", error)
-    watching = None
+    app.state.watcher = None
     if app.state.settings.watch:
         try:
-            watching = _start_watching(app)
+            app.state.watcher = _start_watching(app)
         except ArticleQAError as error:  # no source folder: answering goes on without
             logger.error("not watching: %s", error)
     yield
-    if watching is not None:
-        watching.stop.set()
+    if app.state.watcher is not None:
+        app.state.watcher.stop.set()
     app.state.jobs.shutdown()
     app.state.live.close()
 
@@ -77,7 +77,7 @@ def _start_watching(app: FastAPI) -> FolderWatcher:
         ignored=(Uploads(settings.source_dir).folder,),  # the admin API indexes uploads
         runner=lambda kind, work: jobs.run_waiting(kind, work, watcher.stop),
     )
-    threading.Thread(target=watcher.run, name="folder-watch", daemon=True).start()
+    threading.Thread(target=watcher.supervise, name="folder-watch", daemon=True).start()
     return watcher
 
 
@@ -92,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
     app.state.jobs = Jobs()
+    app.state.watcher = None  # QA_WATCH's FolderWatcher, once the app has started
     app.state.conversations = Conversations(
         settings.conversations_file,
         settings.conversation_days,
