@@ -4,15 +4,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import Server
-from tests.test_browser import CHROMIUM, ask
+from tests.test_browser import ask
 from tests.test_browser import browser as browser  # the fixtures, shared
 from tests.test_browser import page as page_fixture
 from tests.test_dates import JUNE
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"),
-]
+pytestmark = pytest.mark.browser
 page = page_fixture
 
 
