@@ -134,6 +134,49 @@ def test_an_upload_refused_as_busy_writes_nothing(admin: InProcess) -> None:
 
 
 @pytest.mark.timeout(3 * SLOW)  # updates wait for the model, on busy cores
+def test_an_upload_refused_as_busy_in_another_worker_writes_nothing(admin: InProcess) -> None:
+    """`qa serve --workers 2`: two apps over one index and source folder. An update in one
+    refuses an upload in the other; that one was accepted (202) and saved, and its update
+    failed on the index's lock, leaving the file in uploads/ unindexed (bench/chaos.py)."""
+    settings = admin.app.state.settings
+    sibling = InProcess(
+        {
+            "QA_INDEX_DIR": str(settings.index_dir),
+            "QA_SOURCE_DIR": str(settings.source_dir),
+            "QA_MODELS_DIR": str(settings.models_dir),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+    release = threading.Event()
+
+    def held() -> UpdateReport:  # an update that runs until released, in the first worker
+        release.wait(60)
+        return UpdateReport()
+
+    try:
+        admin.app.state.jobs.wait(SLOW)
+        admin.app.state.jobs.submit("rebuild", held)
+        try:
+            before = _uploaded(admin)
+            jeudi = ARTICLE.replace(b"lundi", b"jeudi")
+            refused = _upload(sibling, ("other-worker.md", jeudi))
+            assert refused.status_code == 409
+            assert refused.json()["error"] == (
+                "an update is already running in another worker: nothing was saved, "
+                "upload again after it"
+            )
+            assert _uploaded(admin) == before
+        finally:
+            release.set()
+        assert wait_for_job(admin, SLOW)["state"] == "done"
+        accepted = _upload(sibling, ("other-worker.md", jeudi))  # that update over: taken
+        assert accepted.status_code == 202
+        assert wait_for_job(sibling, SLOW)["state"] == "done"
+    finally:
+        sibling.stop()
+
+
+@pytest.mark.timeout(3 * SLOW)  # updates wait for the model, on busy cores
 def test_two_names_that_clean_to_one_are_refused_and_a_same_name_replaces(
     admin: InProcess,
 ) -> None:

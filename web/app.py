@@ -91,7 +91,10 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
-    app.state.jobs = Jobs()
+    # The workers of one server share the index folder: an update in one is a 409 in all.
+    # PostgreSQL's writers queue on its advisory lock instead: an update waits there.
+    shared = settings.index_dir / ".update.lock" if settings.backend == "embedded" else None
+    app.state.jobs = Jobs(shared)
     app.state.watcher = None  # QA_WATCH's FolderWatcher, once the app has started
     app.state.conversations = Conversations(
         settings.conversations_file,
