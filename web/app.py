@@ -29,7 +29,7 @@ from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.jobs import Jobs
 from web.marks import marked
 from web.respond import error_response, status_of
-from web.schemas import NOT_BLANK
+from web.schemas import DATE, NOT_BLANK, REAL_DATE
 from web.state import LiveIndex
 from web.uploads import Uploads
 
@@ -155,9 +155,23 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
         for name, shape in shapes.items():
             if name.startswith("Body_upload"):
                 shape["properties"]["files"]["maxItems"] = settings.max_upload_files
+        _only_real_dates(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _only_real_dates(node: object) -> None:
+    """Every filter date of the schema (bodies, query parameters) allows only the dates
+    that exist: its DATE pattern let `2024-13` through, which the server refuses (422)."""
+    if isinstance(node, dict):
+        if node.get("pattern") == DATE:
+            node["pattern"] = REAL_DATE
+        for value in node.values():
+            _only_real_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            _only_real_dates(value)
 
 
 def _add_error_handlers(app: FastAPI) -> None:

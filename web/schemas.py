@@ -6,6 +6,16 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, field_validator
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# What the published schema says of a filter date instead: only dates that exist, as
+# real_date() below checks them (years 0001-9999, months 01-12, the days of each month,
+# 29 February of leap years), so that no date the schema allows is refused.
+_YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+REAL_DATE = rf"^({_YEAR}(-(0[1-9]|1[0-2]))?|{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
 # Blank: what JSON Schema's (ECMAScript's) \s matches, plus what Python's str.strip() also
 # removes. The server and the published schema (`[^…]` below) must agree on "empty".
 BLANK = (
@@ -21,6 +31,8 @@ def real_date(value: str | None) -> str | None:
     """A date of the DATE pattern that exists: `2024-13` and `2025-02-30` are refused."""
     if value is None:
         return None
+    if not value.isascii():  # the pattern's \d also takes other scripts' digits: "٢٠٢٤"
+        raise ValueError(f"{value!r} is not a date of ASCII digits (YYYY, YYYY-MM or YYYY-MM-DD)")
     parts = [int(part) for part in value.split("-")]
     try:
         datetime.date(parts[0], *[*parts[1:], 1, 1][:2])
