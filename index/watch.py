@@ -4,10 +4,14 @@ Each batch is one ordinary update (sync.update_paths): written aside, published 
 so readers never see half of it and a crash loses nothing. Batches are small so that a
 burst of files becomes answerable a batch at a time, not all at the end. A batch that
 cannot run because another writer holds the index waits and runs again.
+
+In a server the watcher runs supervised (`supervise()`): whatever it raises, it is started
+again after a wait that grows, and its state says so (/healthz, /admin/status).
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +25,8 @@ from ingest.readers import SUFFIXES
 logger = logging.getLogger("article-qa")
 BATCH_FILES = 100  # files per update: ~10 s of embedding at worst on 2 busy cores
 RETRY_SECONDS = (1, 2, 5, 10, 30)  # waits between tries of a batch that failed
+RESTART_SECONDS = (1, 2, 5, 10, 30, 60)  # waits before the watcher is started again
+HEALTHY_SECONDS = 300  # a run this long that then fails starts the waits over
 
 Apply = Callable[[list[Path], list[Path]], UpdateReport]  # (changed, deleted) → report
 
@@ -38,6 +44,32 @@ class FolderWatcher:
     stop: threading.Event = field(default_factory=threading.Event)
     batch_files: int = BATCH_FILES
     ready: threading.Event = field(default_factory=threading.Event)  # caught up, watching
+    state: str = "starting"  # running, restarting after error: …, stopped
+    last_error: str | None = None
+    restarts: int = 0
+
+    def status(self) -> dict[str, object]:
+        return {"state": self.state, "last_error": self.last_error, "restarts": self.restarts}
+
+    def supervise(self) -> None:
+        """`run()` until `stop`, started again after any error: a watcher thread that died
+        would leave the index stale while the server answers as if all were well."""
+        failures = 0
+        while not self.stop.is_set():
+            self.ready.clear()  # after a failure, sync again: changes meanwhile were missed
+            self.state, started = "running", time.monotonic()
+            try:
+                self.run()
+            except Exception as error:  # anything: a bug, a folder gone, an OSError
+                logger.exception("watch: the watcher failed, starting it again")
+                if time.monotonic() - started > HEALTHY_SECONDS:
+                    failures = 0
+                self.last_error = f"{type(error).__name__}: {error}"
+                self.state = f"restarting after error: {self.last_error}"
+                self.restarts += 1
+                self.stop.wait(RESTART_SECONDS[min(failures, len(RESTART_SECONDS) - 1)])
+                failures += 1
+        self.state = "stopped"
 
     def run(self) -> None:
         root = self.folder.resolve()
@@ -51,6 +83,8 @@ class FolderWatcher:
             yield_on_timeout=True,  # every second: pending files are tried again
             rust_timeout=1000,
         ):
+            if not root.is_dir():  # the watch goes on blind to a folder made again: end it
+                raise FileNotFoundError(f"the watched folder {root} is gone")
             if not self.ready.is_set():
                 # Caught up only now that the watcher runs: a file that came before is in
                 # the sync, one that comes after is an event. None is missed.

@@ -41,6 +41,7 @@ class Article:
     language: str = "en"
     origin: str | None = None  # the file or record key it was read from, for syncing
     sentences: list[Sentence] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, but something was dropped
 
     @property
     def content_hash(self) -> str:

@@ -1,5 +1,6 @@
 """Shared steps of every reader: paragraphs → article text, offsets, language, sentences."""
 
+import datetime
 import re
 
 from ingest.article import Article, Paragraph, ParagraphKind, Sentence
@@ -33,9 +34,16 @@ def classify(paragraphs: list[str]) -> list[tuple[ParagraphKind, str]]:
 
 
 def normalise_date(value: object) -> str | None:
-    """YYYY, YYYY-MM or YYYY-MM-DD (a longer ISO timestamp keeps its date)."""
+    """YYYY, YYYY-MM or YYYY-MM-DD (a longer ISO timestamp keeps its date); None for no
+    date and for an impossible one (month 13, 31 April, year 0): never stored, so nothing
+    later (filters, the admin chart) meets it."""
     match = _DATE.match(str(value).strip()) if value else None
     if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        datetime.date(year or 0, month or 1, day or 1)
+    except ValueError:
         return None
     return "-".join(part for part in match.groups() if part)
 
@@ -53,7 +61,8 @@ def assemble(
     *,
     title: str | None = None,
     language: str | None = None,
-    **meta: str | None,
+    url: str | None = None,
+    source: str | None = None,
 ) -> Article:
     """Join paragraphs into one text, split sentences, derive what is missing."""
     spans, pieces, offset = [], [], 0
@@ -74,7 +83,8 @@ def assemble(
         paragraphs=spans,
         language=language,
         sentences=sentences,
-        **meta,
+        url=url,
+        source=source,
     )
 
 

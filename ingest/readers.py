@@ -72,6 +72,7 @@ def _read_into(result: ReadResult, path: Path, key: str, max_bytes: int) -> None
             result.problems.append(item)
             continue
         item.origin = str(path.resolve())
+        result.warnings += [f"{path}: {warning}" for warning in item.warnings]
         if item.url and not web_url(item.url):
             result.warnings.append(
                 f"{path}: url {item.url[:80]!r} of {item.title[:60]!r} dropped: "
@@ -115,7 +116,7 @@ def read_plain(text: str, key: str, source: str) -> Iterator[Article]:
     if len(paragraphs) > 1 and paragraphs[0][0] == "subheading":
         title = paragraphs.pop(0)[1]
         paragraphs = classify([p for _, p in paragraphs])
-    yield assemble(stable_id(key), source, paragraphs, title=title, date=date)
+    yield _dated(assemble(stable_id(key), source, paragraphs, title=title), date)
 
 
 def read_markdown(text: str, key: str, source: str) -> Iterator[Article]:
@@ -151,7 +152,7 @@ def read_html(text: str, key: str, source: str) -> Iterator[Article]:
     fields = {"title": meta.title, "date": meta.date, "url": meta.url} if meta else {}
     for article in read_markdown(body, key, source):
         article.title = fields.get("title") or article.title
-        article.date = normalise_date(fields.get("date"))
+        _dated(article, fields.get("date"))
         article.url = fields.get("url")
         article.source = _host(article.url)
         yield article
@@ -231,16 +232,28 @@ def _from_blocks(
             kind, lead_done = "lead", True
         kinds.append((kind, text))
     url = _text_field(meta.get("url"))
-    return assemble(
+    article = assemble(
         stable_id(key),
         source,
         kinds,
         title=_text_field(meta.get("title")),
         language=_text_field(meta.get("lang")),
-        date=normalise_date(_text_field(meta.get("date"))),
         url=url,
         source=_text_field(meta.get("source")) or _host(url),
     )
+    return _dated(article, _text_field(meta.get("date")))
+
+
+def _dated(article: Article, raw: str | None) -> Article:
+    """The article's date from `raw`; one that is no real date (`2024-13`, `2025-02-30`,
+    `yesterday`) is a warning and leaves the article undated, never an error later."""
+    article.date = normalise_date(raw)
+    if raw and article.date is None:
+        article.warnings.append(
+            f"date {raw[:40]!r} of {article.title[:60]!r} is not a real date "
+            "(YYYY, YYYY-MM or YYYY-MM-DD): the article is undated"
+        )
+    return article
 
 
 def _text_field(value: object) -> str | None:

@@ -1,5 +1,7 @@
 """The admin page's chart of the index, drawn on the server."""
 
+import pytest
+
 from web.chart import MONTHS_SHOWN, chart
 
 
@@ -31,3 +33,10 @@ def test_a_long_archive_is_drawn_per_year_and_a_year_alone_counts_as_without_a_m
 def test_an_empty_index_draws_nothing() -> None:
     drawn = chart([])
     assert drawn.segments == [] and drawn.ticks == [] and drawn.highest == 0
+
+
+@pytest.mark.timeout(10)  # the old loop never ended on month 13 (and ate memory)
+def test_a_month_that_is_no_month_counts_as_undated_and_the_chart_ends() -> None:
+    drawn = chart([("2024-13", "fr", 1), ("2024-12", "en", 2), ("2025-01", "en", 3)])
+    assert [label for _, _, label in drawn.ticks] == ["2024-12", "2025-01"]
+    assert drawn.undated == 1 and drawn.highest == 3

@@ -13,17 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ADMIN_TOKEN, Server
-from tests.test_browser import CHROMIUM, SHOTS, ask, browser  # noqa: F401 (a fixture)
+from tests.test_browser import SHOTS, ask, browser, csp_blocked  # noqa: F401 (a fixture)
 from tests.test_web_api import wait_for_job
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 TRUCE = "Combien de jours de trêve réclame l'Ukraine ?"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser)"),
-]
+pytestmark = pytest.mark.browser
 
 
 def new_context(chromium: Browser, language: str = "fr", **options: object) -> BrowserContext:
@@ -32,7 +30,6 @@ def new_context(chromium: Browser, language: str = "fr", **options: object) -> B
     return chromium.new_context(
         locale=locale,
         extra_http_headers={"Accept-Language": header},
-        bypass_csp=True,  # axe-core is injected as a script of the page's own
         **options,  # type: ignore[arg-type]
     )
 
@@ -40,15 +37,34 @@ def new_context(chromium: Browser, language: str = "fr", **options: object) -> B
 @pytest.fixture
 def french(browser: Browser) -> Iterator[Page]:  # noqa: F811
     context = new_context(browser, "fr")
+    blocked = csp_blocked(context)
     yield context.new_page()
     context.close()
+    assert blocked == []
 
 
 @pytest.fixture
 def english(browser: Browser) -> Iterator[Page]:  # noqa: F811
     context = new_context(browser, "en")
+    blocked = csp_blocked(context)
     yield context.new_page()
     context.close()
+    assert blocked == []
+
+
+def test_the_shipped_csp_is_on_in_these_tests(browser: Browser, server: Server) -> None:  # noqa: F811
+    """No test here runs with the Content-Security-Policy off: a script of the page's own
+    is refused, as in any visitor's browser, and the fixtures hear of it (their own pages
+    must cause no such refusal, so this test makes its context itself)."""
+    context = new_context(browser, "fr")
+    blocked = csp_blocked(context)
+    page = context.new_page()
+    page.goto(server.url)
+    with pytest.raises(PlaywrightError, match="Content Security Policy"):
+        page.add_script_tag(content="window.injected = 1")
+    assert page.evaluate("typeof window.injected") == "undefined"
+    context.close()
+    assert len(blocked) == 1 and "script-src 'self'" in blocked[0]
 
 
 def conversation_id(page: Page) -> str:
@@ -214,7 +230,9 @@ def test_dates_never_wrap(browser: Browser, server: Server) -> None:  # noqa: F8
 
 
 def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    # Evaluated by the browser's driver, which the page's CSP does not govern: a script tag
+    # would be refused (script-src 'self'), and the tests run with the shipped CSP on.
+    page.evaluate(AXE.read_text())
     return page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"

@@ -4,7 +4,6 @@ removed; undated questions are answered as before."""
 import json
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from lxml import html as lxml_html
@@ -84,9 +83,13 @@ def test_the_chat_shows_the_filter_and_asks_again_without_it(api: InProcess) -> 
     page = api.post("/ask", json={"question": JUNE}, headers={"Accept": "text/html"})
     chip = lxml_html.fromstring(page.text).xpath(_CLASS.format("chip"))
     assert len(chip) == 1 and "en juin 2025" in chip[0].text_content()
-    link = chip[0].xpath(".//a[@class='remove-filter']")[0].get("href")
-    assert parse_qs(urlsplit(link).query) == {"q": [JUNE], "read_dates": ["false"]}
-    again = api.get(link, headers={"Accept": "text/html"})
+    # A form that posts, as asking does: a GET keeps nothing (issue 22).
+    (form,) = chip[0].xpath(".//form[@class='remove-filter']")
+    assert form.get("method") == "post" and form.get("action") == "/"
+    fields = {field.get("name"): field.get("value") for field in form.xpath(".//input")}
+    assert fields == {"question": JUNE, "c": "", "read_dates": "false"}
+    again = api.post("/", data=fields, headers={"Accept": "text/html"})
+    assert "c=" in str(again.url)  # kept, in a conversation of its own
     tree = lxml_html.fromstring(again.text)
     assert again.status_code == 200 and not tree.xpath(_CLASS.format("applied-filters"))
     assert tree.xpath("//article[@class='turn']//blockquote")  # answered, from every date

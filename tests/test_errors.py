@@ -68,10 +68,16 @@ def test_a_bug_is_a_500_with_a_request_id_and_the_server_goes_on(
         assert "default-src 'self'" in response.headers["content-security-policy"]
         page = httpx.post(f"{server.url}/ask", json=QUESTION, headers={"Accept": "text/html"})
         assert page.status_code == 500 and "request id" in page.text
+        # The chat form too: the bug is no "bad question" page (422) that shows its message.
+        form = httpx.post(server.url, data=QUESTION, headers={"Accept": "text/html"}, timeout=60)
+        assert form.status_code == 500
+        form_id = form.headers["x-request-id"]
+        assert f"request id {form_id}" in form.text and "buffer size" not in form.text
         assert httpx.get(f"{server.url}/healthz").status_code == 200  # still up
         assert httpx.get(f"{server.url}/articles").status_code == 200
     finally:
         server.stop()
     log = server.process.stderr.read()
     assert f"request {request_id} (POST /ask) failed" in log
+    assert f"request {form_id} (POST /) failed" in log
     assert "ValueError: buffer size must be a multiple of element size" in log

@@ -168,6 +168,54 @@ HOSTILE = [
 ]  # fmt: skip
 
 
+# Plain words, French and English: sentences that any splitter ends at their full stop.
+PLAIN = (
+    "port bridge river ship harbour council workers strike city opened closed pont rivière "
+    "navire ville grève trois"
+).split()
+phrase = st.lists(st.sampled_from(PLAIN), min_size=2, max_size=10).map(" ".join)
+sentence = phrase.map(lambda text: text.capitalize() + ".")
+well_formed = st.fixed_dictionaries(
+    {
+        "title": phrase.map(str.capitalize),
+        "paragraphs": st.lists(st.lists(sentence, min_size=1, max_size=4), min_size=1, max_size=3),
+    },
+    optional={"date": st.dates().map(lambda day: day.isoformat()[:7]), "url": st.just(True)},
+)
+
+
+@FUZZ
+@given(
+    suffix=st.sampled_from([".json", ".jsonl"]),
+    given_records=st.lists(well_formed, min_size=1, max_size=5),
+)
+def test_well_formed_records_become_their_articles(suffix: str, given_records: list) -> None:
+    """The other side of the property above, which a reader that refused every file would
+    pass: each well-formed record is one article, of its title, date, url and sentences."""
+    records = [
+        {
+            "title": drawn["title"],
+            "text": "\n\n".join(" ".join(paragraph) for paragraph in drawn["paragraphs"]),
+            **({"date": drawn["date"]} if "date" in drawn else {}),
+            **({"url": f"https://example.org/{number}"} if "url" in drawn else {}),
+        }
+        for number, drawn in enumerate(given_records)
+    ]
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / f"records{suffix}"
+        lines = [json.dumps(record) for record in records]
+        path.write_text("\n".join(lines) if suffix == ".jsonl" else f"[{', '.join(lines)}]")
+        result = read_file(path)
+    assert result.problems == [] and result.warnings == []
+    assert [a.title for a in result.articles] == [r["title"] for r in records]
+    assert [a.date for a in result.articles] == [r.get("date") for r in records]
+    assert [a.url for a in result.articles] == [r.get("url") for r in records]
+    assert len({a.id for a in result.articles}) == len(records)
+    for article, drawn in zip(result.articles, given_records, strict=True):
+        said = [article.sentence_text(s) for s in article.sentences]
+        assert said == [text for paragraph in drawn["paragraphs"] for text in paragraph]
+
+
 @pytest.mark.parametrize(("name", "content", "reason"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_files_are_read_or_skipped_fast(
     tmp_path: Path, name: str, content: str | bytes, reason: str | None

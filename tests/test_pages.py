@@ -2,6 +2,8 @@
 
 import re
 
+from lxml import html as lxml_html
+
 from app.settings import Settings
 from ingest.article import Article, Paragraph, Sentence
 from qa.models import Answer, ArticleSource, BestPassage, Quote
@@ -82,3 +84,40 @@ def test_a_turn_escapes_what_it_shows_and_its_labels_follow_the_question() -> No
     assert "2 matching passages" in html  # English, on a French page
     assert "quoted above" in html and "confidence 50 %" in html
     assert 'href="/articles/0123456789abcdef?hl=3-4#s3"' in html
+
+
+def test_a_long_article_page_holds_every_sentence_once_in_its_paragraph() -> None:
+    """20,000 sentences in 5,000 paragraphs (issue 22: the page was built in paragraphs ×
+    sentences steps, minutes for this one; bench/article_page.py times it)."""
+    pieces, paragraphs, sentences, offset = [], [], [], 0
+    for number in range(5_050):
+        if number % 101 == 100:  # a subheading now and then: it has no sentences
+            kind, said = "subheading", [f"Part {number}"]
+        else:
+            first = len(sentences)
+            kind, said = "body", [f"Ship {first + n} docked." for n in range(4)]
+        start = offset
+        for n, text in enumerate(said):
+            if kind != "subheading":
+                sentences.append(Sentence(len(sentences), number, offset, offset + len(text)))
+            offset += len(text) + (1 if n < len(said) - 1 else 0)
+        paragraphs.append(Paragraph(kind, start, offset))
+        pieces.append(" ".join(said))
+        offset += 2
+    text = "\n\n".join(pieces)
+    article = Article(
+        id="0123456789abcdef", title="A long log", text=text, paragraphs=paragraphs,
+        sentences=sentences,
+    )  # fmt: skip
+    assert len(sentences) == 20_000
+    templates = create_app(Settings(admin_token=None)).state.templates
+    context = {"t": STRINGS["en"], "lang": "en", "names": LANGUAGE_NAMES["en"]}
+    page = templates.get_template("article.html").render(
+        **context, article=article, blocks=blocks(article, range(7, 9)), hl=None
+    )
+    shown = lxml_html.fromstring(page).xpath("//article/p[@class='body'] | //article/h2")
+    assert [element.text_content() for element in shown] == pieces
+    spans = lxml_html.fromstring(page).xpath("//article/p/span[@id]")
+    assert [span.get("id") for span in spans] == [f"s{n}" for n in range(20_000)]
+    assert [span.text for span in spans] == [f"Ship {n} docked." for n in range(20_000)]
+    assert [s.get("id") for s in spans if "quoted" in s.get("class")] == ["s7", "s8"]

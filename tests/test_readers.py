@@ -143,3 +143,23 @@ def test_only_http_and_https_urls_are_kept_and_the_others_said(tmp_path: Path) -
         "only http and https links are kept"
     )
     assert len(result.warnings) == 5 and result.problems == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("month13.json", json.dumps({"text": "Le port a rouvert lundi.", "date": "2024-13"})),
+        ("april31.md", "---\ndate: 2025-04-31\n---\n\nLe port a rouvert lundi."),
+        ("seed13.txt", "date 2024-13\n\nLe port a rouvert lundi."),
+    ],
+)
+def test_an_impossible_date_is_a_warning_and_no_date(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    (tmp_path / name).write_text(content)
+    result = read_file(tmp_path / name)
+    assert not result.problems
+    (article,) = result.articles
+    assert article.date is None  # never stored: no filter or chart meets it later
+    (warning,) = result.warnings
+    assert "is not a real date" in warning and "undated" in warning

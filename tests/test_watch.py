@@ -17,7 +17,7 @@ from app.settings import Settings
 from embedding.embed import Embedder
 from index.embedded.store import Store
 from index.sync import UpdateReport
-from tests.conftest import SEEDS, Server
+from tests.conftest import ADMIN_TOKEN, SEEDS, InProcess, Server
 from tests.wire import SEED_FILE
 
 pytestmark = pytest.mark.slow  # starts `qa` processes or servers
@@ -113,5 +113,49 @@ def test_a_served_folder_answers_new_files_and_forgets_deleted_ones(
             lambda: "forty-two" not in (ask(server, question).get("answer") or ""),
             "the deleted article no longer quoted",
         )
+    finally:
+        server.stop()
+
+
+def test_a_watcher_that_fails_is_started_again_and_says_so(
+    tmp_path: Path, models_dir: Path, embedder: Embedder
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEEDS / SEED_FILE, folder)
+    server = InProcess(
+        {
+            "QA_INDEX_DIR": str(tmp_path / "index"),
+            "QA_SOURCE_DIR": str(folder),
+            "QA_MODELS_DIR": str(models_dir),
+            "QA_ADMIN_TOKEN": ADMIN_TOKEN,
+            "QA_WATCH": "true",
+        }
+    )
+
+    def watch() -> dict:
+        return server.get("/healthz").json().get("watch", {})
+
+    try:
+        wait_until(lambda: server.get("/healthz").status_code == 200, "an index")
+        assert watch() == {"state": "running", "last_error": None, "restarts": 0}
+        # A real failure: the watched folder goes. The watch it had sees nothing of a
+        # folder made again there; the watcher thread once went on blind, or died.
+        shutil.rmtree(folder)
+        failing = wait_until(
+            lambda: watch()["state"].startswith("restarting after error: "), "the error shown"
+        )
+        assert failing
+        assert watch()["last_error"] and watch()["restarts"] >= 1
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        assert server.get("/admin/status", headers=headers).json()["watch"]["restarts"] >= 1
+        folder.mkdir()
+        (folder / "ferry.md").write_text(FERRY)
+        question = {"question": "How many more sailors will the ferry company hire?"}
+        answered = wait_until(
+            lambda: "forty-two" in (server.post("/ask", json=question).json().get("answer") or ""),
+            "the ferry article, written after the restart, answered",
+        )
+        assert answered and watch()["state"] == "running"
     finally:
         server.stop()

@@ -14,9 +14,9 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 VOLCANO = (Path(__file__).parent / "uploads" / "volcano.md").read_text()
 
 
-def wait_for_job(server: InProcess | Server) -> dict:
+def wait_for_job(server: InProcess | Server, seconds: float = 120) -> dict:
     """The finished job's status; polls the server (in process or not) until then."""
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status = server.get("/admin/status", headers=AUTH).json()
         if status["state"] in ("done", "failed"):
@@ -124,9 +124,12 @@ def test_upload_names_never_become_paths(api: InProcess) -> None:
     wait_for_job(api)
     index_dir = api.app.state.settings.index_dir
     written = {p for p in set(outside.rglob("*")) - before if p.is_file()}
+    uploads = source / "uploads"
     assert {p for p in written if not p.is_relative_to(index_dir)} == {
-        source / "uploads" / "evil.md"
+        uploads / "evil.md",
+        uploads / ".sent" / "evil.md",  # the name it was sent as, kept as text
     }
+    assert (uploads / ".sent" / "evil.md").read_text() == "../../etc/evil.md"
 
 
 def test_a_question_during_a_rebuild_gets_an_answer(api: InProcess) -> None:

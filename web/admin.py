@@ -11,7 +11,7 @@ from app.engine import get_embedder
 from app.indexing import update_options
 from embedding.embed import Embedder
 from embedding.progress import EmbedProgress
-from index.errors import ArticleQAError
+from index.errors import ArticleQAError, IndexBusy
 from index.interface import Backend
 from index.sync import (
     UpdateOptions,
@@ -61,6 +61,11 @@ def admin_page(request: Request) -> HTMLResponse:
 
 UPLOAD_ERRORS: Responses = {
     400: {"model": ErrorBody, "description": "A body that does not parse."},
+    409: {
+        "model": ErrorBody,
+        "description": "Another update runs, or two files would be saved under one name: "
+        "nothing was saved.",
+    },
     413: {"model": ErrorBody, "description": "Over QA_MAX_UPLOAD_BYTES or QA_MAX_UPLOAD_FILES."},
     422: {"model": ErrorBody, "description": "No file of a supported type."},
     507: {"model": ErrorBody, "description": "The upload cannot be saved (full disk)."},
@@ -68,43 +73,75 @@ UPLOAD_ERRORS: Responses = {
 
 
 @guarded.post("/articles", status_code=202, responses=UPLOAD_ERRORS)
-async def upload(
+def upload(
     request: Request,
     files: Annotated[list[UploadFile], File(min_length=1, description="Article files.")],
 ) -> dict[str, Any]:
-    """Upload article files in any supported format; they are indexed in the background."""
+    """Upload article files in any supported format; they are indexed in the background.
+    A file sent under the name of an earlier upload replaces it (`replaced`). Refused with
+    409, nothing saved: two files that would be saved under one name (`a b.md`, `a?b.md`),
+    in one upload or an earlier one, and an upload while another update runs.
+
+    A plain `def`: FastAPI runs it in a worker thread, so reading and saving the files
+    never holds up the event loop (and the other requests) on a slow disk."""
     settings = request.app.state.settings
     if len(files) > settings.max_upload_files:
         raise HTTPException(413, f"at most {settings.max_upload_files} files per upload")
-    accepted: dict[str, bytes] = {}
+    accepted: dict[str, tuple[str, bytes]] = {}  # saved name → the name it was sent as, bytes
     refused, total = [], 0
     for item in files:
-        name = safe_name(item.filename or "")
+        sent = item.filename or ""
+        name = safe_name(sent)
         if Path(name).suffix.lower() not in SUFFIXES:
             refused.append(
                 {"file": name, "reason": f"unsupported file type, use {', '.join(SUFFIXES)}"}
             )
             continue
-        data = await item.read(settings.max_upload_bytes + 1)
+        if name in accepted:  # "a b.md" and "a?b.md": one would silently replace the other
+            raise HTTPException(
+                409,
+                f"{accepted[name][0]!r} and {sent!r} would both be saved as {name!r}: rename "
+                "one and upload again; nothing was saved",
+            )
+        data = item.file.read(settings.max_upload_bytes + 1)
         total += len(data)
         if total > settings.max_upload_bytes:  # refused whole: no file of it is kept
             raise HTTPException(413, f"upload larger than {settings.max_upload_bytes:,} bytes")
-        accepted[name] = data
+        accepted[name] = (sent, data)
     if not accepted:
         raise HTTPException(422, "no supported file in the upload: " + str(refused))
     uploads = _uploads(request)
+    saved: list[Path] = []
+    replaced: list[str] = []
+
+    def save() -> None:  # once the update is sure to start, under the jobs' lock
+        for name, (sent, _) in sorted(accepted.items()):
+            earlier = uploads.sent_as(name)
+            if earlier is not None and earlier != sent:  # another file: never replaced unsaid
+                raise HTTPException(
+                    409,
+                    f"{sent!r} would be saved as {name!r}, the upload {earlier!r} already is: "
+                    f"rename it, or delete that upload first (DELETE /admin/uploads/{name}); "
+                    "nothing was saved",
+                )
+            if earlier is not None:  # the same name sent again: a new version
+                replaced.append(name)
+        saved.extend(uploads.save(accepted))
+
+    index, embedder, options = _updating(request)
     try:
-        saved = uploads.save(accepted)
+        job = request.app.state.jobs.submit(
+            "upload",
+            lambda: uploads.set_aside(add_paths(index, saved, embedder, options)),
+            options.progress,
+            first=save,
+        )
+    except IndexBusy as error:
+        raise HTTPException(409, f"{error}: nothing was saved, upload again after it") from error
     except OSError as error:  # a full disk, a read-only folder: say so, keep nothing half
         message = f"cannot save the upload in {uploads.folder}: {error.strerror}"
         raise HTTPException(507, message) from error
-    index, embedder, options = _updating(request)
-    job = request.app.state.jobs.submit(
-        "upload",
-        lambda: uploads.set_aside(add_paths(index, saved, embedder, options)),
-        options.progress,
-    )
-    return {"job": job, "saved": [p.name for p in saved], "refused": refused}
+    return {"job": job, "saved": [p.name for p in saved], "replaced": replaced, "refused": refused}
 
 
 @guarded.delete("/articles/{article_id}", status_code=202, responses=UNKNOWN | NO_INDEX)
@@ -158,8 +195,11 @@ def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
 def status(request: Request) -> dict[str, Any]:
     """The running or last update: state (idle, queued, running, done, failed), progress
     (texts embedded / total, texts/s, ETA) and report; `rejected`: the uploads set aside
-    because they could not be read, with the reason."""
-    return {**request.app.state.jobs.snapshot(), "rejected": _uploads(request).rejections()}
+    because they could not be read, with the reason; `watch` with QA_WATCH: the folder
+    watcher's state, as in /healthz."""
+    status = {**request.app.state.jobs.snapshot(), "rejected": _uploads(request).rejections()}
+    watcher = request.app.state.watcher
+    return status if watcher is None else {**status, "watch": watcher.status()}
 
 
 @guarded.get("/uploads")

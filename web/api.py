@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import AfterValidator
 
 from index.filters import Filters
 from qa.models import Answer
 from web.respond import page, wants_html
-from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses
+from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses, real_date
 
 router = APIRouter()
 ERRORS: Responses = {
@@ -51,8 +52,8 @@ def ask_get(
     request: Request,
     q: Annotated[str, Query(description="The question.")],
     k: Annotated[int | None, Query(ge=1, le=50)] = None,
-    since: Annotated[str | None, Query(pattern=DATE)] = None,
-    until: Annotated[str | None, Query(pattern=DATE)] = None,
+    since: Annotated[str | None, Query(pattern=DATE), AfterValidator(real_date)] = None,
+    until: Annotated[str | None, Query(pattern=DATE), AfterValidator(real_date)] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
     read_dates: Annotated[bool, Query(description="false: dates in q are words.")] = True,
 ) -> Answer:
@@ -65,6 +66,10 @@ def ask_get(
 
 @router.get("/healthz", tags=["service"], responses={503: {"model": ErrorBody}})
 def healthz(request: Request) -> dict[str, object]:
-    """Ready when an index is live."""
+    """Ready when an index is live. With QA_WATCH, `watch`: the folder watcher's state
+    (running, or restarting after error: …), its last error and how often it restarted;
+    answering goes on while it restarts, so the status stays 200."""
     with request.app.state.live.reading() as live:
-        return {"status": "ok", "generation": live.version, "model": live.store.model}
+        health = {"status": "ok", "generation": live.version, "model": live.store.model}
+    watcher = request.app.state.watcher
+    return health if watcher is None else {**health, "watch": watcher.status()}

@@ -29,7 +29,7 @@ from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.jobs import Jobs
 from web.marks import marked
 from web.respond import error_response, status_of
-from web.schemas import NOT_BLANK
+from web.schemas import DATE, NOT_BLANK, REAL_DATE
 from web.state import LiveIndex
 from web.uploads import Uploads
 
@@ -58,15 +58,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             live.answerer.embedder.encode_query("warm up")
     except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
         logger.warning("not answering yet: %s", error)
-    watching = None
+    app.state.watcher = None
     if app.state.settings.watch:
         try:
-            watching = _start_watching(app)
+            app.state.watcher = _start_watching(app)
         except ArticleQAError as error:  # no source folder: answering goes on without
             logger.error("not watching: %s", error)
     yield
-    if watching is not None:
-        watching.stop.set()
+    if app.state.watcher is not None:
+        app.state.watcher.stop.set()
     app.state.jobs.shutdown()
     app.state.live.close()
 
@@ -82,7 +82,7 @@ def _start_watching(app: FastAPI) -> FolderWatcher:
         ignored=(Uploads(settings.source_dir).folder,),  # the admin API indexes uploads
         runner=lambda kind, work: jobs.run_waiting(kind, work, watcher.stop),
     )
-    threading.Thread(target=watcher.run, name="folder-watch", daemon=True).start()
+    threading.Thread(target=watcher.supervise, name="folder-watch", daemon=True).start()
     return watcher
 
 
@@ -96,7 +96,11 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
-    app.state.jobs = Jobs()
+    # The workers of one server share the index folder: an update in one is a 409 in all.
+    # PostgreSQL's writers queue on its advisory lock instead: an update waits there.
+    shared = settings.index_dir / ".update.lock" if settings.backend == "embedded" else None
+    app.state.jobs = Jobs(shared)
+    app.state.watcher = None  # QA_WATCH's FolderWatcher, once the app has started
     app.state.conversations = Conversations(
         settings.conversations_file,
         settings.conversation_days,
@@ -156,9 +160,23 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
         for name, shape in shapes.items():
             if name.startswith("Body_upload"):
                 shape["properties"]["files"]["maxItems"] = settings.max_upload_files
+        _only_real_dates(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _only_real_dates(node: object) -> None:
+    """Every filter date of the schema (bodies, query parameters) allows only the dates
+    that exist: its DATE pattern let `2024-13` through, which the server refuses (422)."""
+    if isinstance(node, dict):
+        if node.get("pattern") == DATE:
+            node["pattern"] = REAL_DATE
+        for value in node.values():
+            _only_real_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            _only_real_dates(value)
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -3,12 +3,14 @@ stacked by language, as plain SVG geometry the template draws. Drawn on the serv
 script, no library, nothing from elsewhere.
 """
 
+import re
 from dataclasses import dataclass
 
 MONTHS_SHOWN = 48  # beyond, a bar per year
 WIDTH, HEIGHT, AXIS = 640, 160, 20  # the drawing, in SVG units; AXIS: room for the labels
 COLOURS = {"fr": "#0b5cad", "en": "#e07b00"}
 OTHER = "#6b7785"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class Chart:
 def chart(rows: list[tuple[str | None, str, int]]) -> Chart:
     """From (YYYY-MM or None, language, articles) rows: bars over every period from the
     first to the last, empty ones included, so that gaps in the archive show."""
-    dated = [(month, language, n) for month, language, n in rows if month and len(month) == 7]
+    # A month that is no month (an index built before dates were checked: `2024-13`)
+    # counts as undated; the bars stay between real months.
+    dated = [(month, language, n) for month, language, n in rows if month and _MONTH.match(month)]
     languages: dict[str, int] = {}
     for _, language, n in rows:
         languages[language] = languages.get(language, 0) + n
@@ -99,11 +103,8 @@ def _ticks(periods: list[str]) -> list[tuple[float, str, str]]:
 
 
 def _months(first: str, last: str) -> list[str]:
-    """Every YYYY-MM from `first` to `last`."""
-    year, month = int(first[:4]), int(first[5:7])
-    end = (int(last[:4]), int(last[5:7]))
-    months = []
-    while (year, month) <= end:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    """Every YYYY-MM from `first` to `last`: a count of months known before the loop, so
+    that it ends whatever the data (a month 13 once made it run until memory ran out)."""
+    start = int(first[:4]) * 12 + int(first[5:7]) - 1
+    end = int(last[:4]) * 12 + int(last[5:7]) - 1
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(start, end + 1)]

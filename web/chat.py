@@ -3,6 +3,10 @@
 Without JavaScript the form posts to `/`, the turn is answered and stored, and the browser
 is sent to `/?c=ID#turn-N` (post, redirect, get): reloading or coming back from a citation
 shows the conversation without asking anything again, and only the new question is answered.
+
+A GET never writes: `/?q=…` (a shared link, a link preview, a crawler) is answered and shown
+without being kept, so that it neither creates a conversation nor evicts a real one from the
+bounded store. Only a POST starts or extends a conversation.
 """
 
 import re
@@ -14,6 +18,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from web.api import ERRORS, answer
 from web.conversations import ID, Conversation, Conversations, Turn, TurnFilters
@@ -35,13 +41,13 @@ def chat(
     q: Annotated[str | None, Query()] = None,
     read_dates: bool = True,
 ) -> Response:
-    """The conversation `c`; with `q`, that question is asked in it first (the link of an
-    applied date filter asks again with `read_dates=false`)."""
+    """The conversation `c`; with `q`, that question is answered after its turns, and
+    neither kept nor counted as a use: a GET writes nothing."""
+    found = _conversations(request).get(c) if c is not None and _valid(c) else None
     if q is not None:
-        return _turn_then_show(request, q, c or "", TurnFilters(read_dates=read_dates))
+        return _answer_unkept(request, q, found, TurnFilters(read_dates=read_dates))
     if c is None:
         return page(request, "chat.html", turns=[], filters={}, conversation=None)
-    found = _conversations(request).get(c) if _valid(c) else None
     if found is None:  # expired, or never was: say so, and offer a fresh chat
         return page(request, "chat.html", 404, turns=[], filters={}, conversation=None, gone=True)
     last = found.turns[-1].filters.model_dump() if found.turns else {}
@@ -56,35 +62,64 @@ def chat_form(
     since: Annotated[str, Form()] = "",
     until: Annotated[str, Form()] = "",
     source: Annotated[str, Form()] = "",
+    read_dates: Annotated[bool, Form()] = True,
 ) -> Response:
-    """Without JavaScript: answer the new question only, keep it, show the conversation."""
-    filters = TurnFilters(since=since or None, until=until or None, source=source or None)
-    return _turn_then_show(request, question, c, filters)
-
-
-def _turn_then_show(request: Request, question: str, c: str, filters: TurnFilters) -> Response:
-    """Answer and keep one turn, then send the browser to it (post, redirect, get)."""
+    """Without JavaScript: answer the new question only, keep it, show the conversation
+    (also the button of an applied date filter, which asks again with `read_dates=false`)."""
+    filters = TurnFilters(
+        since=since or None, until=until or None, source=source or None, read_dates=read_dates
+    )
     conversations = _conversations(request)
     found = conversations.get(c) if _valid(c) else None
+    turn = _ask_or_say(request, question, found, filters)
+    if isinstance(turn, Response):
+        return turn
+    cid = found.id if found else _create(conversations)
+    kept = _add(conversations, cid, turn)
+    return RedirectResponse(f"/?c={cid}#turn-{kept.number}", status_code=303)
+
+
+def _answer_unkept(
+    request: Request, question: str, found: Conversation | None, filters: TurnFilters
+) -> Response:
+    """The conversation's turns and the answer to `question` after them, not stored."""
+    turn = _ask_or_say(request, question, found, filters)
+    if isinstance(turn, Response):
+        return turn
+    turns = found.turns if found else []
+    shown = turn.model_copy(update={"number": len(turns) + 1})
+    return page(
+        request,
+        "chat.html",
+        turns=[*turns, shown],
+        filters=filters.model_dump(),
+        conversation=found.id if found else None,
+        unkept=True,
+    )
+
+
+def _ask_or_say(
+    request: Request, question: str, found: Conversation | None, filters: TurnFilters
+) -> Turn | Response:
+    """The turn, or the chat page saying why there is none."""
     try:
-        turn = _ask(request, found, question, filters)
-    except (HTTPException, ValueError) as problem:  # a bad question or filter; no index: 503
-        error = getattr(problem, "detail", None) or str(problem)
-        status = getattr(problem, "status_code", 422)
-        turns = found.turns if found else []
-        conversation = found.id if found else None
+        return _ask(request, found, question, filters)
+    # A bad question or filter (422), no index (503). Not any ValueError: one from inside
+    # is a bug, answered by the app's 500 handler with a request id, and logged.
+    except (HTTPException, ValidationError) as problem:
+        if isinstance(problem, HTTPException):
+            error, status = str(problem.detail), problem.status_code
+        else:
+            error, status = "; ".join(_said(e) for e in problem.errors()), 422
         return page(
             request,
             "chat.html",
             status,
-            turns=turns,
+            turns=found.turns if found else [],
             filters=filters.model_dump(),
-            conversation=conversation,
+            conversation=found.id if found else None,
             error=error,
         )
-    cid = found.id if found else _create(conversations)
-    kept = _add(conversations, cid, turn)
-    return RedirectResponse(f"/?c={cid}#turn-{kept.number}", status_code=303)
 
 
 @router.post("/conversations", status_code=201, response_model=Conversation, tags=["conversations"])
@@ -142,6 +177,10 @@ def _ask(
         filters=filters,
         asked_at=time.time(),
     )
+
+
+def _said(error: ErrorDetails) -> str:
+    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
 
 
 def _valid(cid: str) -> bool:

@@ -55,6 +55,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "dates_read": "Dates",
         "newest_first": "newest first",
         "remove_filter": "ask without this filter",
+        "unkept": "The last answer came from a link and is not kept in the conversation; "
+        "the questions you ask below are.",
         "stories": "Stories",
     },
     "fr": {
@@ -109,6 +111,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "dates_read": "Dates",
         "newest_first": "les plus récents d'abord",
         "remove_filter": "demander sans ce filtre",
+        "unkept": "La dernière réponse vient d'un lien et n'est pas conservée dans la "
+        "conversation ; les questions posées ci-dessous le sont.",
         "stories": "Dépêches",
     },
 }

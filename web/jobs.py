@@ -1,11 +1,20 @@
-"""Index updates run one at a time in a background thread; /ask keeps answering meanwhile."""
+"""Index updates run one at a time in a background thread; /ask keeps answering meanwhile.
 
+One at a time across the workers of `qa serve --workers N` too: an update holds a lock file
+beside the index while it runs, and another worker refuses an update meanwhile (409) before
+writing anything, as the worker running it does. Without it, an upload that reached the other
+worker was saved and accepted (202), and its update then failed on the index's own writer
+lock: the file sat in uploads/ unindexed, the failure shown only in that worker's status.
+"""
+
+import fcntl
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
@@ -15,9 +24,13 @@ logger = logging.getLogger("article-qa")
 
 
 class Jobs:
-    def __init__(self) -> None:
+    def __init__(self, lock_file: Path | None = None) -> None:
+        """`lock_file`: shared by every process that runs updates this way (the workers of
+        one server); None: this process only (PostgreSQL's writers queue on their own)."""
         self._pool: ThreadPoolExecutor | None = None  # started by the first job
         self._lock = threading.Lock()
+        self._lock_file = lock_file
+        self._claim: IO[str] | None = None  # the lock file, held while a job runs
         self.status: dict[str, Any] = {"state": "idle"}
         self.progress: EmbedProgress | None = None  # the current or last job's
 
@@ -36,13 +49,47 @@ class Jobs:
         kind: str,
         work: Callable[[], UpdateReport],
         progress: EmbedProgress | None = None,
+        first: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Start `work` unless another update runs: two updates at once are refused."""
+        """Start `work` unless another update runs: two updates at once are refused.
+        `first` runs once the update is sure to start, before it (an upload saves its files
+        then: a refused one writes nothing); what it raises starts nothing."""
         with self._lock:
             if self.running:
                 raise IndexBusy(f"an update ({self.status['kind']}) is already running")
-            self._start(kind, work, progress)
+            self._take_claim()
+            try:
+                if first is not None:
+                    first()
+                self._start(kind, work, progress)
+            except BaseException:
+                self._drop_claim()
+                raise
         return dict(self.status)
+
+    def _take_claim(self) -> None:
+        """Hold the lock file until the job ends; IndexBusy if another process holds it.
+        A lock file that cannot be made (a read-only folder) coordinates nothing: the
+        index's own writer lock still keeps two updates apart."""
+        if self._lock_file is None:
+            return
+        try:
+            self._lock_file.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self._lock_file, "a+")  # noqa: SIM115 (held until the job ends)
+        except OSError as error:
+            logger.warning("updates not coordinated with other workers: %s", error)
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise IndexBusy("an update is already running in another worker") from None
+        self._claim = handle
+
+    def _drop_claim(self) -> None:
+        claim, self._claim = self._claim, None
+        if claim is not None:
+            claim.close()  # closing the file releases its lock
 
     def _start(
         self, kind: str, work: Callable[[], UpdateReport], progress: EmbedProgress | None
@@ -72,8 +119,13 @@ class Jobs:
         while True:
             with self._lock:
                 if not self.running:
-                    future = self._start(kind, recorded, None)
-                    break
+                    try:
+                        self._take_claim()
+                    except IndexBusy:
+                        pass  # another worker's update: wait for it too
+                    else:
+                        future = self._start(kind, recorded, None)
+                        break
             if stop.wait(0.2):
                 raise IndexBusy("stopped while waiting for another update")
         future.result()
@@ -83,19 +135,16 @@ class Jobs:
 
     def _run(self, kind: str, work: Callable[[], UpdateReport]) -> None:
         self.status = {**self.status, "state": "running", "started_at": time.time()}
+        final: dict[str, Any]
         try:
             report = work()
         except ArticleQAError as error:
-            self.status = {**self.status, "state": "failed", "error": str(error)}
+            final = {**self.status, "state": "failed", "error": str(error)}
         except Exception as error:  # a bug must not kill the worker; report it
             logger.exception("update (%s) failed", kind)
-            self.status = {
-                **self.status,
-                "state": "failed",
-                "error": f"{type(error).__name__}: {error}",
-            }
+            final = {**self.status, "state": "failed", "error": f"{type(error).__name__}: {error}"}
         else:
-            self.status = {
+            final = {
                 **self.status,
                 "state": "done",
                 "summary": report.summary(),
@@ -105,7 +154,10 @@ class Jobs:
                 "skipped": [{"source": p.source, "reason": p.reason} for p in report.problems],
                 "warnings": report.warnings,
             }
-        self.status["finished_at"] = time.time()
+        final["finished_at"] = time.time()
+        with self._lock:  # ended and its claim let go at once: a submit sees both or neither
+            self.status = final
+            self._drop_claim()
 
     def wait(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -1,5 +1,7 @@
 """The uploads folder, QA_SOURCE_DIR/uploads/: files that every sync reads, and beside them
-`.rejected/`, where an upload that could not be read is moved with a `NAME.reason` file.
+`.rejected/`, where an upload that could not be read is moved with a `NAME.reason` file,
+and `.sent/`, the name each upload was sent as (`a b.md` and `a?b.md` are both saved as
+`a-b.md`: only the name it was sent as tells a new version from another file).
 
 A rejected file is moved aside, not left in place, so that it is not read (and reported)
 again by every later build; the folder is hidden, and syncs skip hidden folders.
@@ -18,6 +20,7 @@ from index.sync import UpdateReport
 FOLDER = "uploads"
 REJECTED = ".rejected"
 REASON = ".reason"
+SENT = ".sent"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 logger = logging.getLogger("article-qa")
 
@@ -32,15 +35,29 @@ class Uploads:
     def __init__(self, source_dir: Path) -> None:
         self.folder = source_dir / FOLDER
         self.rejected = self.folder / REJECTED
+        self.sent = self.folder / SENT
 
-    def save(self, files: dict[str, bytes]) -> list[Path]:
-        """Write every file or none (an OSError leaves nothing half saved)."""
+    def sent_as(self, name: str) -> str | None:
+        """The name the live upload `name` was sent as; None if there is no such upload.
+        A file saved without its name kept (before names were kept, or copied in by hand)
+        stands for itself."""
+        if not (self.folder / name).is_file():
+            return None
+        try:
+            return (self.sent / name).read_text()
+        except OSError:
+            return name
+
+    def save(self, files: dict[str, tuple[str, bytes]]) -> list[Path]:
+        """Write every file (saved name → the name it was sent as, its bytes) or none (an
+        OSError leaves nothing half saved)."""
         saved: list[Path] = []
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for name, data in files.items():
+            self.sent.mkdir(parents=True, exist_ok=True)
+            for name, (sent, data) in files.items():
                 (self.folder / name).write_bytes(data)
                 saved.append(self.folder / name)
+                (self.sent / name).write_text(sent)
                 self._forget_rejection(name)  # a new version gets a new chance
         except OSError:
             for path in saved:
