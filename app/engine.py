@@ -20,6 +20,7 @@ from qa.scorer import HandMade
 
 MODES = ("keyword", "dense", "ranker", "fused")
 E5_NAMES = (E5_MODEL_NAME, f"intfloat/{E5_MODEL_NAME}")  # what the matcher was fitted to
+FLOAT_BACKEND = {"onnx-int8": "onnx"}
 
 
 @cache
@@ -95,5 +96,8 @@ def reading_for(settings: Settings) -> Reading | None:
     except QuestionModelError as error:
         raise ModelDamaged(str(error)) from error
     threads = settings.encoder_threads or default_threads()
-    questions = embedder_for(str(model), settings.models_dir, settings.encoder_backend, threads)
+    # Float even beside an int8 encoder: its vector feeds a dot product scaled ×20, where
+    # int8 rounding turns near-ties over (one question encoded: the speed is not needed).
+    backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
+    questions = embedder_for(str(model), settings.models_dir, backend, threads)
     return shipped_reading(questions)

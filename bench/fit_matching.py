@@ -1,4 +1,4 @@
-"""Fit qa/reading.json (top, blend, confidence, thresholds) on what answering computes: the
+"""Fit qa/reading.json (top and blend) on what answering computes: the
 shipped question model, exported and run as the product runs it, and the shipped matcher,
 over the held-out -train runs of bench/train_query_tower.py. Dev splits are never read.
 

@@ -1,5 +1,5 @@
 """Held-out -train runs of the shipped ranker, and the fit of what the product does with the
-answer matcher's logits on them (qa/reading.json: top, blend, confidence, thresholds).
+answer matcher's logits on them (qa/reading.json: top and blend).
 Used by bench/train_query_tower.py and bench/fit_matching.py.
 
 1. Questions: per source (a -train split, in its own language and in our translation),
@@ -11,13 +11,10 @@ Used by bench/train_query_tower.py and bench/fit_matching.py.
 3. top and blend: the weight of the ranker's score added to the matcher's logit, the one
    of BLENDS with the best mean hit@1 over the sources' present runs, for each of TOPS;
    then the fewest candidates within TOP_TOLERANCE of the best.
-4. The confidence: a logistic regression over qa/reading.py's CONFIDENCE_INPUTS of each
-   run's chosen sentence, cross-fitted by article fold, then an isotonic map of the
-   cross-fitted scores; the "not found" threshold per question language by the rule of
-   most right outcomes in a mix where ABSENT_SHARE of the questions are about absent
-   articles (a right quote for the others, "not found" for those), whatever the article's
-   language. (The ranker's rule, at most a point of hit@1, kept the matcher's confidence
-   so low in English that it refused only a quarter of the absent runs.)
+4. "Not found" is the scorer's (its confidence in the chosen sentence against its
+   threshold for the question's language): the figures say what it does with the
+   matcher's choices. (A logistic confidence over the matcher's logit, margin and share
+   was measured too: README, "The question model".)
 Dev splits are never read here.
 """
 
@@ -31,9 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 from matcher_data import load_questions, load_translated
 from scorer_data import ROOT, fold_indexes, folds_of, split_index
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from train_scorer import ABSENT_SHARE, FOLDS, mix_weights
 
 from app.engine import get_embedder
 from app.settings import Settings
@@ -41,7 +35,6 @@ from index.embedded.store import Store
 from index.filters import Filters
 from ingest.language import detect_language
 from qa.evaluate import contains_answer
-from qa.reading import CONFIDENCE_INPUTS, match_inputs
 from qa.retrieve import FusedRetriever, Query
 from qa.scorer import SCORER_FILE, shipped
 from qa.select import candidates
@@ -186,94 +179,37 @@ def best_reading(runs: list[Run]) -> tuple[int, float]:
     return top, blends[top]
 
 
-def confidence_rows(runs: list[Run], blend: float, top: int) -> tuple[np.ndarray, np.ndarray]:
-    ranker, inputs, right = shipped(), [], []
+def outcomes(runs: list[Run], blend: float | None, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each run, whether the product's quote holds the answer and whether it is kept
+    (the scorer's calibrated confidence in it at or over the scorer's threshold for the
+    question's language); blend None: the ranker alone, as before the matcher."""
+    ranker, right, kept = shipped(), [], []
     for run in runs:
-        assert run.logits is not None
-        best = chosen(run, blend, top)
-        ranker_confidence = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        inputs.append(match_inputs(run.logits[:top], best, ranker_confidence, run.sentences[:top]))
-        right.append(bool(run.right[run.read[best]]))
-    return np.array(inputs), np.array(right)
-
-
-@dataclass
-class Fitted:
-    mean: np.ndarray
-    scale: np.ndarray
-    model: LogisticRegression
-
-    def raw(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.model.decision_function((x - self.mean) / self.scale))
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, absent: np.ndarray) -> Fitted:
-    """Weighted so that absent runs are ABSENT_SHARE of the total (bench/train_scorer.py)."""
-    mean, scale = x.mean(0), x.std(0)
-    scale[scale == 0] = 1.0
-    weights = mix_weights(absent) * len(y)
-    return Fitted(mean, scale, LogisticRegression(C=1.0).fit((x - mean) / scale, y, weights))
-
-
-def threshold_for(probability: np.ndarray, right: np.ndarray, absent: np.ndarray) -> float:
-    """The threshold with the most right outcomes in a mix where ABSENT_SHARE of the
-    questions are about absent articles: right answers to the present runs (an abstention
-    is a miss), "not found" to the absent ones."""
-    best, chosen = -1.0, 0.0
-    for threshold in np.unique(probability):
-        kept = probability >= threshold
-        answered = np.mean(right[~absent] & kept[~absent])
-        value = (1 - ABSENT_SHARE) * answered + ABSENT_SHARE * np.mean(~kept[absent])
-        if value > best:
-            best, chosen = value, float(threshold)
-    return float(np.floor(chosen * 1000) / 1000)
+        best = run.read[0 if blend is None else chosen(run, blend, top)]
+        confidence = ranker.confidence(run.features, run.ranked, int(best))
+        right.append(bool(run.right[best]))
+        kept.append(confidence >= ranker.threshold(run.language))
+    return np.array(right), np.array(kept)
 
 
 def fit_reading(runs: list[Run]) -> tuple[dict, dict]:
-    """What qa/reading.py reads (top, blend, confidence, thresholds) from runs whose logits
-    are read, and the held-out figures per source."""
+    """What qa/reading.py reads (top, blend) from runs whose logits are set, and the
+    held-out figures per source, before (the ranker) and with the matcher; "answered_right"
+    counts an abstention as a miss, "absent_not_found" is the share of runs about a missing
+    article answered "not found"."""
     top, blend = best_reading(runs)
-    x, y = confidence_rows(runs, blend, top)
     absent = np.array([r.absent for r in runs])
-    fold = np.array([r.fold for r in runs])
-    out = np.zeros(len(y))
-    for f in range(FOLDS):
-        held = fold == f
-        out[held] = fit_logistic(x[~held], y[~held], absent[~held]).raw(x[held])
-    isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1)
-    probability = isotonic.fit(out, y, sample_weight=mix_weights(absent)).predict(out)
-    language = np.array([r.language for r in runs])
-    thresholds = {}
-    for lang in ("en", "fr"):
-        mine = language == lang
-        thresholds[lang] = threshold_for(probability[mine], y[mine], absent[mine])
-    final = fit_logistic(x, y, absent)
-    kept = probability >= np.array([thresholds[lang] for lang in language])
     source = np.array([r.source for r in runs])
-    figures = {
-        f"{s[0]}{' ' + s[1] if s[1] else ''}": {
-            "ranker_hit@1": round(hit_at_1([r for r in runs if r.source == n], None), 3),
-            "reading_hit@1": round(hit_at_1([r for r in runs if r.source == n], blend, top), 3),
-            # with the thresholds (cross-fitted confidence): abstentions count as misses
-            "answered_right": round(float(np.mean((y & kept)[(source == n) & ~absent])), 3),
-            "absent_not_found": round(float(np.mean(~kept[(source == n) & absent])), 3),
-        }
-        for n, s in enumerate(SOURCES)
-    }
-    reading = {
-        "top": top,
-        "blend": blend,
-        "confidence": {
-            "inputs": list(CONFIDENCE_INPUTS),
-            "mean": final.mean.tolist(),
-            "scale": final.scale.tolist(),
-            "weights": final.model.coef_[0].tolist(),
-            "bias": float(final.model.intercept_[0]),
-            "calibration": {
-                "scores": isotonic.X_thresholds_.tolist(),
-                "probabilities": isotonic.y_thresholds_.tolist(),
-            },
-        },
-        "thresholds": thresholds,
-    }
-    return reading, figures
+    figures: dict[str, dict[str, float]] = {}
+    for name, pick in (("ranker", None), ("matcher", blend)):
+        right, kept = outcomes(runs, pick, top)
+        for n, s in enumerate(SOURCES):
+            mine, shown = source == n, right & kept
+            figures.setdefault(f"{s[0]}{' ' + s[1] if s[1] else ''}", {}).update(
+                {
+                    f"{name}_hit@1": round(float(np.mean(right[mine & ~absent])), 3),
+                    f"{name}_answered_right": round(float(np.mean(shown[mine & ~absent])), 3),
+                    f"{name}_absent_not_found": round(float(np.mean(~kept[mine & absent])), 3),
+                }
+            )
+    return {"top": top, "blend": blend}, figures

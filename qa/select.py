@@ -105,5 +105,4 @@ def _read_choice(
     best = max(
         range(len(read)), key=lambda j: (round(read[j].score, 6), read[j].passage.chunk.date or "")
     )
-    texts = [c.sentence.text for c in read]
-    return Choice(read[best], reading.confidence(features, reads, best, texts))
+    return Choice(read[best], reading.confidence(features, reads, best))

@@ -38,22 +38,31 @@ QUESTIONS = [
     "What is the boiling point of mercury?",
 ]
 EXPORTED = ("onnx", "onnx-int8", "openvino", "openvino-f32")
+NEAR = 0.05  # of the threshold: a decision that close may differ between runtimes
 
 
 @pytest.fixture(scope="module")
 def quotes_by(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, models_dir: Path):
-    """backend → the sentence quoted for each question (None: not found), over an index of
-    the seed corpus built with that backend."""
-    quotes: dict[str, list[str | None]] = {}
+    """backend → for each question, the sentence quoted (None: not found) and how far the
+    confidence was from the threshold, over an index of the seed corpus built with that
+    backend."""
+    quotes: dict[str, list[tuple[str | None, float]]] = {}
 
-    def quoted(backend: str) -> list[str | None]:
+    def quoted(backend: str) -> list[tuple[str | None, float]]:
         if backend not in quotes:
             index_dir = tmp_path_factory.mktemp(f"index-{backend}")
             settings = Settings(index_dir=index_dir, models_dir=models_dir, encoder_backend=backend)
             sync_folder(index_dir, corpus_dir, get_embedder(settings), update_options(settings))
             with open_index(settings).reader() as store:
-                answers = [answerer(settings, store).ask(q) for q in QUESTIONS]
-            quotes[backend] = [a.quote.text if a.found and a.quote else None for a in answers]
+                qa = answerer(settings, store)
+                answers = [qa.ask(q) for q in QUESTIONS]
+                quotes[backend] = [
+                    (
+                        a.quote.text if a.found and a.quote else None,
+                        abs(a.confidence - qa.threshold(a.language)),
+                    )
+                    for a in answers
+                ]
         return quotes[backend]
 
     yield quoted
@@ -63,9 +72,13 @@ def quotes_by(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, models
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", EXPORTED)
 def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str) -> None:
+    """The same quote, or the same "not found", wherever torch's confidence is clear of the
+    threshold: within NEAR of it, a bf16 or int8 rounding may tip the decision either way."""
     reference = quotes_by("torch")
-    assert sum(q is not None for q in reference) >= 5  # the seed questions are answered
-    assert quotes_by(backend) == reference
+    clear = [i for i, (_, distance) in enumerate(reference) if distance >= NEAR]
+    assert len(clear) >= 5  # most seed questions are clear of the threshold
+    assert sum(reference[i][0] is not None for i in clear) >= 3  # and answered
+    assert [quotes_by(backend)[i][0] for i in clear] == [reference[i][0] for i in clear]
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from index.errors import (
     IndexMissing,
     IndexUnavailable,
     IndexWriteError,
+    ModelDamaged,
     ModelMismatch,
     UnknownArticle,
 )
@@ -27,6 +28,7 @@ STATUS: dict[type[ArticleQAError], int] = {
     ModelMismatch: 503,  # built with another model: not ready until rebuilt
     IndexUnavailable: 503,  # the database cannot be reached
     IndexCorrupt: 500,
+    ModelDamaged: 500,  # a shipped model file damaged: the installation's fault
     IndexWriteError: 507,  # full disk or read-only folder, as for an upload
 }
 
