@@ -92,6 +92,45 @@ def sweep_shares(store: Store, items: list) -> None:
         print(f"hit@1={hit:.4f} keyword_fusion={weight} {named}")
 
 
+def sweep_joint(splits: list[tuple[Store, list]]) -> None:
+    """One set of hand-made shares for every split, each split's fusion weight its own
+    (keyword_weight_fr, keyword_weight_en): the shares with the best mean hit@1 over the
+    splits, each at its best fusion weight."""
+    tables = {
+        (n, w): feature_tables(store, items, w)
+        for n, (store, items) in enumerate(splits)
+        for w in FUSION
+    }
+    results = []
+    for dense, passage, kind, context in itertools.product(
+        STEPS[:9], STEPS[:5], STEPS[:5], STEPS[:6]
+    ):
+        keyword = round(1 - dense - passage - kind - context, 2)
+        if keyword < 0:
+            continue
+        shares = {
+            "dense": dense,
+            "keyword": keyword,
+            "passage": passage,
+            "answer_type": kind,
+            "context": context,
+        }
+        vector = weights(**shares)
+        best = []
+        for n in range(len(splits)):
+            hits = {
+                w: float(np.mean([r[np.argmax(f @ vector)] for f, r in tables[(n, w)]]))
+                for w in FUSION
+            }
+            fusion = max(hits, key=lambda w: hits[w])
+            best.append((hits[fusion], fusion))
+        results.append((float(np.mean([b[0] for b in best])), best, shares))
+    for mean, best, shares in sorted(results, key=lambda r: r[0])[-10:]:
+        named = " ".join(f"{name}={share:g}" for name, share in shares.items())
+        per = " ".join(f"{hit:.4f}@{fusion}" for hit, fusion in best)
+        print(f"mean hit@1={mean:.4f} per split {per} {named}")
+
+
 def sweep_fusion(store: Store, items: list, scorer: Learned, fusion: list[float]) -> None:
     """The fusion weight alone, the sentence picked by `scorer`'s ranker."""
     results = []
@@ -110,6 +149,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("index_dir", type=Path, help="the split's index")
     parser.add_argument("questions", type=Path, help="the split's questions.jsonl")
+    parser.add_argument(
+        "--also",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("INDEX_DIR", "QUESTIONS"),
+        help="another split: one set of shares for all, each its own fusion weight",
+    )
     parser.add_argument(
         "--fusion-only",
         action="store_true",
@@ -130,6 +177,11 @@ def main() -> None:
     items = prepared(embedder, args.questions, args.sample)
     if args.fusion_only:
         sweep_fusion(store, items, Learned.load(), args.weights)
+    elif args.also:
+        others = [
+            (Store.open(Path(i)), prepared(embedder, Path(q), args.sample)) for i, q in args.also
+        ]
+        sweep_joint([(store, items), *others])
     else:
         sweep_shares(store, items)
 
