@@ -62,8 +62,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
     candidates: int = Field(50, ge=1, le=1000, description="Passages each retriever returns.")
     top_k: int = Field(5, ge=1, le=50, description="Sources listed with an answer.")
-    keyword_weight_fr: float = Field(0.4, ge=0, le=1, description="Keyword share, French.")
-    keyword_weight_en: float = Field(0.4, ge=0, le=1, description="Keyword share, English.")
+    keyword_weight_fr: float = Field(0.3, ge=0, le=1, description="Keyword share, French.")
+    keyword_weight_en: float = Field(0.3, ge=0, le=1, description="Keyword share, English.")
     min_confidence: float | None = Field(
         None,
         ge=0,

@@ -2,9 +2,13 @@
 
 For the same questions, the raw cosine of the question with candidate sentences that hold
 the answer ("right") and with those that do not ("wrong"), per index; then the map that
-sends the second model's medians onto the first's. Run by hand:
-    .venv/bin/python bench/cosine_scale.py ../shared/eval/piaf-dev/questions.jsonl \\
-        data/eval/piaf-dev-minilm data/eval/piaf-dev-e5
+sends the second model's medians onto the first's (300 sampled questions). Fitted on a
+-train split only; the -dev splits measure it. Run by hand, with an index of the split's
+articles per model (`qa index build`; the e5 one is bench/scorer_data.py's):
+    QA_INDEX_DIR=data/train-fit/piaf-train-minilm QA_EMBEDDING_MODEL=all-MiniLM-L6-v2 \\
+        .venv/bin/qa index build ../shared/eval/piaf-train/articles
+    .venv/bin/python bench/cosine_scale.py ../shared/eval/piaf-train/questions.jsonl \\
+        data/train-fit/piaf-train-minilm data/train/piaf-train
 """
 
 import sys

@@ -316,11 +316,11 @@ def best(column: np.ndarray) -> np.ndarray:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("dense", dense, 0.3),
-    Feature("keyword", keyword, 0.25),
+    Feature("dense", dense, 0.4),
+    Feature("keyword", keyword, 0.2),
     Feature("passage", passage, 0.2),
     Feature("answer_type", answer_type, 0.05),
-    Feature("context", context, 0.2),
+    Feature("context", context, 0.15),
     Feature("title_match", title_match),
     Feature("previous_match", previous_match),
     Feature("dense_before", dense_before),
