@@ -11,8 +11,6 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from mkdocs.exceptions import PluginError
-
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "<!-- settings-table -->"
 
@@ -87,6 +85,8 @@ def remote_resources(site_dir: Path) -> list[str]:
 
 
 def on_post_build(config: Any, **kwargs: Any) -> None:
+    from mkdocs.exceptions import PluginError  # here: the tests load this file without mkdocs
+
     found = remote_resources(Path(config["site_dir"]))
     if found:
         raise PluginError("the site would load from the network: " + "; ".join(found))
