@@ -1,8 +1,12 @@
 """MkDocs hooks (mkdocs.yml): the settings page's table, generated from
-`app.settings.Settings` at build time, so the documentation lists every field with its env
-name, type, default and meaning and cannot drift from the code (`tests/test_docs.py` checks
-it); and, once built, a check that no page loads anything from the network (fonts, scripts,
-styles, images), so the site works offline."""
+`app.settings.Settings`, so the documentation lists every field with its env name, type,
+default and meaning and cannot drift from the code; and, once built, a check that no page
+loads anything from the network (fonts, scripts, styles, images), so the site works offline.
+
+The build writes the table afresh between the page's two markers. The page also keeps a
+copy, so that it reads whole on GitHub: `python docs/hooks.py` rewrites it, and
+`tests/test_docs.py` fails while the copy differs from what the settings class gives.
+"""
 
 import re
 import sys
@@ -12,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_PAGE = ROOT / "docs" / "settings.md"
 MARKER = "<!-- settings-table -->"
+END_MARKER = "<!-- /settings-table -->"
+BLOCK = re.compile(re.escape(MARKER) + ".*?" + re.escape(END_MARKER), re.DOTALL)
 
 
 def _settings_class() -> Any:
@@ -64,10 +71,14 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def with_settings_table(markdown: str) -> str:
+    """The page with the table between its markers made from the settings class."""
+    block = f"{MARKER}\n\n{settings_table()}\n\n{END_MARKER}"
+    return BLOCK.sub(lambda _: block, markdown)
+
+
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
-    if MARKER in markdown:
-        return markdown.replace(MARKER, settings_table())
-    return markdown
+    return with_settings_table(markdown)
 
 
 # A resource the browser would fetch: src="http…", <link … href="http…">, CSS url(http…).
@@ -90,3 +101,8 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
     found = remote_resources(Path(config["site_dir"]))
     if found:
         raise PluginError("the site would load from the network: " + "; ".join(found))
+
+
+if __name__ == "__main__":
+    SETTINGS_PAGE.write_text(with_settings_table(SETTINGS_PAGE.read_text()))
+    print(f"wrote the settings table into {SETTINGS_PAGE.relative_to(ROOT)}")
