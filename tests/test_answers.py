@@ -18,14 +18,9 @@ from qa.models import NOT_FOUND
             "Qu'a affirmé le ministère russe de la Défense ?",
             "le ministère russe de la Défense a affirmé dans un communiqué",
         ),
-        pytest.param(
+        (
             "Quelles conditions la Russie exige-t-elle pour mettre fin au conflit ?",
             "exige, pour mettre fin au conflit, que l'Ukraine lui cède notamment quatre régions",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a known miss of the question model (README, 'The question model'): "
-                "it prefers the echo 'Ces conditions sont inacceptables…', below the threshold",
-            ),
         ),
         (
             "Que réclament l'Ukraine et ses alliés européens ?",

@@ -31,8 +31,8 @@ def e5_qa(qa: Answerer) -> Answerer:
             "et la Russie ont annoncé",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="a known miss (README, 'The question model'): Zelensky's quote ranks "
-                "first and the confidence (0.06) is below the threshold",
+                reason="a known miss (docs/quality.md, 'The question model'): Zelensky's "
+                "quote ranks first, below the English threshold",
             ),
         ),
         pytest.param(
@@ -40,8 +40,8 @@ def e5_qa(qa: Answerer) -> Answerer:
             "sous médiation turque",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="a known miss (README, 'The question model'): the sentence is not among "
-                "the ranker's best 3 that the matcher reads",
+                reason="a known miss (docs/quality.md, 'The question model'): the sentence is "
+                "not among the ranker's best 3 that the matcher reads",
             ),
         ),
     ],
