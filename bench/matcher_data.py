@@ -46,8 +46,13 @@ class Example:
     right: np.ndarray  # bool per sentence
 
 
+def split_dir(split: str) -> Path:
+    """A split of ../shared/eval by name, or a folder of the same layout by path."""
+    return Path(split) if Path(split).is_dir() else EVAL_DIR / split
+
+
 def load_questions(split: str) -> list[dict]:
-    path = EVAL_DIR / split / "questions.jsonl"
+    path = split_dir(split) / "questions.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 

@@ -25,7 +25,6 @@ import numpy as np
 import torch
 from fit_reading import PER_SOURCE, SOURCES, cached_runs, fit_reading, held_out
 from matcher_data import (
-    EVAL_DIR,
     Article,
     Example,
     article_of,
@@ -35,6 +34,7 @@ from matcher_data import (
     large_articles,
     load_questions,
     read_article,
+    split_dir,
 )
 from safetensors.torch import save_file
 from sentence_transformers import SentenceTransformer
@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--ship", action="store_true")
     parser.add_argument("--tiny", type=int, default=0, help="smoke run on that many questions")
     parser.add_argument("--out", type=Path, help="--tiny: the folder its delta goes to")
+    parser.add_argument("--tiny-split", default="piaf-train", help="--tiny: a split or folder")
     parser.add_argument("--models-dir", type=Path, default=Settings().models_dir)
     args = parser.parse_args()
     torch.manual_seed(SEED)
@@ -173,25 +174,23 @@ def training_record(
 
 
 def tiny_run(args: argparse.Namespace, embedder: Embedder) -> None:
-    """A smoke run for the tests: the first `args.tiny` answerable piaf-train questions,
-    their articles encoded here, a few steps; the delta and the tuned model's vector of
-    PROBE go to `args.out`, so the assembled export can be checked against it."""
-    questions = [q for q in load_questions("piaf-train") if q["answers"]][: args.tiny]
+    """A smoke run for the tests: the first `args.tiny` answerable questions of
+    `args.tiny_split` (a ../shared/eval split's name or a folder of that layout), their
+    articles encoded here, a few steps; the delta and the tuned model's vector of PROBE go
+    to `args.out`, so the assembled export can be checked against it."""
+    split = args.tiny_split
+    questions = [q for q in load_questions(split) if q["answers"]][: args.tiny]
     articles: dict[str, Article] = {}
     for q in questions:
         if q["article"] not in articles:
-            texts = read_article(EVAL_DIR / "piaf-train" / "articles" / q["article"])
+            texts = read_article(split_dir(split) / "articles" / q["article"])
             articles[q["article"]] = article_of(texts, embedder.encode_documents(texts))
-    made = examples("piaf-train", None, articles, set())[: args.tiny]
+    made = examples(split, None, articles, set())[: args.tiny]
     args.per_source = min(args.per_source, len(made))
     model, _ = train_tower([made], ensure_e5_model(args.models_dir), args)
     args.out.mkdir(parents=True, exist_ok=True)
-    write_delta(
-        model,
-        args.layers,
-        training_record(args, [made], ("piaf-train",)),
-        args.out / QUESTION_DELTA.name,
-    )
+    record = training_record(args, [made], (Path(split).name,))
+    write_delta(model, args.layers, record, args.out / QUESTION_DELTA.name)
     np.save(args.out / "probe.npy", vectors_of(model, [PROBE])[PROBE])
 
 

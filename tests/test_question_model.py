@@ -98,13 +98,14 @@ def test_training_runs_end_to_end_on_a_tiny_split_and_its_export_agrees(
         sys.executable,
         "bench/train_query_tower.py",
         *("--tiny", "6", "--steps", "2", "--per-source", "3", "--layers", "2"),
+        *("--tiny-split", str(ROOT / "tests" / "data" / "tiny-split")),
         *("--out", str(out), "--models-dir", str(models_dir)),
     ]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=600)
     delta = out / QUESTION_DELTA.name
     record = checked_record(delta)
     assert record["steps"] == 2 and record["layers"] == 2
-    assert record["examples_per_source"] == {"piaf-train": 6}  # a -train split
+    assert record["examples_per_source"] == {"tiny-split": 6}  # the split it was given
     assert {int(k.split(".")[2]) for k in load_file(str(delta))} == {10, 11}
     questions = Embedder(str(ensure_question_model(delta, models_dir)), models_dir)
     exported = questions.encode_query(PROBE)[0]
