@@ -3,6 +3,7 @@ nothing stalls, nothing is lost, and a GET writes nothing."""
 
 import os
 import shutil
+import socket
 import sqlite3
 import threading
 import time
@@ -162,8 +163,13 @@ def test_an_upload_refused_as_busy_in_another_worker_writes_nothing(admin: InPro
             refused = _upload(sibling, ("other-worker.md", jeudi))
             assert refused.status_code == 409
             assert refused.json()["error"] == (
-                "an update is already running in another worker: nothing was saved, "
-                "upload again after it"
+                "an update (rebuild) is already running in another worker (process "
+                f"{os.getpid()} on {socket.gethostname()}): nothing was saved, upload again "
+                "after it"
+            )
+            assert sibling.get("/admin/status", headers=AUTH).json()["state"] in (
+                "queued",
+                "running",
             )
             assert _uploaded(admin) == before
         finally:

@@ -19,6 +19,7 @@ from app.engine import reading_for, serving
 from app.indexing import folder_watcher
 from app.settings import Settings, get_settings
 from index.errors import ArticleQAError, ModelDamaged
+from index.jobs_store import open_job_store
 from index.watch import FolderWatcher
 from ingest.article import web_url
 from web import admin, api, chat, pages
@@ -96,10 +97,10 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
-    # The workers of one server share the index folder: an update in one is a 409 in all.
-    # PostgreSQL's writers queue on its advisory lock instead: an update waits there.
-    shared = settings.index_dir / ".update.lock" if settings.backend == "embedded" else None
-    app.state.jobs = Jobs(shared)
+    # Every process over the index shares its jobs: an update in one is a 409 in all.
+    app.state.jobs = Jobs(
+        open_job_store(settings.backend, settings.index_dir, settings.database_url)
+    )
     app.state.watcher = None  # QA_WATCH's FolderWatcher, once the app has started
     app.state.conversations = Conversations(
         settings.conversations_file,
