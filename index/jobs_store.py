@@ -8,6 +8,8 @@ same /admin/status, and an update in one refuses an update in any other (409).
   whose process died as failed, and returns a `Claim` that holds the lock until released.
 - `Claim.start(record)` records the job; `Claim.save(record)` records it again, with a
   heartbeat; `release()` lets the lock go.
+- `JobStore.watch_lease()`: the right to watch the source folder (QA_WATCH), held by one
+  process at a time for as long as it lives; None while another holds it.
 - `JobStore.latest()` is the last job's record. A queued or running job whose lock is free
   (its process died with it) or whose heartbeat is older than STALE_SECONDS reads as
   failed; reading writes nothing.
@@ -50,10 +52,16 @@ class Claim(Protocol):
     def release(self) -> None: ...
 
 
+class Lease(Protocol):
+    def release(self) -> None: ...
+
+
 class JobStore(Protocol):
     def claim(self) -> Claim: ...
 
     def latest(self) -> dict[str, Any] | None: ...
+
+    def watch_lease(self) -> Lease | None: ...  # None while another process holds it
 
 
 def open_job_store(kind: str, index_dir: Path, database_url: str | None) -> JobStore:

@@ -95,6 +95,17 @@ def test_a_job_whose_process_died_is_failed_and_the_next_proceeds(
         assert records[0][0]["state"] == "failed"
 
 
+def test_one_process_at_a_time_holds_the_watch(where: tuple[str, Path, str | None]) -> None:
+    first, second = _store(where), _store(where)
+    lease = first.watch_lease()
+    assert lease is not None
+    assert second.watch_lease() is None  # stands by
+    lease.release()  # as when its process dies
+    taken = second.watch_lease()
+    assert taken is not None
+    taken.release()
+
+
 def test_postgres_ends_a_holder_without_heartbeat(postgres: str, tmp_path: Path) -> None:
     """A machine that vanished keeps its connection (and lock) until TCP gives up: once its
     heartbeat is older than STALE_SECONDS, the job reads failed and the next claim ends

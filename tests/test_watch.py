@@ -3,7 +3,9 @@ watcher alone (`qa index watch`) and inside `qa serve` (QA_WATCH), answering mea
 
 Every wait is on a condition with a deadline, never a fixed sleep."""
 
+import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -157,5 +159,52 @@ def test_a_watcher_that_fails_is_started_again_and_says_so(
             "the ferry article, written after the restart, answered",
         )
         assert answered and watch()["state"] == "running"
+    finally:
+        server.stop()
+
+
+BAKERY = """# The Lindholm bakery reopens
+
+The bakery of Lindholm reopened on Monday and sold three hundred loaves before noon.
+"""
+
+
+def test_one_worker_watches_and_another_takes_over_when_it_dies(
+    tmp_path: Path, models_dir: Path, embedder: Embedder
+) -> None:
+    """`qa serve --workers 2` with QA_WATCH: one process holds the watch of the index (a
+    lease: QA_INDEX_DIR/.watch.lock, or an advisory lock over PostgreSQL), the other
+    stands by; killed, the watcher's place is taken and arrivals are indexed again."""
+    folder, index = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(SEEDS / SEED_FILE, folder)
+    env = {"QA_INDEX_DIR": str(index), "QA_SOURCE_DIR": str(folder)}
+    env |= {"QA_MODELS_DIR": str(models_dir), "QA_WATCH": "true", "QA_WORKERS": "2"}
+    server = Server(env | {"QA_ADMIN_TOKEN": ADMIN_TOKEN})
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    watching: dict[int, str] = {}  # pid → its watch state, as each process says
+
+    def both_seen(old: int | None = None) -> bool:
+        status = httpx.get(f"{server.url}/admin/status", headers=headers, timeout=30).json()
+        watching[status["served_by"]["pid"]] = status["watch"]["state"]
+        leaders = [pid for pid, state in watching.items() if state == "running"]
+        assert len(leaders) <= 1, watching  # never two processes watching at once
+        standing = [pid for pid, state in watching.items() if state.startswith("standing by")]
+        return bool(leaders and standing and leaders[0] != old)
+
+    try:
+        wait_until(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, "an index")
+        wait_until(both_seen, "one worker watching, the other standing by")
+        (leader,) = [pid for pid, state in watching.items() if state == "running"]
+        (folder / "ferry.md").write_text(FERRY)
+        ferry = "How many more sailors will the ferry company hire?"
+        wait_until(lambda: "forty-two" in (ask(server, ferry).get("answer") or ""), "ferry")
+
+        os.kill(leader, signal.SIGKILL)
+        watching.clear()  # the killed one's word no longer stands
+        wait_until(lambda: both_seen(old=leader), "another worker watching", DEADLINE * 2)
+        (folder / "bakery.md").write_text(BAKERY)
+        bread = "How many loaves did the Lindholm bakery sell?"
+        wait_until(lambda: "three hundred" in (ask(server, bread).get("answer") or ""), "bakery")
     finally:
         server.stop()

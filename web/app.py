@@ -1,5 +1,6 @@
 """The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
 
+import functools
 import logging
 import threading
 import uuid
@@ -74,7 +75,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _start_watching(app: FastAPI) -> FolderWatcher:
     """QA_WATCH: the source folder's changes are indexed as they come, in the background
-    and queued with the admin's updates; /ask answers from the live index meanwhile."""
+    and queued with the admin's updates; /ask answers from the live index meanwhile. Of the
+    processes over one index (workers, servers), one watches; another takes over if it dies."""
     settings, jobs = app.state.settings, app.state.jobs
     watcher = folder_watcher(
         settings,
@@ -83,7 +85,9 @@ def _start_watching(app: FastAPI) -> FolderWatcher:
         ignored=(Uploads(settings.source_dir).folder,),  # the admin API indexes uploads
         runner=lambda kind, work: jobs.run_waiting(kind, work, watcher.stop),
     )
-    threading.Thread(target=watcher.supervise, name="folder-watch", daemon=True).start()
+    # One process watches for the index (a lease in the job store); the others stand by.
+    lead = functools.partial(watcher.lead, jobs.store.watch_lease)
+    threading.Thread(target=lead, name="folder-watch", daemon=True).start()
     return watcher
 
 

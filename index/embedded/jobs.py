@@ -5,6 +5,7 @@ QA_INDEX_DIR/
   jobs.sqlite      the jobs' records (never swept: not a generation)
   .update.lock     held by the process whose update runs, from its claim to its end
   .update.guard    held for an instant: a claim and a look at the lock never cross
+  .watch.lock      held by the one process that watches the source folder (QA_WATCH)
 
 A process that dies lets its lock go with it (the kernel closes its files), so a running
 record whose lock is free is a dead job's.
@@ -27,6 +28,7 @@ from index.jobs_store import ACTIVE, KEEP_JOBS, bounded, busy, judged
 DATABASE = "jobs.sqlite"
 LOCK = ".update.lock"
 GUARD = ".update.guard"
+WATCH = ".watch.lock"
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
     "record TEXT NOT NULL, heartbeat REAL NOT NULL)"
@@ -59,6 +61,19 @@ class EmbeddedJobs:
             claim.release()
             raise
         return claim
+
+    def watch_lease(self) -> FileLease | None:
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(self.index_dir / WATCH, "a+")  # noqa: SIM115 (held by the lease)
+        except OSError as error:
+            raise IndexWriteError(f"cannot watch for {self.index_dir}: {error}") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return FileLease(handle)
 
     def latest(self) -> dict[str, Any] | None:
         """The last job's record; reading writes nothing (no file is made)."""
@@ -97,6 +112,14 @@ class EmbeddedJobs:
         with open(self.index_dir / GUARD, "a+") as guard:
             fcntl.flock(guard, fcntl.LOCK_EX)
             yield
+
+
+class FileLease:
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def release(self) -> None:
+        self.handle.close()  # closing the file lets the lock go
 
 
 class EmbeddedClaim:

@@ -21,6 +21,7 @@ from index.postgres.schema import connect
 JOBS_SCHEMA = "article_qa_jobs"
 JOBS_LOCK = 0x71615F6A6F6273  # "qa_jobs": held by the connection of the running job
 SETUP_LOCK = JOBS_LOCK + 1  # two servers creating the table at once take turns
+WATCH_LOCK = JOBS_LOCK + 2  # held by the connection of the one process that watches
 TABLE = f"{JOBS_SCHEMA}.jobs"
 # Who holds the jobs' lock in this database: an advisory lock on a bigint key shows as
 # classid (high 32 bits), objid (low 32 bits), objsubid 1.
@@ -57,6 +58,18 @@ class PostgresJobs:
             raise
         return PostgresClaim(db)
 
+    def watch_lease(self) -> ConnectionLease | None:
+        db = _autocommit(self.url)
+        try:
+            held = db.execute("SELECT pg_try_advisory_lock(%s)", (WATCH_LOCK,)).fetchone()
+        except psycopg.Error as error:
+            db.close()
+            raise IndexUnavailable(f"the index database does not answer: {error}") from None
+        if not (held and held[0]):
+            db.close()
+            return None
+        return ConnectionLease(db)
+
     def latest(self) -> dict[str, Any] | None:
         """The last job's record; reading writes nothing (not even the table)."""
         try:
@@ -65,6 +78,14 @@ class PostgresJobs:
                 return _latest(db)
         except psycopg.Error as error:
             raise IndexUnavailable(f"the index database does not answer: {error}") from None
+
+
+class ConnectionLease:
+    def __init__(self, db: psycopg.Connection) -> None:
+        self.db = db  # holds WATCH_LOCK until closed
+
+    def release(self) -> None:
+        self.db.close()
 
 
 class PostgresClaim:
