@@ -68,6 +68,12 @@ def finished(job: int) -> Callable[[dict], bool]:
     return lambda seen: seen.get("id") == job and seen["state"] in ("done", "failed")
 
 
+def rebuild(url: str) -> dict:
+    started = httpx.post(f"{url}/admin/rebuild", headers=AUTH, timeout=60)
+    assert started.status_code == 202, started.text
+    return wait_for(url, finished(started.json()["job"]["id"]), "the rebuild")
+
+
 def answer(url: str, question: str) -> str:
     response = httpx.post(f"{url}/ask", json={"question": question}, timeout=120).json()
     return str(response.get("answer") or "") if response["found"] else ""
@@ -124,6 +130,9 @@ def test_two_servers_over_one_database_share_one_truth_about_updates(
         for server in servers:
             assert "green" in answer(server.url, BREVIK)
             assert "nine kilometres" in answer(server.url, VOLCANO_QUESTION)
+        # A rebuild through a syncs a's folder and keeps b's upload (another folder's path).
+        assert rebuild(a.url)["state"] == "done"
+        assert "nine kilometres" in answer(b.url, VOLCANO_QUESTION)
 
         # a is killed while its update runs: b sees the job failed, and updates again.
         accepted = upload(a.url, "alder.md", long_article("Alder", "blue"))
@@ -139,6 +148,8 @@ def test_two_servers_over_one_database_share_one_truth_about_updates(
         assert again.status_code == 202, again.text
         assert wait_for(b.url, finished(again.json()["job"]["id"]), "b's update")["state"] == "done"
         assert "blue" in answer(b.url, ALDER)
+        assert rebuild(b.url)["state"] == "done"  # keeps a's uploads, a's disk gone with it
+        assert "green" in answer(b.url, BREVIK)
     finally:
         for server in servers:
             if server.process.poll() is None:
