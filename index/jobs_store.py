@@ -7,7 +7,8 @@ same /admin/status, and an update in one refuses an update in any other (409).
 - `JobStore.claim()` takes the lock (IndexBusy when another process holds it), marks a job
   whose process died as failed, and returns a `Claim` that holds the lock until released.
 - `Claim.start(record)` records the job; `Claim.save(record)` records it again, with a
-  heartbeat; `release()` lets the lock go.
+  heartbeat; `discard()` deletes the record of a job that did not start after all (an
+  upload refused once claimed); `release()` lets the lock go.
 - `JobStore.watch_lease()`: the right to watch the source folder (QA_WATCH), held by one
   process at a time for as long as it lives; None while another holds it.
 - `JobStore.latest()` is the last job's record. A queued or running job whose lock is free
@@ -48,6 +49,8 @@ class Claim(Protocol):
     def start(self, record: dict[str, Any]) -> int: ...  # the job's id
 
     def save(self, record: dict[str, Any]) -> None: ...
+
+    def discard(self) -> None: ...  # a job that never started: its record goes
 
     def release(self) -> None: ...
 

@@ -199,8 +199,11 @@ def test_two_names_that_clean_to_one_are_refused_and_a_same_name_replaces(
     assert first.status_code == 202 and first.json()["replaced"] == []
     wait_for_job(admin, SLOW)
     saved = admin.app.state.settings.source_dir / "uploads" / "a-b.md"
+    last = admin.get("/admin/status", headers=AUTH).json()
     later = _upload(admin, ("a?b.md", mardi))  # another file: the earlier one is kept
     assert later.status_code == 409
+    # refused once the update was claimed and recorded: its record is gone again
+    assert admin.get("/admin/status", headers=AUTH).json()["id"] == last["id"]
     assert later.json()["error"] == (
         "'a?b.md' would be saved as 'a-b.md', the upload 'a b.md' already is: rename it, "
         "or delete that upload first (DELETE /admin/uploads/a-b.md); nothing was saved"

@@ -65,30 +65,47 @@ class Jobs:
         with self._lock:
             if self._claim is not None:
                 raise IndexBusy(f"an update ({self._record['kind']}) is already running")
-            claim = self.store.claim()
-            try:
+            claim, record = self._open(kind)  # recorded first: a store that cannot be
+            try:  # written (a read-only folder) refuses the update before `first` saves
                 if first is not None:
                     first()
-                self._start(claim, kind, work, progress)
             except BaseException:
-                self._claim = None
-                claim.release()
+                self._forget(claim)
                 raise
-            return dict(self._record)
+            self._start(claim, record, work, progress)
+            return dict(record)
+
+    def _open(self, kind: str) -> tuple[Claim, dict[str, Any]]:
+        """The store's lock, and the job's record in it."""
+        claim = self.store.claim()
+        record = {"state": "queued", "kind": kind, "queued_at": time.time(), "owner": owner()}
+        try:
+            record["id"] = claim.start(record)
+        except BaseException:
+            claim.release()
+            raise
+        return claim, record
+
+    def _forget(self, claim: Claim) -> None:
+        """A job that never started: its record goes, its lock is let go."""
+        try:
+            claim.discard()
+        except ArticleQAError as error:
+            logger.warning("a job that did not start is still recorded: %s", error)
+        finally:
+            claim.release()
 
     def _start(
         self,
         claim: Claim,
-        kind: str,
+        record: dict[str, Any],
         work: Callable[[], UpdateReport],
         progress: EmbedProgress | None,
     ) -> Future[None]:
-        record = {"state": "queued", "kind": kind, "queued_at": time.time(), "owner": owner()}
-        record["id"] = claim.start(record)
         self._claim, self._record, self.progress = claim, record, progress
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
-        return self._pool.submit(self._run, claim, kind, work)
+        return self._pool.submit(self._run, claim, record["kind"], work)
 
     def run_waiting(
         self, kind: str, work: Callable[[], UpdateReport], stop: threading.Event
@@ -110,16 +127,11 @@ class Jobs:
             with self._lock:
                 if self._claim is None:
                     try:
-                        claim = self.store.claim()
+                        claim, record = self._open(kind)
                     except IndexBusy:
                         pass  # another process's update: wait for it too
                     else:
-                        try:
-                            future = self._start(claim, kind, recorded, None)
-                        except BaseException:
-                            self._claim = None
-                            claim.release()
-                            raise
+                        future = self._start(claim, record, recorded, None)
                         break
             if stop.wait(0.2):
                 raise IndexBusy("stopped while waiting for another update")

@@ -154,6 +154,10 @@ class EmbeddedClaim:
                 (json.dumps(bounded(record)), time.time(), self.job_id),
             )
 
+    def discard(self) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (self.job_id,))
+
     def release(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:

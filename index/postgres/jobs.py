@@ -94,12 +94,15 @@ class PostgresClaim:
         self.job_id: int | None = None
 
     def start(self, record: dict[str, Any]) -> int:
-        row = self.db.execute(
-            f"INSERT INTO {TABLE} (record) VALUES (%s) RETURNING id", (Jsonb(bounded(record)),)
-        ).fetchone()
-        assert row is not None
-        self.job_id = int(row[0])
-        self.db.execute(f"DELETE FROM {TABLE} WHERE id <= %s", (self.job_id - KEEP_JOBS,))
+        try:
+            row = self.db.execute(
+                f"INSERT INTO {TABLE} (record) VALUES (%s) RETURNING id", (Jsonb(bounded(record)),)
+            ).fetchone()
+            assert row is not None
+            self.job_id = int(row[0])
+            self.db.execute(f"DELETE FROM {TABLE} WHERE id <= %s", (self.job_id - KEEP_JOBS,))
+        except psycopg.Error as error:
+            raise IndexUnavailable(f"cannot record the update in the database: {error}") from None
         return self.job_id
 
     def save(self, record: dict[str, Any]) -> None:
@@ -108,6 +111,12 @@ class PostgresClaim:
                 f"UPDATE {TABLE} SET record = %s, heartbeat = clock_timestamp() WHERE id = %s",
                 (Jsonb(bounded(record)), self.job_id),
             )
+        except psycopg.Error as error:
+            raise IndexUnavailable(f"cannot record the update in the database: {error}") from None
+
+    def discard(self) -> None:
+        try:
+            self.db.execute(f"DELETE FROM {TABLE} WHERE id = %s", (self.job_id,))
         except psycopg.Error as error:
             raise IndexUnavailable(f"cannot record the update in the database: {error}") from None
 
