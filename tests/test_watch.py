@@ -18,8 +18,9 @@ from app.indexing import folder_watcher
 from app.settings import Settings
 from embedding.embed import Embedder
 from index.embedded.store import Store
-from index.sync import UpdateReport
-from tests.conftest import ADMIN_TOKEN, SEEDS, InProcess, Server
+from index.postgres import PostgresBackend
+from index.sync import UpdateReport, sync_folder
+from tests.conftest import ADMIN_TOKEN, SEEDS, InProcess, Server, new_database
 from tests.wire import SEED_FILE
 
 pytestmark = pytest.mark.slow  # starts `qa` processes or servers
@@ -208,3 +209,47 @@ def test_one_worker_watches_and_another_takes_over_when_it_dies(
         wait_until(lambda: "three hundred" in (ask(server, bread).get("answer") or ""), "bakery")
     finally:
         server.stop()
+
+
+def test_one_server_over_postgres_watches_and_another_takes_over(
+    tmp_path: Path, postgres: str, corpus_dir: Path, embedder: Embedder, models_dir: Path
+) -> None:
+    """Two servers over one PostgreSQL, one folder (a shared mount): one watches, the other
+    stands by; the watching server killed, the other takes over."""
+    url = new_database(postgres)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEEDS / SEED_FILE, folder)
+    sync_folder(PostgresBackend(url), folder, embedder)
+    env = {"QA_BACKEND": "postgres", "QA_DATABASE_URL": url, "QA_SOURCE_DIR": str(folder)}
+    env |= {"QA_MODELS_DIR": str(models_dir), "QA_WATCH": "true", "QA_ADMIN_TOKEN": ADMIN_TOKEN}
+    servers = [Server(env | {"QA_INDEX_DIR": str(tmp_path / name)}) for name in ("a", "b")]
+
+    def watch(server: Server) -> str:
+        return str(httpx.get(f"{server.url}/healthz", timeout=30).json()["watch"]["state"])
+
+    try:
+
+        def settled() -> list[str] | None:
+            seen = [watch(server) for server in servers]
+            standing = [state for state in seen if state.startswith("standing by")]
+            return seen if "running" in seen and len(standing) == len(seen) - 1 else None
+
+        states = wait_until(settled, "one server watching, the other standing by")
+        assert isinstance(states, list) and states.count("running") == 1
+        leader, other = servers if states[0] == "running" else servers[::-1]
+        (folder / "ferry.md").write_text(FERRY)
+        ferry = "How many more sailors will the ferry company hire?"
+        for asked in servers:
+            wait_until(lambda a=asked: "forty-two" in (ask(a, ferry).get("answer") or ""), "ferry")
+
+        leader.process.send_signal(signal.SIGKILL)
+        leader.process.wait(30)
+        wait_until(lambda: watch(other) == "running", "the other server watching")
+        (folder / "bakery.md").write_text(BAKERY)
+        bread = "How many loaves did the Lindholm bakery sell?"
+        wait_until(lambda: "three hundred" in (ask(other, bread).get("answer") or ""), "bakery")
+    finally:
+        for server in servers:
+            if server.process.poll() is None:
+                server.stop()
