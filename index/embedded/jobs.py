@@ -91,6 +91,10 @@ class EmbeddedJobs:
             with closing(_connect(path, readonly=True)) as db:
                 row = db.execute("SELECT id, record, heartbeat FROM jobs ORDER BY id DESC LIMIT 1")
                 return row.fetchone()
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):  # the first job's record is being made
+                return None
+            raise IndexWriteError(f"cannot read the updates' records in {path}: {error}") from None
         except sqlite3.Error as error:
             raise IndexWriteError(f"cannot read the updates' records in {path}: {error}") from None
 
