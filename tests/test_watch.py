@@ -6,6 +6,8 @@ Every wait is on a condition with a deadline, never a fixed sleep."""
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,9 +20,10 @@ from app.indexing import folder_watcher
 from app.settings import Settings
 from embedding.embed import Embedder
 from index.embedded.store import Store
+from index.jobs_store import open_job_store
 from index.postgres import PostgresBackend
 from index.sync import UpdateReport, sync_folder
-from tests.conftest import ADMIN_TOKEN, SEEDS, InProcess, Server, new_database
+from tests.conftest import ADMIN_TOKEN, ROOT, SEEDS, InProcess, Server, new_database
 from tests.wire import SEED_FILE
 
 pytestmark = pytest.mark.slow  # starts `qa` processes or servers
@@ -253,3 +256,34 @@ def test_one_server_over_postgres_watches_and_another_takes_over(
         for server in servers:
             if server.process.poll() is None:
                 server.stop()
+
+
+def test_the_command_line_watcher_stands_by_while_another_process_watches(
+    tmp_path: Path, models_dir: Path, embedder: Embedder
+) -> None:
+    folder, index = tmp_path / "articles", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(SEEDS / SEED_FILE, folder)
+    held = open_job_store("embedded", index, None).watch_lease()  # a server's watch
+    assert held is not None
+    env = {"QA_INDEX_DIR": str(index), "QA_MODELS_DIR": str(models_dir)}
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "index", "watch", str(folder)],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watching.stderr is not None
+        said = watching.stderr.readline()
+        assert said == "standing by: another process watches this index\n"
+        (folder / "ferry.md").write_text(FERRY)
+        time.sleep(3)  # an absence is seen only over time: nothing indexed while it stands by
+        assert not index.joinpath("CURRENT").exists()
+        held.release()  # the server ends: this one takes over, syncs, watches
+        assert watching.stderr.readline() == f"watching {folder} (Ctrl-C to stop)\n"
+        wait_until(lambda: "Ferry crews end their strike" in titles(index), "ferry indexed")
+    finally:
+        watching.send_signal(signal.SIGINT)
+        watching.wait(60)
