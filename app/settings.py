@@ -74,7 +74,9 @@ class Settings(BaseSettings):
         description="`qa serve` keeps the index in sync with `QA_SOURCE_DIR`: one sync at "
         "start, then new, changed and deleted files in batches of at most 100, "
         "each published at once, queued with the admin's updates (its `uploads/` "
-        "are left to the admin API); one worker only.",
+        "are left to the admin API); of all the processes over one index (workers, "
+        "servers), one watches (a lease: `QA_INDEX_DIR/.watch.lock`, or an advisory lock "
+        "on PostgreSQL) and the others stand by to take over.",
     )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest article file read.")
     candidates: int = Field(

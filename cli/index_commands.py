@@ -60,16 +60,33 @@ def index_watch(folder: Path | None) -> None:
     a sync first, then new, changed and deleted files in small batches, each published
     at once. Files in hidden folders are not read on their own.
 
+    One process watches an index at a time (with the servers' QA_WATCH): while another
+    does, this one stands by and takes over when it ends.
+
     Example: qa index watch incoming/
     """
+    import time
+
     from app.indexing import folder_watcher
+    from index.jobs_store import open_job_store
+    from index.watch import LEAD_SECONDS
 
     settings = get_settings()
     folder = folder or settings.source_dir
     watcher = folder_watcher(settings, folder, _report_line)
-    click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+    store = open_job_store(settings.backend, settings.index_dir, settings.database_url)
     try:
-        watcher.run()
+        lease = store.watch_lease()
+        if lease is None:
+            click.echo("standing by: another process watches this index", err=True)
+        while lease is None:
+            time.sleep(LEAD_SECONDS)
+            lease = store.watch_lease()
+        click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+        try:
+            watcher.run()
+        finally:
+            lease.release()
     except KeyboardInterrupt:
         watcher.stop.set()
 

@@ -217,11 +217,6 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
-    if settings.watch and workers > 1:  # each worker would watch, and they would race
-        raise click.UsageError(
-            "QA_WATCH watches with one worker; beside `qa serve --workers N`, "
-            "run `qa index watch` once"
-        )
     if workers > 1:  # each worker process builds its own app from the QA_* settings
         uvicorn.run(
             "web.app:app_from_settings", factory=True, workers=workers, host=host, port=port

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import watchfiles
 
@@ -25,10 +26,15 @@ from ingest.readers import SUFFIXES
 logger = logging.getLogger("article-qa")
 BATCH_FILES = 100  # files per update: ~10 s of embedding at worst on 2 busy cores
 RETRY_SECONDS = (1, 2, 5, 10, 30)  # waits between tries of a batch that failed
+LEAD_SECONDS = 2  # a standing-by process tries to take the watch this often
 RESTART_SECONDS = (1, 2, 5, 10, 30, 60)  # waits before the watcher is started again
 HEALTHY_SECONDS = 300  # a run this long that then fails starts the waits over
 
 Apply = Callable[[list[Path], list[Path]], UpdateReport]  # (changed, deleted) → report
+
+
+class Lease(Protocol):
+    def release(self) -> None: ...
 
 
 @dataclass
@@ -50,6 +56,26 @@ class FolderWatcher:
 
     def status(self) -> dict[str, object]:
         return {"state": self.state, "last_error": self.last_error, "restarts": self.restarts}
+
+    def lead(self, take: Callable[[], Lease | None]) -> None:
+        """`supervise()` while this process holds the watch of the index (`take()` gives
+        the lease, or None while another process holds it); until then, stand by and try
+        again: when the process that watches dies, its lease goes, and one that stood by
+        takes over (its first sync catches up on what came meanwhile)."""
+        while not self.stop.is_set():
+            try:
+                lease = take()
+            except ArticleQAError as error:  # the database is down: try again later
+                lease, self.last_error = None, str(error)
+            if lease is None:
+                self.state = "standing by: another process watches the folder"
+                self.stop.wait(LEAD_SECONDS)
+                continue
+            try:
+                self.supervise()
+            finally:
+                lease.release()
+        self.state = "stopped"
 
     def supervise(self) -> None:
         """`run()` until `stop`, started again after any error: a watcher thread that died

@@ -260,16 +260,18 @@ def test_the_server_reports_a_full_disk_and_a_read_only_folder_and_keeps_serving
         assert failed["error"].startswith(f"cannot write the index in {index_dir}: File too large")
         assert served_state(HttpView(server.url), OLD) == "old"
 
+        # A read-only index folder: the update cannot even be recorded (jobs.sqlite lives
+        # there), so the upload is refused at once, before its files are saved.
         index_dir.chmod(0o555)
         try:
-            assert upload(server.url, changes).status_code == 202
-            failed = finished_job(server.url)
+            refused = upload(server.url, changes)
         finally:
             index_dir.chmod(0o755)
-        assert failed["state"] == "failed"
-        assert failed["error"].startswith(
-            f"cannot write the index in {index_dir}: Permission denied: "
+        assert refused.status_code == 507
+        assert refused.json()["error"].startswith(
+            f"cannot record the update in {index_dir / 'jobs.sqlite'}: "
         )
+        assert finished_job(server.url) == failed  # the last job is still the last
         assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
         assert served_state(HttpView(server.url), OLD) == "old"
     finally:

@@ -3,6 +3,7 @@ nothing stalls, nothing is lost, and a GET writes nothing."""
 
 import os
 import shutil
+import socket
 import sqlite3
 import threading
 import time
@@ -162,8 +163,13 @@ def test_an_upload_refused_as_busy_in_another_worker_writes_nothing(admin: InPro
             refused = _upload(sibling, ("other-worker.md", jeudi))
             assert refused.status_code == 409
             assert refused.json()["error"] == (
-                "an update is already running in another worker: nothing was saved, "
-                "upload again after it"
+                "an update (rebuild) is already running in another worker (process "
+                f"{os.getpid()} on {socket.gethostname()}): nothing was saved, upload again "
+                "after it"
+            )
+            assert sibling.get("/admin/status", headers=AUTH).json()["state"] in (
+                "queued",
+                "running",
             )
             assert _uploaded(admin) == before
         finally:
@@ -193,8 +199,11 @@ def test_two_names_that_clean_to_one_are_refused_and_a_same_name_replaces(
     assert first.status_code == 202 and first.json()["replaced"] == []
     wait_for_job(admin, SLOW)
     saved = admin.app.state.settings.source_dir / "uploads" / "a-b.md"
+    last = admin.get("/admin/status", headers=AUTH).json()
     later = _upload(admin, ("a?b.md", mardi))  # another file: the earlier one is kept
     assert later.status_code == 409
+    # refused once the update was claimed and recorded: its record is gone again
+    assert admin.get("/admin/status", headers=AUTH).json()["id"] == last["id"]
     assert later.json()["error"] == (
         "'a?b.md' would be saved as 'a-b.md', the upload 'a b.md' already is: rename it, "
         "or delete that upload first (DELETE /admin/uploads/a-b.md); nothing was saved"

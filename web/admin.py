@@ -13,6 +13,7 @@ from embedding.embed import Embedder
 from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
 from index.interface import Backend
+from index.jobs_store import owner
 from index.sync import (
     UpdateOptions,
     UpdateReport,
@@ -193,11 +194,17 @@ def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
 
 @guarded.get("/status")
 def status(request: Request) -> dict[str, Any]:
-    """The running or last update: state (idle, queued, running, done, failed), progress
-    (texts embedded / total, texts/s, ETA) and report; `rejected`: the uploads set aside
+    """The running or last update of any server over this index: state (idle, queued,
+    running, done, failed), kind, `owner` (host and process running it), progress (texts
+    embedded / total, texts/s, ETA) and report; a job whose process died is `failed`.
+    `served_by`: the process answering; `rejected`: the uploads of this server set aside
     because they could not be read, with the reason; `watch` with QA_WATCH: the folder
     watcher's state, as in /healthz."""
-    status = {**request.app.state.jobs.snapshot(), "rejected": _uploads(request).rejections()}
+    status = {
+        **request.app.state.jobs.snapshot(),
+        "served_by": owner(),
+        "rejected": _uploads(request).rejections(),
+    }
     watcher = request.app.state.watcher
     return status if watcher is None else {**status, "watch": watcher.status()}
 

@@ -1,5 +1,6 @@
 """The FastAPI application: chat page, /ask API, article pages, admin. `create_app(settings)`."""
 
+import functools
 import logging
 import threading
 import uuid
@@ -19,6 +20,7 @@ from app.engine import reading_for, serving
 from app.indexing import folder_watcher
 from app.settings import Settings, get_settings
 from index.errors import ArticleQAError, ModelDamaged
+from index.jobs_store import open_job_store
 from index.watch import FolderWatcher
 from ingest.article import web_url
 from web import admin, api, chat, pages
@@ -73,7 +75,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _start_watching(app: FastAPI) -> FolderWatcher:
     """QA_WATCH: the source folder's changes are indexed as they come, in the background
-    and queued with the admin's updates; /ask answers from the live index meanwhile."""
+    and queued with the admin's updates; /ask answers from the live index meanwhile. Of the
+    processes over one index (workers, servers), one watches; another takes over if it dies."""
     settings, jobs = app.state.settings, app.state.jobs
     watcher = folder_watcher(
         settings,
@@ -82,7 +85,9 @@ def _start_watching(app: FastAPI) -> FolderWatcher:
         ignored=(Uploads(settings.source_dir).folder,),  # the admin API indexes uploads
         runner=lambda kind, work: jobs.run_waiting(kind, work, watcher.stop),
     )
-    threading.Thread(target=watcher.supervise, name="folder-watch", daemon=True).start()
+    # One process watches for the index (a lease in the job store); the others stand by.
+    lead = functools.partial(watcher.lead, jobs.store.watch_lease)
+    threading.Thread(target=lead, name="folder-watch", daemon=True).start()
     return watcher
 
 
@@ -96,10 +101,10 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.live = LiveIndex(settings)
-    # The workers of one server share the index folder: an update in one is a 409 in all.
-    # PostgreSQL's writers queue on its advisory lock instead: an update waits there.
-    shared = settings.index_dir / ".update.lock" if settings.backend == "embedded" else None
-    app.state.jobs = Jobs(shared)
+    # Every process over the index shares its jobs: an update in one is a 409 in all.
+    app.state.jobs = Jobs(
+        open_job_store(settings.backend, settings.index_dir, settings.database_url)
+    )
     app.state.watcher = None  # QA_WATCH's FolderWatcher, once the app has started
     app.state.conversations = Conversations(
         settings.conversations_file,

@@ -1,48 +1,55 @@
 """Index updates run one at a time in a background thread; /ask keeps answering meanwhile.
 
-One at a time across the workers of `qa serve --workers N` too: an update holds a lock file
-beside the index while it runs, and another worker refuses an update meanwhile (409) before
-writing anything, as the worker running it does. Without it, an upload that reached the other
-worker was saved and accepted (202), and its update then failed on the index's own writer
-lock: the file sat in uploads/ unindexed, the failure shown only in that worker's status.
+One at a time across every process that serves the index: the job's record and its lock
+live in the store (index/jobs_store.py), so the workers of `qa serve --workers N` and
+servers on other machines over one PostgreSQL report the same /admin/status, and an update
+in one is refused (409) in all the others before anything is written. A running job writes
+its record again every HEARTBEAT_SECONDS, with its progress; one whose process died reads
+as failed, and the next update proceeds.
 """
 
-import fcntl
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
+from index.jobs_store import HEARTBEAT_SECONDS, Claim, JobStore, owner
 from index.sync import UpdateReport
 
 logger = logging.getLogger("article-qa")
 
 
 class Jobs:
-    def __init__(self, lock_file: Path | None = None) -> None:
-        """`lock_file`: shared by every process that runs updates this way (the workers of
-        one server); None: this process only (PostgreSQL's writers queue on their own)."""
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
         self._pool: ThreadPoolExecutor | None = None  # started by the first job
         self._lock = threading.Lock()
-        self._lock_file = lock_file
-        self._claim: IO[str] | None = None  # the lock file, held while a job runs
-        self.status: dict[str, Any] = {"state": "idle"}
+        self._claim: Claim | None = None  # this process's job: the store's lock, held
+        self._record: dict[str, Any] = {}  # …and its record
         self.progress: EmbedProgress | None = None  # the current or last job's
 
     def snapshot(self) -> dict[str, Any]:
-        status = dict(self.status)
-        if self.progress is not None and status["state"] != "idle":
+        """The running or last job of any process, as the store has it; this process's own
+        running job as it stands now."""
+        with self._lock:
+            if self._claim is not None:
+                return self._current()
+        return self.store.latest() or {"state": "idle"}
+
+    def _current(self) -> dict[str, Any]:
+        status = dict(self._record)
+        if self.progress is not None:
             status["progress"] = self.progress.as_dict()
         return status
 
     @property
     def running(self) -> bool:
-        return self.status["state"] in ("queued", "running")
+        """Whether this process runs a job."""
+        return self._claim is not None
 
     def submit(
         self,
@@ -51,61 +58,61 @@ class Jobs:
         progress: EmbedProgress | None = None,
         first: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Start `work` unless another update runs: two updates at once are refused.
-        `first` runs once the update is sure to start, before it (an upload saves its files
-        then: a refused one writes nothing); what it raises starts nothing."""
+        """Start `work` unless another update runs, here or in any process over the same
+        index: two updates at once are refused (IndexBusy). `first` runs once the update is
+        sure to start, before it (an upload saves its files then: a refused one writes
+        nothing); what it raises starts nothing."""
         with self._lock:
-            if self.running:
-                raise IndexBusy(f"an update ({self.status['kind']}) is already running")
-            self._take_claim()
-            try:
+            if self._claim is not None:
+                raise IndexBusy(f"an update ({self._record['kind']}) is already running")
+            claim, record = self._open(kind)  # recorded first: a store that cannot be
+            try:  # written (a read-only folder) refuses the update before `first` saves
                 if first is not None:
                     first()
-                self._start(kind, work, progress)
             except BaseException:
-                self._drop_claim()
+                self._forget(claim)
                 raise
-        return dict(self.status)
+            self._start(claim, record, work, progress)
+            return dict(record)
 
-    def _take_claim(self) -> None:
-        """Hold the lock file until the job ends; IndexBusy if another process holds it.
-        A lock file that cannot be made (a read-only folder) coordinates nothing: the
-        index's own writer lock still keeps two updates apart."""
-        if self._lock_file is None:
-            return
+    def _open(self, kind: str) -> tuple[Claim, dict[str, Any]]:
+        """The store's lock, and the job's record in it."""
+        claim = self.store.claim()
+        record = {"state": "queued", "kind": kind, "queued_at": time.time(), "owner": owner()}
         try:
-            self._lock_file.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self._lock_file, "a+")  # noqa: SIM115 (held until the job ends)
-        except OSError as error:
-            logger.warning("updates not coordinated with other workers: %s", error)
-            return
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise IndexBusy("an update is already running in another worker") from None
-        self._claim = handle
+            record["id"] = claim.start(record)
+        except BaseException:
+            claim.release()
+            raise
+        return claim, record
 
-    def _drop_claim(self) -> None:
-        claim, self._claim = self._claim, None
-        if claim is not None:
-            claim.close()  # closing the file releases its lock
+    def _forget(self, claim: Claim) -> None:
+        """A job that never started: its record goes, its lock is let go."""
+        try:
+            claim.discard()
+        except ArticleQAError as error:
+            logger.warning("a job that did not start is still recorded: %s", error)
+        finally:
+            claim.release()
 
     def _start(
-        self, kind: str, work: Callable[[], UpdateReport], progress: EmbedProgress | None
+        self,
+        claim: Claim,
+        record: dict[str, Any],
+        work: Callable[[], UpdateReport],
+        progress: EmbedProgress | None,
     ) -> Future[None]:
-        self.status = {"state": "queued", "kind": kind, "queued_at": time.time()}
-        self.progress = progress
+        self._claim, self._record, self.progress = claim, record, progress
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-update")
-        return self._pool.submit(self._run, kind, work)
+        return self._pool.submit(self._run, claim, record["kind"], work)
 
     def run_waiting(
         self, kind: str, work: Callable[[], UpdateReport], stop: threading.Event
     ) -> UpdateReport:
-        """Run `work` as the next update, waiting for a running one to end (the folder
-        watcher's batches: an admin upload meanwhile gets 409, as with any update).
-        Returns its report; raises what it raised."""
+        """Run `work` as the next update, waiting for a running one to end, here or in
+        another process (the folder watcher's batches: an admin upload meanwhile gets 409,
+        as with any update). Returns its report; raises what it raised."""
         outcome: list[UpdateReport | BaseException] = []
 
         def recorded() -> UpdateReport:
@@ -118,13 +125,13 @@ class Jobs:
 
         while True:
             with self._lock:
-                if not self.running:
+                if self._claim is None:
                     try:
-                        self._take_claim()
+                        claim, record = self._open(kind)
                     except IndexBusy:
-                        pass  # another worker's update: wait for it too
+                        pass  # another process's update: wait for it too
                     else:
-                        future = self._start(kind, recorded, None)
+                        future = self._start(claim, record, recorded, None)
                         break
             if stop.wait(0.2):
                 raise IndexBusy("stopped while waiting for another update")
@@ -133,19 +140,26 @@ class Jobs:
             raise outcome[0]
         return outcome[0]
 
-    def _run(self, kind: str, work: Callable[[], UpdateReport]) -> None:
-        self.status = {**self.status, "state": "running", "started_at": time.time()}
+    def _run(self, claim: Claim, kind: str, work: Callable[[], UpdateReport]) -> None:
+        self._record = {**self._record, "state": "running", "started_at": time.time()}
+        ended = threading.Event()
+        beating = threading.Thread(
+            target=self._heartbeat, args=(claim, ended), name="update-heartbeat", daemon=True
+        )
+        self._save(claim)
+        beating.start()
         final: dict[str, Any]
         try:
             report = work()
         except ArticleQAError as error:
-            final = {**self.status, "state": "failed", "error": str(error)}
+            final = {**self._record, "state": "failed", "error": str(error)}
         except Exception as error:  # a bug must not kill the worker; report it
             logger.exception("update (%s) failed", kind)
-            final = {**self.status, "state": "failed", "error": f"{type(error).__name__}: {error}"}
+            error_text = f"{type(error).__name__}: {error}"
+            final = {**self._record, "state": "failed", "error": error_text}
         else:
             final = {
-                **self.status,
+                **self._record,
                 "state": "done",
                 "summary": report.summary(),
                 "added": report.added,
@@ -155,11 +169,28 @@ class Jobs:
                 "warnings": report.warnings,
             }
         final["finished_at"] = time.time()
+        ended.set()
+        beating.join()
         with self._lock:  # ended and its claim let go at once: a submit sees both or neither
-            self.status = final
-            self._drop_claim()
+            self._record = final
+            self._save(claim)
+            self._claim = None
+            claim.release()
+
+    def _heartbeat(self, claim: Claim, ended: threading.Event) -> None:
+        while not ended.wait(HEARTBEAT_SECONDS):
+            self._save(claim)
+
+    def _save(self, claim: Claim) -> None:
+        """Write the job's record, with its progress, to the store. A store that cannot be
+        written is logged: the update itself goes on."""
+        try:
+            claim.save(self._current())
+        except ArticleQAError as error:
+            logger.warning("the update's status could not be recorded: %s", error)
 
     def wait(self, timeout: float = 60.0) -> None:
+        """Wait for this process's job to end."""
         deadline = time.monotonic() + timeout
         while self.running and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -5,7 +5,8 @@ QA_INDEX_DIR/
   gen-000007/      articles.sqlite, vectors.faiss, manifest.json (never changed once live)
   gen-000008.tmp-… a generation being written; left-overs of a crash are swept away
   .lock            held by the one writer
-  .update.lock     held by a server's update from its start (web/jobs.py: one across workers)
+  jobs.sqlite      the server's update jobs, .update.lock and .update.guard their lock
+                   (index/embedded/jobs.py: one update at a time across workers)
 """
 
 import fcntl
