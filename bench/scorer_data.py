@@ -10,8 +10,9 @@ article. Indexes and tables are cached under data/ (`--refresh` recomputes the t
 
 from __future__ import annotations
 
+import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from index.embedded.store import Store
 from index.filters import Filters
 from index.sync import sync_folder
 from ingest.language import detect_language
-from qa.evaluate import contains_answer, load_questions
+from qa.evaluate import Question, contains_answer, load_questions
 from qa.features import NAMES
 from qa.leave_out import article_id, copy_without
 from qa.retrieve import FusedRetriever, Query
@@ -101,6 +102,17 @@ def folds_of(articles: list[str]) -> dict[str, int]:
     return {name: i % FOLDS for i, name in enumerate(names)}
 
 
+def translations(questions: list[Question], name: str) -> list[Question]:
+    """Those of `questions` we translated, asked in our translation."""
+    rows = (ROOT / "bench" / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    asked = {r["id"]: r for r in map(json.loads, filter(None, rows))}
+    return [
+        replace(q, question=asked[q.id]["question"], language=asked[q.id]["language"])
+        for q in questions
+        if q.id in asked
+    ]
+
+
 def split_index(split: str, settings: Settings, embedder: Embedder, data: Path) -> Path:
     """The split's whole index, built once under data/."""
     index_dir = data / split
@@ -124,15 +136,21 @@ def fold_indexes(split: str, folds: dict[str, int], embedder: Embedder, data: Pa
     return paths
 
 
-def table_for(split: str, settings: Settings, data: Path, refresh: bool = False) -> Table:
-    cache = data / f"features-{split}.npz"
+def table_for(
+    split: str, settings: Settings, data: Path, refresh: bool = False, translated: str = ""
+) -> Table:
+    """The split's table; with `translated`, the same articles asked our translation of
+    some of its questions (bench/data/TRANSLATED.jsonl), the folds the split's own."""
+    cache = data / f"features-{translated or split}.npz"
     cached = None if refresh else Table.load(cache)
     if cached is not None:
         return cached
     embedder = get_embedder(settings)
     questions = [q for q in load_questions(EVAL_DIR / split / "questions.jsonl") if q.answers]
+    folds = folds_of([q.article for q in questions])
+    if translated:
+        questions = translations(questions, translated)
     articles = [q.article for q in questions]
-    folds = folds_of(articles)
     whole = Store.open(split_index(split, settings, embedder, data))
     without = [Store.open(p) for p in fold_indexes(split, folds, embedder, data)]
     rows: list[tuple[np.ndarray, np.ndarray, int, bool, int]] = []

@@ -46,11 +46,15 @@ def test_the_shipped_scorer_holds_the_values_its_sources_give() -> None:
     assert ranker["weights"] == [round(float(HAND_MADE[NAMES.index(name)]), 6) for name in named]
     assert ranker["mean"] == [0.0] * len(named) and ranker["scale"] == [1.0] * len(named)
     # The thresholds keep their rule on the cross-fitted figures fitted with them: at most
-    # one point of hit@1 on each -train split, and "not found" said to absent articles.
+    # one point of hit@1 over the -train questions of each language (our translations
+    # included), and "not found" said to absent articles in every source.
     fitted = model["cross_fitted"]
-    for split in ("squad-train", "piaf-train"):
-        cost = fitted[f"{split} hit@1 without threshold"] - fitted[f"{split} hit@1"]
-        assert 0 <= cost <= 0.01 + 1e-4 and fitted[f"{split} absent not found"] > 0.5
+    for language in ("en", "fr"):
+        asked = f"{language} questions hit@1"
+        cost = fitted[f"{asked} without threshold"] - fitted[asked]
+        assert 0 <= cost <= 0.01 + 1e-4
+    for split in ("squad-train", "piaf-train", "piaf-train-en", "squad-train-fr"):
+        assert fitted[f"{split} absent not found"] > 0.5
     # The calibration is a step function, increasing, that each threshold lies inside.
     calibration = model["calibration"]
     steps, chances = np.array(calibration["scores"]), np.array(calibration["probabilities"])
