@@ -95,7 +95,7 @@ class Settings(BaseSettings):
         le=1,
         description='Below this confidence the answer is "not found"; unset: the threshold of'
         " the question's language shipped with the scorer (`qa/scorer.json`: "
-        "0.148 English, 0.109 French, `bench/train_scorer.py`).",
+        "0.125 English, 0.161 French, `bench/train_scorer.py`).",
     )
     preferred_source: str | None = Field(
         None,
