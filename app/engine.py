@@ -67,7 +67,8 @@ def single_threaded() -> None:
 
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
     """An answerer for one mode; "fused" is the product (fused retrieval, the learned
-    ranker, the answer reader), the others baselines: "ranker" without the reader, and a
+    ranker, the question model's matcher), the others baselines: "ranker" without the
+    matcher, and a
     single retriever with a hand-made score of its own signal."""
     single_threaded()
     embedder = get_embedder(settings)
@@ -81,7 +82,7 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     if mode == "dense":
         return Answerer(store, embedder, limits, DenseRetriever(store), HandMade(DENSE_ONLY))
     fused = FusedRetriever(store, weights)
-    if mode == "ranker":  # the learned ranker alone, without the reader: a baseline
+    if mode == "ranker":  # the learned ranker alone, without the matcher: a baseline
         return Answerer(store, embedder, limits, fused)
     return Answerer(store, embedder, limits, fused, reading=reading_for(settings))
 

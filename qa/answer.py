@@ -53,7 +53,7 @@ class Answerer:
     limits: AnswerLimits
     retriever: Retriever
     scorer: Scorer = field(default_factory=shipped)  # the learned one (qa/scorer.json)
-    reading: Reading | None = None  # the answer reader, which then picks and calibrates
+    reading: Reading | None = None  # the question model and matcher, which then pick
 
     def __post_init__(self) -> None:
         _load_language_models()
@@ -75,8 +75,7 @@ class Answerer:
         choice = pick_sentence(self.store, query, passages, self.scorer, self.reading)
         # Rounded first, so that the confidence shown and the threshold agree.
         confidence = round(choice.confidence, 3) if choice else 0.0
-        quoted = choice.candidate.passage.chunk.language if choice else query.language
-        found = choice is not None and confidence >= self.threshold(query.language, quoted)
+        found = choice is not None and confidence >= self.threshold(query.language)
         copies = self.store.story_copies([wire.story_of(p) for p in passages])
         best = self._quote(choice.candidate, query, copies) if choice else None
         quote = best if found else None
@@ -99,18 +98,17 @@ class Answerer:
             applied_filters=applied,
         )
 
-    def threshold(self, language: str, quoted: str | None = None) -> float:
-        """The limits' min_confidence if set; else, with the reader, the threshold of the
-        question's language whatever the article's (it was trained and calibrated on
-        questions asked across languages too); without it, the scorer's, and for a
-        sentence quoted across languages the lower of the two languages': the scorer
-        learned from no such pair, so its confidence runs low there."""
+    def threshold(self, language: str) -> float:
+        """The limits' min_confidence if set; else the scorer's threshold of the question's
+        language, whatever the article's: its confidence was trained on questions asked
+        across languages too (bench/train_scorer.py), so such a quote needs no rule of its
+        own."""
         chosen = self.limits.min_confidence
         if chosen is not None:
             return chosen
         if self.reading is not None:
             return self.reading.threshold(language)
-        return min(self.scorer.threshold(language), self.scorer.threshold(quoted or language))
+        return self.scorer.threshold(language)
 
     def query(self, question: str, history: list[str]) -> Query:
         """The question, plus the previous question's words when this one leans on it."""
