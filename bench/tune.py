@@ -19,6 +19,7 @@ then a dot product, so a sweep takes a minute. Tune rules, not questions: other 
 import argparse
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -67,24 +68,28 @@ def feature_tables(store: Store, items: list, weight: float) -> list[tuple[np.nd
     return tables
 
 
-def sweep_shares(store: Store, items: list) -> None:
-    """Fusion weights FUSION and the hand-made sentence shares together."""
-    results = []
-    for weight in FUSION:
-        tables = feature_tables(store, items, weight)
-        for dense, passage, kind, context in itertools.product(
-            STEPS[:9], STEPS[:5], STEPS[:5], STEPS[:6]
-        ):
-            keyword = round(1 - dense - passage - kind - context, 2)
-            if keyword < 0:
-                continue
-            shares = {
+def share_grid() -> Iterator[dict[str, float]]:
+    """The hand-made shares swept: the keyword's is what the others leave of 1."""
+    for dense, passage, kind, context in itertools.product(
+        STEPS[:9], STEPS[:5], STEPS[:5], STEPS[:6]
+    ):
+        keyword = round(1 - dense - passage - kind - context, 2)
+        if keyword >= 0:
+            yield {
                 "dense": dense,
                 "keyword": keyword,
                 "passage": passage,
                 "answer_type": kind,
                 "context": context,
             }
+
+
+def sweep_shares(store: Store, items: list) -> None:
+    """Fusion weights FUSION and the hand-made sentence shares together."""
+    results = []
+    for weight in FUSION:
+        tables = feature_tables(store, items, weight)
+        for shares in share_grid():
             hits = sum(right[np.argmax(f @ weights(**shares))] for f, right in tables)
             results.append((hits / len(tables), weight, shares))
     for hit, weight, shares in sorted(results, key=lambda r: r[0])[-15:]:
@@ -102,19 +107,7 @@ def sweep_joint(splits: list[tuple[Store, list]]) -> None:
         for w in FUSION
     }
     results = []
-    for dense, passage, kind, context in itertools.product(
-        STEPS[:9], STEPS[:5], STEPS[:5], STEPS[:6]
-    ):
-        keyword = round(1 - dense - passage - kind - context, 2)
-        if keyword < 0:
-            continue
-        shares = {
-            "dense": dense,
-            "keyword": keyword,
-            "passage": passage,
-            "answer_type": kind,
-            "context": context,
-        }
+    for shares in share_grid():
         vector = weights(**shares)
         best = []
         for n in range(len(splits)):
