@@ -1,8 +1,8 @@
-"""Train the answer matcher shipped as qa/matcher.npz, on -train questions only, and measure
-it on held-out -train runs of the shipped ranker.
+"""Train the answer matcher alone, on e5's own question vectors (the shipped matcher is trained
+with the question model by bench/train_query_tower.py), on -train questions only, and
+measure it on held-out -train runs of the shipped ranker: the alternative measured.
 
     .venv/bin/python bench/train_matcher.py            # measure only
-    .venv/bin/python bench/train_matcher.py --ship     # and write qa/matcher.npz
 
 The matcher scores "this sentence answers the question" from vectors the product already
 has: the question's e5 vector q, the sentence's s and its neighbours' mean n (stored in the
@@ -41,8 +41,6 @@ from matcher_data import (
 from app.engine import get_embedder
 from app.settings import Settings
 from embedding.embed import Embedder
-from qa.matcher import MATCHER_FILE
-from qa.reading import READING_FILE
 
 SOURCE_NAMES = ("English", "French", "piaf-train-en", "squad-train-fr")
 QUESTION_CACHE = DATA / "matcher" / "questions.npz"
@@ -209,7 +207,6 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--decay", type=float, default=1e-3)
     parser.add_argument("--large", type=int, default=10, help="squad-train-large articles")
-    parser.add_argument("--ship", action="store_true")
     args = parser.parse_args()
     torch.manual_seed(SEED)
     torch.set_num_threads(1)  # small products: threads would only wait on each other
@@ -247,19 +244,6 @@ def main() -> None:
         "cross_fitted_mean_hit@1": round(crossed, 3),
     }
     print(json.dumps(reading["fitted_on"], indent=1))
-    if args.ship:
-        ship(model, reading)
-
-
-def ship(model: Matcher, reading: dict) -> None:
-    np.savez(
-        MATCHER_FILE,
-        w=model.w.detach().numpy(),
-        v=model.v.detach().numpy(),
-        scale=model.log_scale.exp().detach().numpy(),
-    )
-    READING_FILE.write_text(json.dumps(reading, indent=1) + "\n")
-    print(f"shipped {MATCHER_FILE} and {READING_FILE}")
 
 
 if __name__ == "__main__":
