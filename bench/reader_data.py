@@ -1,0 +1,127 @@
+"""Training groups for the answer reader (bench/train_reader.py), from -train splits only.
+
+A group is one question with one right sentence and GROUP - 1 wrong ones, each sentence
+with its context (the article's title, the sentences before and after), as the reader
+reads candidates at answer time (qa/reader_input.py).
+- right: a sentence of the question's own paragraph that holds a gold answer (the eval
+  rule, qa/evaluate.py);
+- wrong: sentences that hold no gold answer, the hardest first: some of its paragraph,
+  then the article's sentences that share the most terms with the question ("echoes", the
+  largest group of misses), then others at random from the article and from other
+  articles of the split (the ranker's candidates come from several articles).
+A sentence that holds a gold answer is never a wrong one: the eval rule counts it right.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from matcher_data import split_dir
+
+from ingest.analyzer import terms
+from ingest.sentences import split_sentences
+from qa.evaluate import contains_answer
+from qa.reader_input import join_context, reader_text
+
+GROUP = 8
+IN_PARAGRAPH = 2
+ECHOES = 3
+OTHER_ARTICLES = 3
+
+
+@dataclass(frozen=True, eq=False)  # by identity: compared often, never by value
+class Sentence:
+    text: str
+    paragraph: int
+    context: str
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    texts: list[str]  # what the reader reads for each candidate; the first is the right one
+
+
+def read_article(path: Path) -> list[Sentence]:
+    """The ../shared/eval article format: '# Title', a blank line, then paragraphs."""
+    title, _, body = path.read_text(encoding="utf-8").partition("\n")
+    title = title.removeprefix("#").strip()
+    spans: list[tuple[str, int]] = []
+    for number, paragraph in enumerate(p.strip() for p in body.split("\n\n") if p.strip()):
+        spans += [(paragraph[a:b], number) for a, b in split_sentences(paragraph)]
+    texts = [text for text, _ in spans]
+    return [
+        Sentence(text, paragraph, context_of(title, texts, i))
+        for i, (text, paragraph) in enumerate(spans)
+    ]
+
+
+def context_of(title: str, texts: list[str], i: int) -> str:
+    before = texts[i - 1] if i > 0 else ""
+    after = texts[i + 1] if i + 1 < len(texts) else ""
+    return join_context(title, before, after)
+
+
+@cache
+def _terms(text: str, language: str) -> frozenset[str]:
+    return frozenset(terms(text, language))
+
+
+def groups_for(
+    split: str, questions: list[dict], rng: random.Random, repeats: int = 1
+) -> list[Group]:
+    """`repeats` groups per question, each with its wrong sentences drawn again."""
+    language = "fr" if "piaf" in split else "en"  # of the split's articles
+    articles: dict[str, list[Sentence]] = {}
+    folder = split_dir(split) / "articles"
+    made = []
+    for question in questions:
+        if not question["answers"]:
+            continue
+        name = question["article"]
+        if name not in articles:
+            articles[name] = read_article(folder / name)
+        for _ in range(repeats):
+            group = _group(question, articles[name], articles, language, rng)
+            if group is not None:
+                made.append(group)
+    return made
+
+
+def _group(
+    question: dict,
+    sentences: list[Sentence],
+    articles: dict[str, list[Sentence]],
+    article_language: str,
+    rng: random.Random,
+) -> Group | None:
+    answers = question["answers"]
+    holds = [contains_answer(s.text, answers) for s in sentences]
+    paragraph = question["paragraph"]
+    right = [s for s, h in zip(sentences, holds, strict=True) if h and s.paragraph == paragraph]
+    if not right:
+        return None  # the answer spans two sentences, or its paragraph is not in the article
+    wrong = [s for s, h in zip(sentences, holds, strict=True) if not h]
+    same = [s for s in wrong if s.paragraph == paragraph]
+    picked = rng.sample(same, min(IN_PARAGRAPH, len(same)))
+    asked = _terms(question["question"], question["language"])
+    rest = [s for s in wrong if s not in picked]
+    rest.sort(key=lambda s: -len(asked & _terms(s.text, article_language)))
+    picked += rest[:ECHOES]
+    others = rest[ECHOES:]
+    drawn_articles = rng.sample(list(articles.values()), min(OTHER_ARTICLES, len(articles)))
+    elsewhere = [s for article in drawn_articles for s in article]
+    for _ in range(10 * GROUP):  # bounded: a draw may hold an answer and be put back
+        if len(picked) >= GROUP - 1 or not (others or elsewhere):
+            break
+        pool = others if others and (not elsewhere or rng.random() < 0.5) else elsewhere
+        drawn = pool.pop(rng.randrange(len(pool)))
+        if drawn not in picked and not contains_answer(drawn.text, answers):
+            picked.append(drawn)
+    chosen = rng.choice(right)
+    asked_text = question["question"]
+    texts = [reader_text(asked_text, s.text, s.context) for s in [chosen, *picked]]
+    return Group(question["id"], texts)

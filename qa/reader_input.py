@@ -1,0 +1,23 @@
+"""What the answer reader reads: the question and one candidate sentence in its context,
+joined into one text, the same at training (bench/train_reader.py) and at answer time
+(qa/reading.py):
+
+    query: question</s>passage: sentence</s>title | sentence before … sentence after
+
+e5's own prefixes; `</s>` is the tokenizer's separator token. The sentence comes before its
+context so that truncation (READER_TOKENS) cuts the context, never the sentence, and the
+question and sentence are cut to a length first so that neither crowds out the other.
+"""
+
+QUESTION_CHARS = 300
+SENTENCE_CHARS = 500
+READER_TOKENS = 160
+
+
+def join_context(title: str, before: str, after: str) -> str:
+    return f"{title} | {before} … {after}"
+
+
+def reader_text(question: str, sentence: str, context: str) -> str:
+    asked, read = question[:QUESTION_CHARS], sentence[:SENTENCE_CHARS]
+    return f"query: {asked}</s>passage: {read}</s>{context}"
