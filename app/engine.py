@@ -9,12 +9,14 @@ from embedding.e5 import E5_MODEL_NAME
 from embedding.embed import Embedder, backend_vectors
 from embedding.encoders import EncoderId, default_threads
 from embedding.question_model import QuestionModelError, ensure_question_model
+from embedding.reader_model import ensure_reader_model, head_of
 from index.errors import ModelDamaged
 from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
 from qa.features import DENSE_ONLY, KEYWORD_ONLY
-from qa.reading import QUESTION_DELTA, READING_FILE, Reading, shipped_reading
+from qa.reader import AnswerReader
+from qa.reading import QUESTION_DELTA, READER_DELTA, READING_FILE, Reading, shipped_reading
 from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
 from qa.scorer import HandMade
 
@@ -102,3 +104,19 @@ def reading_for(settings: Settings) -> Reading | None:
     backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
     questions = embedder_for(str(model), settings.models_dir, backend, threads)
     return shipped_reading(questions)
+
+
+def answer_reader(settings: Settings, delta: Path = READER_DELTA) -> AnswerReader:
+    """The answer reader assembled from its shipped delta, exported for the settings'
+    runtime (float beside an int8 encoder, as the question model); a delta that does not
+    match its checksum is ModelDamaged."""
+    try:
+        model = ensure_reader_model(delta, settings.models_dir)
+    except QuestionModelError as error:
+        raise ModelDamaged(str(error)) from error
+    threads = settings.encoder_threads or default_threads()
+    backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
+    weight, bias = head_of(delta)
+    return AnswerReader(
+        embedder_for(str(model), settings.models_dir, backend, threads), weight, bias
+    )

@@ -192,7 +192,7 @@ def outcomes(runs: list[Run], blend: float | None, top: int) -> tuple[np.ndarray
     return np.array(right), np.array(kept)
 
 
-def fit_reading(runs: list[Run]) -> tuple[dict, dict]:
+def fit_reading(runs: list[Run], name: str = "matcher") -> tuple[dict, dict]:
     """What qa/reading.py reads (top, blend) from runs whose logits are set, and the
     held-out figures per source, before (the ranker) and with the matcher; "answered_right"
     counts an abstention as a miss, "absent_not_found" is the share of runs about a missing
@@ -201,15 +201,15 @@ def fit_reading(runs: list[Run]) -> tuple[dict, dict]:
     absent = np.array([r.absent for r in runs])
     source = np.array([r.source for r in runs])
     figures: dict[str, dict[str, float]] = {}
-    for name, pick in (("ranker", None), ("matcher", blend)):
+    for label, pick in (("ranker", None), (name, blend)):
         right, kept = outcomes(runs, pick, top)
         for n, s in enumerate(SOURCES):
             mine, shown = source == n, right & kept
             figures.setdefault(f"{s[0]}{' ' + s[1] if s[1] else ''}", {}).update(
                 {
-                    f"{name}_hit@1": round(float(np.mean(right[mine & ~absent])), 3),
-                    f"{name}_answered_right": round(float(np.mean(shown[mine & ~absent])), 3),
-                    f"{name}_absent_not_found": round(float(np.mean(~kept[mine & absent])), 3),
+                    f"{label}_hit@1": round(float(np.mean(right[mine & ~absent])), 3),
+                    f"{label}_answered_right": round(float(np.mean(shown[mine & ~absent])), 3),
+                    f"{label}_absent_not_found": round(float(np.mean(~kept[mine & absent])), 3),
                 }
             )
     return {"top": top, "blend": blend}, figures

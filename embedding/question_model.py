@@ -28,18 +28,20 @@ class QuestionModelError(ValueError):
     """The shipped question model cannot be used as it is."""
 
 
-def checked_record(delta: Path) -> dict:
+def checked_record(
+    delta: Path, record_file: str = RECORD_FILE, trainer: str = "bench/train_query_tower.py"
+) -> dict:
     """The delta's training record, once its checksum is seen to match."""
-    record_path = delta.with_name(RECORD_FILE)
+    record_path = delta.with_name(record_file)
     if not delta.is_file() or not record_path.is_file():
-        raise QuestionModelError(f"the question model is incomplete: {delta} and {record_path}")
+        raise QuestionModelError(f"a shipped model is incomplete: {delta} and {record_path}")
     record = json.loads(record_path.read_text(encoding="utf-8"))
     digest = hashlib.sha256(delta.read_bytes()).hexdigest()
     if digest != record.get("sha256"):
         raise QuestionModelError(
             f"{delta} does not match its recorded checksum (sha256 {digest}, recorded"
             f" {record.get('sha256')}): the file is damaged or from another training run;"
-            " reinstall it or train it again (bench/train_query_tower.py --ship)"
+            f" reinstall it or train it again ({trainer})"
         )
     return dict(record)
 
@@ -55,11 +57,12 @@ def ensure_question_model(delta: Path, models_dir: Path) -> Path:
 
 
 def assemble(delta: Path, models_dir: Path, folder: Path) -> None:
-    """e5's folder with the delta's tensors in place of its own."""
+    """e5's folder with the delta's tensors in place of its own (a head, `head.*`, is not
+    part of the encoder: its user reads it from the delta)."""
     e5 = ensure_e5_model(models_dir)
     shutil.copytree(e5, folder, dirs_exist_ok=True)
     weights = load_file(str(e5 / WEIGHTS_FILE))
-    tuned = load_file(str(delta))
+    tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith("head.")}
     unknown = [k for k in tuned if k not in weights or weights[k].shape != tuned[k].shape]
     if unknown:
         raise QuestionModelError(f"{delta} does not fit e5: {', '.join(unknown[:5])}")

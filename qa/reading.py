@@ -29,6 +29,7 @@ from qa.scorer import Learned, shipped
 
 READING_FILE = Path(__file__).with_name("reading.json")
 QUESTION_DELTA = Path(__file__).with_name("question_model") / "question-delta.safetensors"
+READER_DELTA = Path(__file__).with_name("reader_model") / "reader-delta.safetensors"
 
 
 @dataclass

@@ -7,6 +7,7 @@ import numpy as np
 from index.interface import Reader, SentenceRow
 from ingest.analyzer import terms
 from qa.features import Asked, Evidence, matrix
+from qa.reader_input import join_context
 from qa.reading import Reading, Vectors
 from qa.retrieve import Passage, Query
 from qa.scorer import Scorer
@@ -18,6 +19,7 @@ class Candidate:
     sentence: SentenceRow
     features: np.ndarray  # in the order of features.FEATURES
     neighbours: np.ndarray  # mean vector of the sentences before and after (the matcher's)
+    context: str  # the title and the sentences before and after, as the reader reads them
     score: float = 0.0
 
 
@@ -53,9 +55,15 @@ def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Can
             )
     features = matrix(found)
     return [
-        Candidate(e.passage, e.row, row, _neighbours(e))
+        Candidate(e.passage, e.row, row, _neighbours(e), _context(e))
         for e, row in zip(found, features, strict=True)
     ]
+
+
+def _context(evidence: Evidence) -> str:
+    before, after = evidence.before, evidence.after
+    title = evidence.passage.chunk.title
+    return join_context(title, before.text if before else "", after.text if after else "")
 
 
 def _neighbours(evidence: Evidence) -> np.ndarray:

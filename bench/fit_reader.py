@@ -1,0 +1,79 @@
+"""Fit how the product uses the answer reader (qa/reading.json: how many of the ranker's best
+it reads, and the ranker's weight beside the reader's logit) on the held-out -train runs of
+bench/fit_reading.py, with the reader assembled, exported and run as the product runs it.
+Dev splits are never read.
+
+    .venv/bin/python bench/fit_reader.py --delta data/reader-train/reader-delta.safetensors
+    .venv/bin/python bench/fit_reader.py --delta ... --ship   # into qa/reader_model/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+from fit_reading import SOURCES, cached_runs, fit_reading
+from matcher_data import indexed_articles, split_dir
+
+from app.engine import answer_reader
+from app.settings import Settings
+from embedding.reader_model import RECORD_FILE
+from qa.reader_input import join_context
+from qa.reading import READER_DELTA, READING_FILE
+
+
+def contexts(split: str) -> dict[str, str]:
+    """Each sentence of the split's index → its context, as answering builds it."""
+    found = {}
+    for name, article in indexed_articles(split).items():
+        title = (split_dir(split) / "articles" / name).read_text().partition("\\n")[0]
+        title = title.removeprefix("#").strip()
+        texts = article.texts
+        for i, text in enumerate(texts):
+            before = texts[i - 1] if i > 0 else ""
+            after = texts[i + 1] if i + 1 < len(texts) else ""
+            found[text] = join_context(title, before, after)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\\n\\n")[0])
+    parser.add_argument("--delta", type=Path, default=READER_DELTA)
+    parser.add_argument("--ship", action="store_true")
+    args = parser.parse_args()
+    settings = Settings()
+    runs = cached_runs(settings)
+    reader = answer_reader(settings, args.delta)
+    around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
+    started = time.monotonic()
+    for run in runs:
+        context = around[SOURCES[run.source][0]]
+        run.logits = reader.logits(run.question, [(s, context[s]) for s in run.sentences])
+    seconds = time.monotonic() - started
+    print(f"{len(runs)} runs read in {seconds:.0f} s")
+    fitted, figures = fit_reading(runs, "reader")
+    print(json.dumps(figures, indent=1))
+    if args.ship:
+        ship(args.delta, fitted, figures)
+
+
+def ship(delta: Path, fitted: dict, figures: dict) -> None:
+    READER_DELTA.parent.mkdir(exist_ok=True)
+    if delta.resolve() != READER_DELTA.resolve():
+        shutil.copy(delta, READER_DELTA)
+        shutil.copy(delta.with_name(RECORD_FILE), READER_DELTA.with_name(RECORD_FILE))
+    record = json.loads(READER_DELTA.with_name(RECORD_FILE).read_text())
+    fitted["fitted_on"] = {
+        **record,
+        "held_out_train_figures": figures,
+        "refitted_by": "python bench/fit_reader.py --ship",
+    }
+    READING_FILE.write_text(json.dumps(fitted, indent=1) + "\\n")
+    print(f"wrote {READER_DELTA} and {READING_FILE}")
+
+
+if __name__ == "__main__":
+    main()
