@@ -8,20 +8,19 @@ from app.settings import Settings
 from embedding.e5 import E5_MODEL_NAME
 from embedding.embed import Embedder, backend_vectors
 from embedding.encoders import EncoderId, default_threads
-from embedding.question_model import QuestionModelError, ensure_question_model
-from embedding.reader_model import ensure_reader_model, head_of
+from embedding.reader_model import ReaderModelError, ensure_reader_model, head_of
 from index.errors import ModelDamaged
 from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
 from qa.features import DENSE_ONLY, KEYWORD_ONLY
 from qa.reader import AnswerReader
-from qa.reading import QUESTION_DELTA, READER_DELTA, READING_FILE, Reading, shipped_reading
+from qa.reading import READER_DELTA, READING_FILE, Reading, load_reading
 from qa.retrieve import DenseRetriever, FusedRetriever, KeywordRetriever
 from qa.scorer import HandMade
 
 MODES = ("keyword", "dense", "ranker", "fused")
-E5_NAMES = (E5_MODEL_NAME, f"intfloat/{E5_MODEL_NAME}")  # what the matcher was fitted to
+E5_NAMES = (E5_MODEL_NAME, f"intfloat/{E5_MODEL_NAME}")  # what the reader was trained from
 FLOAT_BACKEND = {"onnx-int8": "onnx"}
 
 
@@ -69,8 +68,7 @@ def single_threaded() -> None:
 
 def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer:
     """An answerer for one mode; "fused" is the product (fused retrieval, the learned
-    ranker, the question model's matcher), the others baselines: "ranker" without the
-    matcher, and a
+    ranker, the answer reader), the others baselines: "ranker" without the reader, and a
     single retriever with a hand-made score of its own signal."""
     single_threaded()
     embedder = get_embedder(settings)
@@ -84,35 +82,29 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
     if mode == "dense":
         return Answerer(store, embedder, limits, DenseRetriever(store), HandMade(DENSE_ONLY))
     fused = FusedRetriever(store, weights)
-    if mode == "ranker":  # the learned ranker alone, without the matcher: a baseline
+    if mode == "ranker":  # the learned ranker alone, without the reader: a baseline
         return Answerer(store, embedder, limits, fused)
     return Answerer(store, embedder, limits, fused, reading=reading_for(settings))
 
 
 def reading_for(settings: Settings) -> Reading | None:
-    """The matcher and its question model, fitted to e5's vectors: with another embedding
-    model (or a checkout without them) the ranker alone chooses."""
+    """The answer reader, trained from e5: with another embedding model (or a checkout
+    without it) the ranker alone chooses. Its model loads once per process (embedder_for);
+    its checksum is checked each time, so a damaged delta is ModelDamaged (the server does
+    not start)."""
     if settings.embedding_model not in E5_NAMES or not READING_FILE.exists():
         return None
-    try:
-        model = ensure_question_model(QUESTION_DELTA, settings.models_dir)
-    except QuestionModelError as error:
-        raise ModelDamaged(str(error)) from error
-    threads = settings.encoder_threads or default_threads()
-    # Float even beside an int8 encoder: its vector feeds a dot product scaled ×20, where
-    # int8 rounding turns near-ties over (one question encoded: the speed is not needed).
-    backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
-    questions = embedder_for(str(model), settings.models_dir, backend, threads)
-    return shipped_reading(questions)
+    return load_reading(answer_reader(settings))
 
 
-def answer_reader(settings: Settings, delta: Path = READER_DELTA) -> AnswerReader:
+def answer_reader(settings: Settings, delta: Path | None = None) -> AnswerReader:
     """The answer reader assembled from its shipped delta, exported for the settings'
-    runtime (float beside an int8 encoder, as the question model); a delta that does not
-    match its checksum is ModelDamaged."""
+    runtime (float even beside an int8 encoder: its logits decide near-ties, which int8
+    rounding turns over); a delta that does not match its checksum is ModelDamaged."""
+    delta = delta or READER_DELTA
     try:
         model = ensure_reader_model(delta, settings.models_dir)
-    except QuestionModelError as error:
+    except ReaderModelError as error:
         raise ModelDamaged(str(error)) from error
     threads = settings.encoder_threads or default_threads()
     backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from fit_reading import SOURCES, cached_runs, fit_reading
-from matcher_data import indexed_articles, split_dir
+from split_data import indexed_sentences, split_dir
 
 from app.engine import answer_reader
 from app.settings import Settings
@@ -28,10 +28,9 @@ from qa.reading import READER_DELTA, READING_FILE
 def contexts(split: str) -> dict[str, str]:
     """Each sentence of the split's index → its context, as answering builds it."""
     found = {}
-    for name, article in indexed_articles(split).items():
-        title = (split_dir(split) / "articles" / name).read_text().partition("\\n")[0]
+    for name, texts in indexed_sentences(split).items():
+        title = (split_dir(split) / "articles" / name).read_text().partition("\n")[0]
         title = title.removeprefix("#").strip()
-        texts = article.texts
         for i, text in enumerate(texts):
             before = texts[i - 1] if i > 0 else ""
             after = texts[i + 1] if i + 1 < len(texts) else ""
@@ -40,7 +39,7 @@ def contexts(split: str) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\\n\\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--delta", type=Path, default=READER_DELTA)
     parser.add_argument("--ship", action="store_true")
     args = parser.parse_args()
@@ -71,7 +70,7 @@ def ship(delta: Path, fitted: dict, figures: dict) -> None:
         "held_out_train_figures": figures,
         "refitted_by": "python bench/fit_reader.py --ship",
     }
-    READING_FILE.write_text(json.dumps(fitted, indent=1) + "\\n")
+    READING_FILE.write_text(json.dumps(fitted, indent=1) + "\n")
     print(f"wrote {READER_DELTA} and {READING_FILE}")
 
 

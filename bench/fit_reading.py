@@ -1,20 +1,19 @@
 """Held-out -train runs of the shipped ranker, and the fit of what the product does with the
-answer matcher's logits on them (qa/reading.json: top and blend).
-Used by bench/train_query_tower.py and bench/fit_matching.py.
+answer reader's logits on them (qa/reading.json: top and blend).
+Used by bench/train_reader.py (which leaves these questions out) and bench/fit_reader.py.
 
 1. Questions: per source (a -train split, in its own language and in our translation),
    PER_SOURCE answerable questions drawn by a seed (`held_out`); the trainers leave them
    out by id, in every language.
 2. Each is asked over its split's index ("present") and over a copy without its article
    ("absent": "not found" is right), as in bench/scorer_data.py: the shipped ranker ranks
-   the candidates, the matcher scores its TOP best.
-3. top and blend: the weight of the ranker's score added to the matcher's logit, the one
+   the candidates, the reader scores its TOP best.
+3. top and blend: the weight of the ranker's score added to the reader's logit, the one
    of BLENDS with the best mean hit@1 over the sources' present runs, for each of TOPS;
    then the fewest candidates within TOP_TOLERANCE of the best.
 4. "Not found" is the scorer's (its confidence in the chosen sentence against its
    threshold for the question's language): the figures say what it does with the
-   matcher's choices. (A logistic confidence over the matcher's logit, margin and share
-   was measured too: README, "The question model".)
+   reader's choices.
 Dev splits are never read here.
 """
 
@@ -26,8 +25,8 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
-from matcher_data import load_questions, load_translated
 from scorer_data import ROOT, fold_indexes, folds_of, split_index
+from split_data import load_questions, load_translated
 
 from app.engine import get_embedder
 from app.settings import Settings
@@ -58,7 +57,7 @@ DATA = ROOT / "data" / "train"
 
 @dataclass
 class Run:
-    """One question over one index: all candidates, the ranker's TOP scored by the matcher."""
+    """One question over one index: all candidates, the ranker's TOP scored by the reader."""
 
     source: int
     language: str  # of the question
@@ -67,7 +66,7 @@ class Run:
     ranked: np.ndarray  # the ranker's score of each candidate
     features: np.ndarray
     right: np.ndarray  # each candidate holds a gold answer
-    read: np.ndarray  # positions of the candidates the matcher scores
+    read: np.ndarray  # positions of the candidates the reader scores
     question: str
     sentences: list[str]  # of those candidates
     logits: np.ndarray | None = None
@@ -82,7 +81,7 @@ def held_out(source: tuple[str, str | None]) -> list[dict]:
 
 
 def cached_runs(settings: Settings) -> list[Run]:
-    """The runs depend on the ranker and the questions, not on the matcher: kept on disk."""
+    """The runs depend on the ranker and the questions, not on the reader: kept on disk."""
     key = hashlib.sha1(SCORER_FILE.read_bytes()).hexdigest()
     path = DATA / f"runs-{key[:12]}-{PER_SOURCE}.pkl"
     if path.exists():
@@ -182,7 +181,7 @@ def best_reading(runs: list[Run]) -> tuple[int, float]:
 def outcomes(runs: list[Run], blend: float | None, top: int) -> tuple[np.ndarray, np.ndarray]:
     """For each run, whether the product's quote holds the answer and whether it is kept
     (the scorer's calibrated confidence in it at or over the scorer's threshold for the
-    question's language); blend None: the ranker alone, as before the matcher."""
+    question's language); blend None: the ranker alone, as before the reader."""
     ranker, right, kept = shipped(), [], []
     for run in runs:
         best = run.read[0 if blend is None else chosen(run, blend, top)]
@@ -192,9 +191,9 @@ def outcomes(runs: list[Run], blend: float | None, top: int) -> tuple[np.ndarray
     return np.array(right), np.array(kept)
 
 
-def fit_reading(runs: list[Run], name: str = "matcher") -> tuple[dict, dict]:
+def fit_reading(runs: list[Run], name: str = "reader") -> tuple[dict, dict]:
     """What qa/reading.py reads (top, blend) from runs whose logits are set, and the
-    held-out figures per source, before (the ranker) and with the matcher; "answered_right"
+    held-out figures per source, before (the ranker) and with the reader; "answered_right"
     counts an abstention as a miss, "absent_not_found" is the share of runs about a missing
     article answered "not found"."""
     top, blend = best_reading(runs)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from matcher_data import split_dir
+from split_data import split_dir
 
 from ingest.analyzer import terms
 from ingest.sentences import split_sentences

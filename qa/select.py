@@ -8,7 +8,7 @@ from index.interface import Reader, SentenceRow
 from ingest.analyzer import terms
 from qa.features import Asked, Evidence, matrix
 from qa.reader_input import join_context
-from qa.reading import Reading, Vectors
+from qa.reading import Reading
 from qa.retrieve import Passage, Query
 from qa.scorer import Scorer
 
@@ -18,7 +18,6 @@ class Candidate:
     passage: Passage
     sentence: SentenceRow
     features: np.ndarray  # in the order of features.FEATURES
-    neighbours: np.ndarray  # mean vector of the sentences before and after (the matcher's)
     context: str  # the title and the sentences before and after, as the reader reads them
     score: float = 0.0
 
@@ -55,7 +54,7 @@ def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Can
             )
     features = matrix(found)
     return [
-        Candidate(e.passage, e.row, row, _neighbours(e), _context(e))
+        Candidate(e.passage, e.row, row, _context(e))
         for e, row in zip(found, features, strict=True)
     ]
 
@@ -66,14 +65,6 @@ def _context(evidence: Evidence) -> str:
     return join_context(title, before.text if before else "", after.text if after else "")
 
 
-def _neighbours(evidence: Evidence) -> np.ndarray:
-    """The mean of the vectors before and after; a missing one counts as zeros, as in
-    training (bench/matcher_data.py)."""
-    around = [r.vector.astype(np.float32) for r in (evidence.before, evidence.after) if r]
-    total = np.sum(around, axis=0) if around else np.zeros_like(evidence.row.vector, np.float32)
-    return np.asarray(total / 2, dtype=np.float32)
-
-
 def pick_sentence(
     store: Reader,
     query: Query,
@@ -82,7 +73,7 @@ def pick_sentence(
     reading: Reading | None = None,
 ) -> Choice | None:
     """The best-scoring sentence, and the confidence that it answers; ties go to the
-    newest article. With `reading`, the matcher chooses among the ranker's best."""
+    newest article. With `reading`, the reader chooses among the ranker's best."""
     found = candidates(store, query, passages)
     if not found:
         return None
@@ -102,11 +93,8 @@ def pick_sentence(
 def _read_choice(
     query: Query, found: list[Candidate], features: np.ndarray, reading: Reading
 ) -> Choice:
-    vectors = Vectors(
-        np.stack([c.sentence.vector.astype(np.float32) for c in found]),
-        np.stack([c.neighbours for c in found]),
-    )
-    reads = reading.read(query.text, vectors, features)
+    read_texts = [(c.sentence.text, c.context) for c in found]
+    reads = reading.read(query.text, read_texts, features)
     read = [found[i] for i in reads.read]
     for candidate, score in zip(read, reads.scores, strict=True):
         candidate.score = float(score)

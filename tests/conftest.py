@@ -39,7 +39,7 @@ SEED_ID = "d977b27f4a988b56"  # stable id of seeds/000_6acd5d2dc33e86a7.txt
 
 @pytest.fixture(scope="session")
 def models_dir(e5_path: Path) -> Path:
-    """e5, and the question model assembled and exported from it, as a server's start-up
+    """e5, and the answer reader assembled and exported from it, as a server's start-up
     makes them: a server started under a file-size limit (tests/test_crash.py) must not be
     the first to write them."""
     reading_for(Settings(models_dir=e5_path.parent))

@@ -27,11 +27,10 @@ QUESTION = "Qui a annoncé un nouvel échange de prisonniers ?"
 # The model files answering reads from the package: a missing package-data entry fails here.
 SHIPPED = [
     "qa/scorer.json",
-    "qa/matcher.npz",
     "qa/reading.json",
     *sorted(
-        f"qa/question_model/{path.name}"
-        for path in (ROOT / "qa" / "question_model").iterdir()
+        f"qa/reader_model/{path.name}"
+        for path in (ROOT / "qa" / "reader_model").iterdir()
         if path.is_file() and path.suffix != ".py"
     ),
 ]

@@ -1,0 +1,107 @@
+"""The answer reader: e5 retrained as a cross-encoder, shipped as a delta (its upper layers and
+a head) with its training record, assembled offline from the e5 folder, exported like any
+encoder, and refused (the server does not start) when the delta does not match its recorded
+checksum."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from safetensors.numpy import load_file
+
+import app.engine
+from app.engine import answer_reader, reading_for
+from app.settings import Settings
+from embedding.e5 import E5_MODEL_NAME
+from embedding.reader_model import (
+    RECORD_FILE,
+    ReaderModelError,
+    checked_record,
+    ensure_reader_model,
+)
+from index.errors import ModelDamaged
+from qa.reading import READER_DELTA, READING_FILE
+from web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def damaged_copy(folder: Path) -> Path:
+    """The shipped delta and its record, with one byte of the delta changed."""
+    delta = folder / READER_DELTA.name
+    shutil.copy(READER_DELTA, delta)
+    shutil.copy(READER_DELTA.with_name(RECORD_FILE), folder / RECORD_FILE)
+    data = bytearray(delta.read_bytes())
+    data[-1] ^= 0xFF
+    delta.write_bytes(bytes(data))
+    return delta
+
+
+def test_the_shipped_delta_matches_its_record_which_names_train_data_only() -> None:
+    record = checked_record(READER_DELTA)
+    assert "bench/train_reader.py" in record["command"]
+    trained_on = json.dumps(record["mixture"]) + record["held_out"] + record["command"]
+    assert "-train" in trained_on and "dev" not in trained_on
+    assert READER_DELTA.stat().st_size <= 50 * 1024**2  # small enough to ship in the repo
+    reading = json.loads(READING_FILE.read_text())
+    assert reading["fitted_on"]["sha256"] == record["sha256"]  # fitted on this very delta
+
+
+def test_the_assembled_reader_is_e5_except_for_the_retrained_layers(models_dir: Path) -> None:
+    folder = ensure_reader_model(READER_DELTA, models_dir)
+    e5 = load_file(str(models_dir / E5_MODEL_NAME / "model.safetensors"))
+    assembled = load_file(str(folder / "model.safetensors"))
+    delta = load_file(str(READER_DELTA))
+    assert set(assembled) == set(e5)
+    changed = {k for k in e5 if not np.array_equal(e5[k], assembled[k])}
+    assert changed and changed <= set(delta) - {"head.weight", "head.bias"}
+    frozen = checked_record(READER_DELTA)["frozen_layers"]
+    assert {int(k.split(".")[2]) for k in changed} == set(range(frozen, 12))
+
+
+def test_a_delta_that_does_not_match_its_checksum_is_refused(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    delta = damaged_copy(tmp_path)
+    before = sorted(models_dir.iterdir())
+    with pytest.raises(ReaderModelError, match="does not match its recorded checksum"):
+        ensure_reader_model(delta, models_dir)
+    assert sorted(models_dir.iterdir()) == before  # nothing assembled from it
+
+
+def test_a_server_with_a_damaged_reader_does_not_start(
+    tmp_path: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app.engine, "READER_DELTA", damaged_copy(tmp_path))
+    settings = Settings(index_dir=tmp_path / "index", models_dir=models_dir)
+    with pytest.raises(ModelDamaged, match="checksum"), TestClient(create_app(settings)):
+        pass
+    with pytest.raises(ModelDamaged, match="checksum"):  # nor does a command-line question
+        reading_for(settings)
+
+
+@pytest.mark.slow
+def test_training_runs_end_to_end_on_a_tiny_split_and_its_export_reads_alike(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    out = tmp_path / "run"
+    command = [
+        sys.executable,
+        "bench/train_reader.py",
+        *("--tiny-split", str(ROOT / "tests" / "data" / "tiny-split"), "--steps", "2"),
+        *("--groups-per-step", "2", "--out", str(out), "--models-dir", str(models_dir)),
+    ]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=600)
+    delta = out / READER_DELTA.name
+    record = checked_record(delta)
+    assert record["steps"] == 2 and record["mixture"].endswith("tiny-split")
+    settings = Settings(models_dir=models_dir)
+    reader = answer_reader(settings, delta)
+    probe = json.loads((out / "probe.json").read_text())  # the torch model's, after training
+    exported = reader.model.encoder.encode(probe["texts"], False, None) @ reader.weight
+    assert np.allclose(exported + reader.bias, probe["logits"], atol=0.02)
