@@ -85,6 +85,12 @@ class ConnectionLease:
         self.db = db  # holds WATCH_LOCK until closed
 
     def release(self) -> None:
+        """Unlock first: closing alone frees the lock only when the server's backend has
+        ended, a moment later, so a standby asking at once was refused (a flaky test)."""
+        try:
+            self.db.execute("SELECT pg_advisory_unlock_all()")
+        except psycopg.Error:
+            pass  # the connection is gone: so is its lock
         self.db.close()
 
 
