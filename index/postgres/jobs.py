@@ -9,6 +9,7 @@ database's clock, not the machines'), the next claim ends that connection and pr
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import psycopg
@@ -85,13 +86,7 @@ class ConnectionLease:
         self.db = db  # holds WATCH_LOCK until closed
 
     def release(self) -> None:
-        """Unlock first: closing alone frees the lock only when the server's backend has
-        ended, a moment later, so a standby asking at once was refused (a flaky test)."""
-        try:
-            self.db.execute("SELECT pg_advisory_unlock_all()")
-        except psycopg.Error:
-            pass  # the connection is gone: so is its lock
-        self.db.close()
+        _unlock_and_close(self.db)
 
 
 class PostgresClaim:
@@ -127,7 +122,15 @@ class PostgresClaim:
             raise IndexUnavailable(f"cannot record the update in the database: {error}") from None
 
     def release(self) -> None:
-        self.db.close()  # the session's advisory lock goes with it
+        _unlock_and_close(self.db)
+
+
+def _unlock_and_close(db: psycopg.Connection) -> None:
+    """Unlock first: closing alone frees a session's advisory locks only once the server's
+    backend has ended, a moment later, so whoever asked at once was refused (a flaky test)."""
+    with contextlib.suppress(psycopg.Error):  # the connection is gone: so are its locks
+        db.execute("SELECT pg_advisory_unlock_all()")
+    db.close()
 
 
 def _autocommit(url: str) -> psycopg.Connection:
