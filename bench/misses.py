@@ -14,9 +14,29 @@ from app.engine import answerer
 from app.settings import Settings
 from index.embedded.store import Store
 from index.filters import Filters
-from qa.evaluate import contains_answer, load_questions
+from qa.answer import Answerer
+from qa.evaluate import Question, contains_answer, load_questions
 from qa.features import NAMES
+from qa.retrieve import Passage
 from qa.select import Candidate, candidates
+from qa.timed import search_in_time
+
+
+def answerable(path: Path, count: int = 0, seed: int = 11) -> list[Question]:
+    """The questions of a file that have gold answers, shuffled with `seed`; the first
+    `count` of them (all when 0)."""
+    items = [q for q in load_questions(path) if q.answers]
+    random.Random(seed).shuffle(items)
+    return items[:count] if count else items
+
+
+def read(qa: Answerer, question: str) -> tuple[list[Passage], list[Candidate]]:
+    """The passages `qa.ask(question)` retrieves (its dates read as a filter the same way)
+    and the candidate sentences read from them, unscored."""
+    query = qa.query(question, [])
+    depth = max(qa.limits.top_k, qa.limits.candidates)
+    query, passages, _ = search_in_time(qa.retriever, qa.store, query, depth, Filters(), True)
+    return passages, candidates(qa.store, query, passages)
 
 
 def show(label: str, candidate: Candidate, rank: int) -> None:
@@ -30,13 +50,9 @@ def main(index_dir: str, questions: str, count: str = "50") -> None:
     settings = Settings(index_dir=Path(index_dir), min_confidence=0.0)
     store = Store.open(settings.index_dir)
     qa = answerer(settings.model_copy(update={"embedding_model": store.model}), store)
-    items = [q for q in load_questions(Path(questions)) if q.answers]
-    random.Random(11).shuffle(items)
     shown = 0
-    for question in items:
-        query = qa.query(question.question, [])
-        passages = qa.retriever.search(query, settings.candidates, Filters())
-        found = candidates(store, query, passages)
+    for question in answerable(Path(questions)):
+        passages, found = read(qa, question.question)
         if found:
             scores = qa.scorer.scores(np.stack([c.features for c in found]))
             for c, score in zip(found, scores, strict=True):
