@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine import answerer
-from app.settings import Settings
 from index.embedded.store import Store
 from index.filters import Filters
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from qa.evaluate import contains_answer, load_questions
 from qa.features import NAMES
 from qa.select import Candidate, candidates
