@@ -11,8 +11,8 @@ article.html, as the app does for /articles/{id} in a browser.
 import argparse
 import time
 
-from app.settings import Settings
-from ingest.readers import read_markdown
+from index.ingest.readers import read_markdown
+from qa.app.settings import Settings
 from web.app import create_app
 from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.pages import blocks

@@ -11,7 +11,7 @@ their own and shown indented, then exact scores of keyword-only chunks, chunk ro
 and `qa.select.candidates` (sentence rows, features). With a generated corpus the answers
 do not matter, only the timing. The model is the one the index was built with.
 `--threads N` sets FAISS's thread count after `answerer()` has set it to one
-(app.engine.single_threaded); before that, torch's and FAISS's default of 2 OpenMP threads
+(qa.app.engine.single_threaded); before that, torch's and FAISS's default of 2 OpenMP threads
 was measured ~17x slower per question on 2 cores shared with other busy processes (p50 584
 vs 34 ms). The encoder (QA_ENCODER_BACKEND) encodes a question on one thread.
 
@@ -38,12 +38,12 @@ from typing import Any
 
 import faiss
 
-from app.engine import answerer, get_embedder
-from app.settings import Settings
 from index.embedded.graph import Graph
 from index.embedded.store import Filters, Store
-from ingest.language import detect_language
+from index.ingest.language import detect_language
 from qa.answer import Answerer
+from qa.app.engine import answerer, get_embedder
+from qa.app.settings import Settings
 from qa.retrieve import FusedRetriever, Query
 from qa.select import candidates
 

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from app.engine import answerer, get_embedder
-from app.settings import Settings
 from index.embedded.backend import EmbeddedBackend
+from index.ingest.language import detect_language
 from index.interface import Backend, ChunkHit, Reader
 from index.postgres import PostgresBackend
-from ingest.language import detect_language
+from qa.app.engine import answerer, get_embedder
+from qa.app.settings import Settings
 from qa.retrieve import Query
 
 WARM_UP = 10

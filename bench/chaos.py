@@ -167,14 +167,14 @@ def prepare(work: Path, models_dir: Path) -> dict[str, str]:
         shutil.copy(path, articles / path.name)
     env = environment(work, models_dir)
     if not (models_dir / "multilingual-e5-small").is_dir():
-        from embedding.e5 import build_e5_model
+        from index.embedding.e5 import build_e5_model
 
         print(f"building multilingual-e5-small into {models_dir}", flush=True)
         build_e5_model(models_dir / "multilingual-e5-small")
     started = time.perf_counter()
     with (work / "index.log").open("wb") as log:
         built = subprocess.run(
-            [sys.executable, "-m", "cli.main", "index", "build", str(articles)],
+            [sys.executable, "-m", "web.cli.main", "index", "build", str(articles)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -188,7 +188,7 @@ def prepare(work: Path, models_dir: Path) -> dict[str, str]:
 
 
 def start(work: Path, env: dict[str, str], port: int, count: int) -> Served:
-    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "web.cli.main", "serve", "--port", str(port)]
     log = (work / "server.log").open("wb")
     process = subprocess.Popen(
         [*command, "--workers", str(count)],

@@ -22,8 +22,13 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def run_once(checkout: Path, args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of one `qa ask …` in `checkout` (either layout)."""
-    module = "cli.main" if (checkout / "cli" / "main.py").exists() else "qa.cli"
+    """(seconds, peak RSS in MB) of one `qa ask …` in `checkout` (any of the three layouts)."""
+    if (checkout / "web" / "cli" / "main.py").exists():
+        module = "web.cli.main"
+    elif (checkout / "cli" / "main.py").exists():
+        module = "cli.main"  # the seven-package layout; move_packages: keep
+    else:
+        module = "qa.cli"
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", module, "ask", *args, QUESTION],

@@ -29,9 +29,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ingest.language import detect_language
-from ingest.parse import blocks, is_subheading, shorten
-from ingest.sentences import split_sentences
+from index.ingest.language import detect_language
+from index.ingest.parse import blocks, is_subheading, shorten
+from index.ingest.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = 20240601

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 from tune import feature_tables, prepared
 
-from app.engine import get_embedder
-from app.settings import Settings
 from index.embedded.store import Store
+from qa.app.engine import get_embedder
+from qa.app.settings import Settings
 from qa.cosine import IDENTITY
 from qa.features import column
 

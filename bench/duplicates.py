@@ -21,11 +21,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
+from index.ingest.article import Article
+from index.ingest.parse import assemble
+from index.ingest.readers import read_file
 from index.stories import BANDS, ROWS, bands, containment, jaccard, shingles, signature
-from ingest.article import Article
-from ingest.parse import assemble
-from ingest.readers import read_file
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_6acd5d2dc33e86a7.txt"
 COSINE = 0.95  # two sentences are "the same" from this cosine on (e5, calibrated or not)

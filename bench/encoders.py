@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from embedding.e5 import E5_MODEL_NAME
-from embedding.embed import Embedder
-from embedding.encoders import BACKENDS
+from index.embedding.e5 import E5_MODEL_NAME
+from index.embedding.embed import Embedder
+from index.embedding.encoders import BACKENDS
+from index.ingest.chunks import make_chunks
 from index.sync import article_files, read_files
-from ingest.chunks import make_chunks
 
 
 def load() -> str:

@@ -19,9 +19,9 @@ import numpy as np
 from fit_reading import SOURCES, Run, cached_runs, fit_reading
 from split_data import indexed_sentences, split_dir
 
-from app.engine import answer_reader
-from app.settings import Settings
-from embedding.reader_model import RECORD_FILE
+from index.embedding.reader_model import RECORD_FILE
+from qa.app.engine import answer_reader
+from qa.app.settings import Settings
 from qa.reader import AnswerReader
 from qa.reader_input import join_context, reader_text
 from qa.reading import READER_DELTA, READING_FILE

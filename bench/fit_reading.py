@@ -28,11 +28,11 @@ import numpy as np
 from scorer_data import ROOT, fold_indexes, folds_of, split_index
 from split_data import load_questions, load_translated
 
-from app.engine import get_embedder
-from app.settings import Settings
 from index.embedded.store import Store
 from index.filters import Filters
-from ingest.language import detect_language
+from index.ingest.language import detect_language
+from qa.app.engine import get_embedder
+from qa.app.settings import Settings
 from qa.evaluate import contains_answer
 from qa.retrieve import FusedRetriever, Query
 from qa.scorer import SCORER_FILE, shipped

@@ -52,7 +52,7 @@ def questions(paths: list[Path], seed: int = 7) -> list[str]:
 
 def make_app():  # type: ignore[no-untyped-def]
     """uvicorn's factory for several workers: the app `qa serve` runs, from QA_* settings."""
-    from app.settings import get_settings
+    from qa.app.settings import get_settings
     from web.app import create_app
 
     return create_app(get_settings())

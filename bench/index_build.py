@@ -35,15 +35,15 @@ from pathlib import Path
 import numpy as np
 import side_by_side
 
-from app.progress_bar import embed_progress
-from app.settings import Settings
-from embedding.embed import Embedder
-from embedding.encoders import Progress
 from index.batching import FLUSH_TEXTS
 from index.embedded.layout import current_generation
+from index.embedding.embed import Embedder
+from index.embedding.encoders import Progress
+from index.ingest.article import Article
+from index.ingest.chunks import make_chunks
 from index.sync import UpdateOptions, UpdateReport, article_files, read_files, sync_folder
-from ingest.article import Article
-from ingest.chunks import make_chunks
+from qa.app.progress_bar import embed_progress
+from qa.app.settings import Settings
 
 SETTINGS = Settings()
 UPDATED = " This article was updated on 2025-11-25 with revised figures."

@@ -11,9 +11,9 @@ The same questions are compared: `qa eval --leave-out` reports the reduced index
 import argparse
 from pathlib import Path
 
-from app.engine import answerer, get_embedder
-from app.settings import Settings
 from index.embedded.backend import EmbeddedBackend
+from qa.app.engine import answerer, get_embedder
+from qa.app.settings import Settings
 from qa.evaluate import Question, contains_answer, load_questions
 from qa.leave_out import index_without, left_out
 from qa.models import Answer

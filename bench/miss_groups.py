@@ -26,7 +26,7 @@ found". A miss goes to the first group whose rule holds, in this order:
 4. cross-language: no right candidate's article is in the question's language (as
    detected, `Answer.language`). After the answer type, which holds across languages,
    and before the two below, whose stemmed terms do not.
-5. echo: the chosen sentence shares more distinct question terms (`ingest.analyzer.terms`
+5. echo: the chosen sentence shares more distinct question terms (`index.ingest.analyzer.terms`
    in the question's language) than any right candidate: it restates the question.
 6. vague question: the question has at most `VAGUE_TERMS` (2) distinct terms.
 7. other: none of these (a wrong sentence no less on topic than a right one, or of the
@@ -46,12 +46,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.engine import MODES, answerer  # noqa: E402
-from app.settings import Settings  # noqa: E402
 from bench.misses import answerable, read  # noqa: E402
 from index.embedded.store import Store  # noqa: E402
-from ingest.analyzer import terms  # noqa: E402
+from index.ingest.analyzer import terms  # noqa: E402
 from qa.answer_type import expected_type, new_of_kind  # noqa: E402
+from qa.app.engine import MODES, answerer  # noqa: E402
+from qa.app.settings import Settings  # noqa: E402
 from qa.evaluate import Question, best_sentence, contains_answer  # noqa: E402
 from qa.models import Answer  # noqa: E402
 from qa.select import Candidate  # noqa: E402

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine import answerer
-from app.settings import Settings
 from index.embedded.store import Store
 from index.filters import Filters
 from qa.answer import Answerer
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from qa.evaluate import Question, contains_answer, load_questions
 from qa.features import NAMES
 from qa.retrieve import Passage

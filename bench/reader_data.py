@@ -21,8 +21,8 @@ from pathlib import Path
 
 from split_data import split_dir
 
-from ingest.analyzer import terms
-from ingest.sentences import split_sentences
+from index.ingest.analyzer import terms
+from index.ingest.sentences import split_sentences
 from qa.evaluate import contains_answer
 from qa.reader_input import join_context, reader_text
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from scorer_data import EVAL_DIR, ROOT
 
-from app.engine import answerer
-from app.settings import Settings
 from index.embedded.store import Store
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from qa.evaluate import (
     best_sentence,
     contains_answer,

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine import get_embedder
-from app.indexing import update_options
-from app.settings import Settings
-from embedding.embed import Embedder
 from index.embedded.store import Store
+from index.embedding.embed import Embedder
 from index.filters import Filters
+from index.ingest.language import detect_language
 from index.sync import sync_folder
-from ingest.language import detect_language
+from qa.app.engine import get_embedder
+from qa.app.indexing import update_options
+from qa.app.settings import Settings
 from qa.evaluate import Question, contains_answer, load_questions
 from qa.features import NAMES
 from qa.leave_out import article_id, copy_without

@@ -53,7 +53,7 @@ def qa(side: Side, index_dir: Path, *args: str) -> subprocess.CompletedProcess[s
         "QA_INDEX_DIR": str(index_dir),
         "QA_MODELS_DIR": os.environ.get("QA_MODELS_DIR", str(THIS / "data/models")),
     }
-    command = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "cli.main", *args]
+    command = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "web.cli.main", *args]
     done = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True)
     if done.returncode not in (0, 3):
         raise SystemExit(f"{checkout}: qa {' '.join(args)} failed:\n{done.stderr[-2000:]}")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine import answerer
-from app.settings import Settings
 from index.embedded.store import Store
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from qa.evaluate import contains_answer, load_questions
 
 

@@ -41,7 +41,7 @@ from tokenizers import Tokenizer
 from transformers import BertModel
 from transformers.utils import logging as transformers_logging
 
-from embedding.e5 import ensure_e5_model
+from index.embedding.e5 import ensure_e5_model
 from qa.reader_input import READER_TOKENS, join_context, reader_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -51,7 +51,7 @@ from scorer_data import FOLDS, ROOT, Table, table_for
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 
-from app.settings import Settings
+from qa.app.settings import Settings
 from qa.features import HAND_MADE, NAMES
 from qa.scorer import SCORER_FILE, SELECTION, Learned, selection_features
 

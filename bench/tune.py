@@ -6,7 +6,7 @@ Run by hand, after building the split's index (see README, "Answer quality"). Fi
         ../shared/eval/squad-train/questions.jsonl
 
 `--fusion-only` sweeps the fusion weight alone (FUSION_ONLY), the sentence picked by the
-shipped scorer's ranker (qa/scorer.json): how app/settings.py's keyword_weight_fr and
+shipped scorer's ranker (qa/scorer.json): how qa/app/settings.py's keyword_weight_fr and
 keyword_weight_en were chosen, each on the train split of its language (1,500 sampled
 questions; the e5 indexes are bench/scorer_data.py's, built by bench/train_scorer.py):
     .venv/bin/python bench/tune.py data/train/piaf-train \
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine import get_embedder
-from app.settings import Settings
-from embedding.embed import Embedder
 from index.embedded.store import Filters, Store
-from ingest.language import detect_language
+from index.embedding.embed import Embedder
+from index.ingest.language import detect_language
+from qa.app.engine import get_embedder
+from qa.app.settings import Settings
 from qa.evaluate import contains_answer, load_questions
 from qa.features import NAMES, weights
 from qa.retrieve import FusedRetriever, Query

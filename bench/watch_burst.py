@@ -39,7 +39,7 @@ def start(folder: Path, index: Path, port: int) -> subprocess.Popen[bytes]:
         "QA_INDEX_DIR": str(index),
         "QA_MODELS_DIR": os.environ.get("QA_MODELS_DIR", str(ROOT / "data/models")),
     }
-    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "web.cli.main", "serve", "--port", str(port)]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     return subprocess.Popen(command, env=env, cwd=ROOT, **quiet)
 

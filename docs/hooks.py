@@ -1,5 +1,5 @@
 """MkDocs hooks (mkdocs.yml): the settings page's table, generated from
-`app.settings.Settings`, so the documentation lists every field with its env name, type,
+`qa.app.settings.Settings`, so the documentation lists every field with its env name, type,
 default and meaning and cannot drift from the code; and, once built, a check that no page
 loads anything from the network (fonts, scripts, styles, images), so the site works offline.
 
@@ -25,7 +25,7 @@ BLOCK = re.compile(re.escape(MARKER) + ".*?" + re.escape(END_MARKER), re.DOTALL)
 def _settings_class() -> Any:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from app.settings import Settings
+    from qa.app.settings import Settings
 
     return Settings
 

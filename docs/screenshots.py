@@ -44,7 +44,7 @@ def free_port() -> int:
 
 
 def qa(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "cli.main", *args], env=env, cwd=ROOT)
+    return subprocess.Popen([sys.executable, "-m", "web.cli.main", *args], env=env, cwd=ROOT)
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:

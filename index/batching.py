@@ -6,11 +6,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from embedding.embed import Embedder
-from embedding.progress import EmbedProgress
+from index.embedding.embed import Embedder
+from index.embedding.progress import EmbedProgress
+from index.ingest.article import Article
 from index.interface import WriteOptions
 from index.prepare import Prepared, prepare
-from ingest.article import Article
 
 FLUSH_TEXTS = 4096  # sentences a batch: large batches, but bounded memory on big builds
 

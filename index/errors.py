@@ -1,7 +1,7 @@
-"""Exceptions raised by article-qa; the base and BadArticle live in ingest/errors.py.
+"""Exceptions raised by article-qa; the base and BadArticle live in index/ingest/errors.py.
 
 ArticleQAError
-├── BadArticle        (ingest/errors.py) a file or record that cannot become an article
+├── BadArticle        (index/ingest/errors.py) a file or record that cannot become an article
 ├── IndexMissing      no index has been built in the index folder yet
 ├── IndexCorrupt      the index folder exists but does not open or check
 ├── IndexBusy         another writer holds the index
@@ -12,7 +12,7 @@ ArticleQAError
 └── ModelDamaged      a shipped model file does not match its record
 """
 
-from ingest.errors import ArticleQAError, BadArticle
+from index.ingest.errors import ArticleQAError, BadArticle
 
 __all__ = ["ArticleQAError", "BadArticle"]  # the whole tree, importable from one place
 

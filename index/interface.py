@@ -15,11 +15,11 @@ from typing import Any, Protocol, TypedDict
 
 import numpy as np
 
-from embedding.embed import Embedder
-from embedding.progress import EmbedProgress
+from index.embedding.embed import Embedder
+from index.embedding.progress import EmbedProgress
 from index.filters import Filters
+from index.ingest.article import Article
 from index.prepare import Prepared
-from ingest.article import Article
 
 
 @dataclass(frozen=True)

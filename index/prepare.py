@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embedding.embed import Embedder
-from ingest.article import Article
-from ingest.chunks import Chunk, make_chunks
+from index.embedding.embed import Embedder
+from index.ingest.article import Article
+from index.ingest.chunks import Chunk, make_chunks
 
 
 @dataclass

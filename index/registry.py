@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from embedding.encoders import EncoderId
+from index.embedding.encoders import EncoderId
 from index.errors import IndexMissing
 from index.interface import Backend
 

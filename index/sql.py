@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from embedding.encoders import EncoderId
+from index.embedding.encoders import EncoderId
 from index.errors import ModelMismatch, UnknownArticle
 from index.filters import Filters
+from index.ingest.article import Article, Paragraph, Sentence
 from index.interface import ChunkHit, Copy, Counts, Manifest, SentenceRow
-from ingest.article import Article, Paragraph, Sentence
 
 ARTICLE_COLUMNS = "id, title, text, date, url, source, language, origin"
 # The first copy of a story: the earliest date (undated last), then the one that started

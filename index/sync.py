@@ -4,14 +4,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embedding.embed import Embedder
-from embedding.progress import EmbedProgress
+from index.embedding.embed import Embedder
+from index.embedding.progress import EmbedProgress
 from index.errors import BadArticle
+from index.ingest.article import Article
+from index.ingest.readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
 from index.interface import Backend, WriteOptions
 from index.prepare import texts_to_embed
 from index.registry import as_backend
-from ingest.article import Article
-from ingest.readers import MAX_FILE_BYTES, SUFFIXES, ReadResult, read_file
 
 
 @dataclass

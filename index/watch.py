@@ -20,8 +20,8 @@ from typing import Protocol
 import watchfiles
 
 from index.errors import ArticleQAError, IndexBusy
+from index.ingest.readers import SUFFIXES
 from index.sync import UpdateReport
-from ingest.readers import SUFFIXES
 
 logger = logging.getLogger("article-qa")
 BATCH_FILES = 100  # files per update: ~10 s of embedding at worst on 2 busy cores

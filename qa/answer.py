@@ -5,10 +5,10 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.filters import Filters
+from index.ingest.language import detect_language
 from index.interface import ChunkHit, Copy, Reader, SentenceRow
-from ingest.language import detect_language
 from qa import copies as wire
 from qa.highlight import Span, mark
 from qa.models import NOT_FOUND, Answer, Quote, Source

@@ -7,7 +7,7 @@ says, is more likely the answer. Rules about language, not about particular ques
 
 import re
 
-from ingest.analyzer import fold_accents, words
+from index.ingest.analyzer import fold_accents, words
 
 _TYPES = (
     (

@@ -10,7 +10,7 @@ marked more lightly. Offsets are into the sentence; the sentence itself is never
 import re
 from collections.abc import Callable, Iterable
 
-from ingest.analyzer import fold_accents, terms, words
+from index.ingest.analyzer import fold_accents, terms, words
 from qa.answer_type import expected_type
 
 Span = tuple[int, int]

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from embedding.embed import Embedder
 from index.embedded.layout import CURRENT, current_generation
+from index.embedding.embed import Embedder
 from index.errors import UnknownArticle
+from index.ingest.article import stable_id
 from index.sync import remove_articles
-from ingest.article import stable_id
 
 
 def left_out(articles: Iterable[str], share: float, seed: int) -> set[str]:

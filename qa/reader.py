@@ -1,6 +1,6 @@
 """The answer reader at answer time: the question read together with each candidate
 sentence in its context (qa/reader_input.py) by e5 retrained as a cross-encoder
-(embedding/reader_model.py), run as an exported encoder; the head turns its vector into a
+(index/embedding/reader_model.py), run as an exported encoder; the head turns its vector into a
 logit of "this sentence answers the question"."""
 
 from collections.abc import Sequence
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from qa.reader_input import reader_text
 
 

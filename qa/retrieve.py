@@ -11,10 +11,10 @@ from typing import Protocol
 
 import numpy as np
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.filters import Filters
+from index.ingest.analyzer import terms
 from index.interface import ChunkHit, Reader
-from ingest.analyzer import terms
 from qa.cosine import on_common_scale, scale_for
 
 

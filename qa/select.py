@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.ingest.analyzer import terms
 from index.interface import Reader, SentenceRow
-from ingest.analyzer import terms
 from qa.features import Asked, Evidence, matrix
 from qa.reader_input import join_context
 from qa.reading import Reading

@@ -21,14 +21,14 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine import answerer, reading_for
-from app.settings import Settings
-from embedding.e5 import E5_MODEL_NAME, build_e5_model
-from embedding.embed import Embedder
 from index.embedded.backend import EmbeddedBackend
+from index.embedding.e5 import E5_MODEL_NAME, build_e5_model
+from index.embedding.embed import Embedder
 from index.interface import Backend, Reader
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
+from qa.app.engine import answerer, reading_for
+from qa.app.settings import Settings
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def qa(settings: Settings, store: Reader, embedder: Embedder):
 def run_qa(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
     """`qa ARGS…` in its own process, with these settings over the environment's."""
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args],
+        [sys.executable, "-m", "web.cli.main", *args],
         env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
@@ -166,7 +166,7 @@ class Server:
     def __init__(
         self,
         env: dict[str, str],
-        command: tuple[str, ...] = ("-m", "cli.main"),
+        command: tuple[str, ...] = ("-m", "web.cli.main"),
         preexec_fn: Callable[[], None] | None = None,
     ) -> None:
         self.port = free_port()

@@ -49,7 +49,7 @@ def main() -> None:
     if point not in ("staged", "rename", "pointer", "sweep"):
         raise SystemExit(f"unknown point {point!r}")
     sys.addaudithook(_hook(point))
-    from cli.main import main as qa
+    from web.cli.main import main as qa
 
     qa(args, prog_name="qa")
 

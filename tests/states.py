@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 import httpx
 
-from app.engine import answerer
-from app.settings import Settings
 from index.embedded.store import Store
-from ingest.article import stable_id
-from ingest.readers import read_file
+from index.ingest.article import stable_id
+from index.ingest.readers import read_file
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from tests.conftest import DATA, SEED_ID, SEEDS, run_qa
 
 SEED_FILE = SEEDS / "000_6acd5d2dc33e86a7.txt"

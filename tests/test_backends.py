@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import answerer
-from app.settings import Settings
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.errors import ModelMismatch, UnknownArticle
 from index.filters import Filters
 from index.interface import Backend, WriteOptions
 from index.sync import add_paths, remove_articles, sync_folder
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from qa.retrieve import DenseRetriever, KeywordRetriever, Query
 from tests.conftest import BACKENDS, DATA, SEED_ID, SEEDS, make_backend
 
@@ -194,7 +194,7 @@ def test_a_reader_sees_one_state_while_an_update_commits(
 
 
 def _article(path: Path):  # type: ignore[no-untyped-def]
-    from ingest.readers import read_file
+    from index.ingest.readers import read_file
 
     return read_file(path, path.name, 10_000_000).articles[0]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.engine import MODES as ENGINE_MODES
-from cli.main import MODES
+from qa.app.engine import MODES as ENGINE_MODES
 from tests.conftest import ROOT, Server
+from web.cli.main import MODES
 
 pytestmark = pytest.mark.slow  # starts `qa` processes and servers
 
@@ -22,7 +22,7 @@ NOWHERE = {"QA_INDEX_DIR": "/nonexistent/index", "QA_MODELS_DIR": "/nonexistent/
 
 def qa(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args],
+        [sys.executable, "-m", "web.cli.main", *args],
         env={**os.environ, **env},
         cwd=ROOT,
         input=stdin,

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.settings import Settings
-from embedding.embed import Embedder
 from index.embedded.layout import writer_lock
+from index.embedding.embed import Embedder
+from index.ingest.article import stable_id
 from index.sync import add_paths, remove_articles, sync_folder
-from ingest.article import stable_id
+from qa.app.settings import Settings
 from tests.conftest import ADMIN_TOKEN, DATA, SEEDS, Server, run_qa
 from tests.states import BRIDGE_ID, COST, EXCHANGE, RIVER_IDS, old_folder
 from web.state import LiveIndex

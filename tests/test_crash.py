@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
+from index.ingest.article import stable_id
 from index.sync import sync_folder
-from ingest.article import stable_id
 from tests.conftest import ADMIN_TOKEN, DATA, ROOT, SEEDS, Server
 from tests.states import (
     NEW,
@@ -197,7 +197,7 @@ def qa_add_fails(
 ) -> subprocess.CompletedProcess[str]:
     paths = new_files(index_dir.parent / "more")
     result = subprocess.run(
-        [sys.executable, "-m", "cli.main", "index", "add", *map(str, paths)],
+        [sys.executable, "-m", "web.cli.main", "index", "add", *map(str, paths)],
         env=qa_env(index_dir, models_dir),
         cwd=ROOT,
         capture_output=True,

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from types import ModuleType
 
-from app.settings import Settings
+from qa.app.settings import Settings
 from tests.conftest import ROOT
 from web.app import create_app
 

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from embedding.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
-from embedding.model_folder import remove_leftovers
+from index.embedding.e5 import E5_MODEL_NAME, build_e5_model, builder, ensure_e5_model
+from index.embedding.model_folder import remove_leftovers
 
 pytestmark = pytest.mark.slow  # torch, the package's own engine, fresh processes
 
@@ -182,7 +182,7 @@ def test_killed_build_leaves_no_folder_at_target(tmp_path: Path) -> None:
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from embedding.e5 import build_e5_model\n"
+        "from index.embedding.e5 import build_e5_model\n"
         "def progress(message):\n"
         "    if message == 'writing model':\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"

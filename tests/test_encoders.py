@@ -11,21 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import answerer, embedder_for, get_embedder, open_index
-from app.indexing import update_options
-from app.settings import Settings
-from embedding.e5 import E5_MODEL_NAME
-from embedding.embed import Embedder, resolve_model
-from embedding.encoders import EncoderId
-from embedding.export import exported_folder
-from embedding.progress import EmbedProgress
 from index.batching import BatchedEmbedding
 from index.embedded.store import Store
+from index.embedding.e5 import E5_MODEL_NAME
+from index.embedding.embed import Embedder, resolve_model
+from index.embedding.encoders import EncoderId
+from index.embedding.export import exported_folder
+from index.embedding.progress import EmbedProgress
 from index.errors import ModelMismatch
+from index.ingest.article import Article
+from index.ingest.readers import read_file
 from index.prepare import Prepared
 from index.sync import sync_folder
-from ingest.article import Article
-from ingest.readers import read_file
+from qa.app.engine import answerer, embedder_for, get_embedder, open_index
+from qa.app.indexing import update_options
+from qa.app.settings import Settings
 from tests.conftest import ROOT, SEEDS, run_qa
 
 QUESTIONS = [
@@ -117,7 +117,7 @@ def test_a_killed_export_leaves_no_half_written_model(tmp_path: Path, models_dir
         "import os, signal, sys\n"
         "from pathlib import Path\n"
         "import openvino\n"
-        "from embedding.export import exported_folder\n"
+        "from index.embedding.export import exported_folder\n"
         "real = openvino.save_model\n"
         "def save_then_die(*args, **kwargs):\n"
         "    real(*args, **kwargs)  # the model is written, encoder.json not yet\n"

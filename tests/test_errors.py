@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from embedding.embed import Embedder
 from index.embedded.layout import current_generation
+from index.embedding.embed import Embedder
 from index.errors import ArticleQAError
 from index.sync import add_paths
 from tests.conftest import DATA, Server

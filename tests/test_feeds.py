@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from embedding.embed import Embedder
 from index.embedded.store import Store
+from index.embedding.embed import Embedder
+from index.ingest.readers import read_file
 from index.sync import sync_folder, update_paths
-from ingest.readers import read_file
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from lxml import etree
 from syntok import segmenter
 
-from embedding.embed import Embedder
 from index.embedded.backend import EmbeddedBackend
+from index.embedding.embed import Embedder
+from index.ingest.readers import read_file
 from index.sync import sync_folder
-from ingest.readers import read_file
 from tests.conftest import DATA
 
 FORMATS = [".txt", ".md", ".html", ".json", ".jsonl", ".rss", ".atom", ".xml"]

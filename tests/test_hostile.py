@@ -16,7 +16,7 @@ import httpx
 import pytest
 from lxml import html as lxml_html
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.sync import UpdateReport, sync_folder
 from tests.conftest import ADMIN_TOKEN, DATA, InProcess
 from tests.test_web_api import AUTH, wait_for_job

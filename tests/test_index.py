@@ -12,9 +12,9 @@ from pathlib import Path
 import faiss
 import pytest
 
-from embedding.embed import Embedder
 from index.embedded.layout import current_generation, writer_lock
 from index.embedded.store import Store
+from index.embedding.embed import Embedder
 from index.errors import IndexBusy
 from index.filters import Filters
 from index.sync import UpdateOptions, add_paths, remove_articles, sync_folder
@@ -131,7 +131,7 @@ def test_kill_9_during_a_build_leaves_the_previous_index(
         shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", folder / f"copy-{n}.txt")
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_MODELS_DIR": str(models_dir)}
     build = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "index", "build", str(folder)],
+        [sys.executable, "-m", "web.cli.main", "index", "build", str(folder)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.sync import add_paths
 from tests.conftest import ADMIN_TOKEN, DATA, Server
 

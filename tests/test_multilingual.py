@@ -2,8 +2,8 @@
 
 import pytest
 
-from embedding.e5 import E5_MODEL_NAME
-from embedding.embed import Embedder
+from index.embedding.e5 import E5_MODEL_NAME
+from index.embedding.embed import Embedder
 from qa.answer import Answerer
 from qa.models import NOT_FOUND
 from tests.conftest import SEED_ID

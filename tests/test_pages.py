@@ -4,8 +4,8 @@ import re
 
 from lxml import html as lxml_html
 
-from app.settings import Settings
-from ingest.article import Article, Paragraph, Sentence
+from index.ingest.article import Article, Paragraph, Sentence
+from qa.app.settings import Settings
 from qa.models import Answer, ArticleSource, BestPassage, Quote
 from web.app import create_app
 from web.i18n import LANGUAGE_NAMES, STRINGS

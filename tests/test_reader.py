@@ -14,17 +14,17 @@ import pytest
 from fastapi.testclient import TestClient
 from safetensors.numpy import load_file
 
-import app.engine
-from app.engine import answer_reader, reading_for
-from app.settings import Settings
-from embedding.e5 import E5_MODEL_NAME
-from embedding.reader_model import (
+import qa.app.engine
+from index.embedding.e5 import E5_MODEL_NAME
+from index.embedding.reader_model import (
     RECORD_FILE,
     ReaderModelError,
     checked_record,
     ensure_reader_model,
 )
 from index.errors import ModelDamaged
+from qa.app.engine import answer_reader, reading_for
+from qa.app.settings import Settings
 from qa.reading import READER_DELTA, READING_FILE
 from web.app import create_app
 
@@ -77,7 +77,7 @@ def test_a_delta_that_does_not_match_its_checksum_is_refused(
 def test_a_server_with_a_damaged_reader_does_not_start(
     tmp_path: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app.engine, "READER_DELTA", damaged_copy(tmp_path))
+    monkeypatch.setattr(qa.app.engine, "READER_DELTA", damaged_copy(tmp_path))
     settings = Settings(index_dir=tmp_path / "index", models_dir=models_dir)
     with pytest.raises(ModelDamaged, match="checksum"), TestClient(create_app(settings)):
         pass

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import read_file
+from index.ingest.readers import read_file
 from tests.conftest import DATA, SEEDS
 
 

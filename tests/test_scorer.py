@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import answerer
-from app.settings import Settings
-from embedding.embed import Embedder
 from index.embedded.backend import EmbeddedBackend
+from index.embedding.embed import Embedder
 from index.interface import Reader
 from qa.answer import Answerer
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from qa.evaluate import (
     evaluate,
     expected_calibration_error,

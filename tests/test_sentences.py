@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.sentences import split_sentences
+from index.ingest.sentences import split_sentences
 
 
 def pieces(text: str) -> list[str]:

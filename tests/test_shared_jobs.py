@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
 from tests.conftest import ADMIN_TOKEN, Server, new_database

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import answerer
-from app.settings import Settings
-from embedding.embed import Embedder
 from index.embedded.backend import EmbeddedBackend
+from index.embedding.embed import Embedder
 from index.interface import Backend
 from index.stories import MIN_JACCARD, jaccard, shingles
 from index.sync import remove_articles, sync_folder
+from qa.app.engine import answerer
+from qa.app.settings import Settings
 from tests.conftest import BACKENDS, DATA, SEED_ID, make_backend
 from tests.wire import ADDED, seed_paragraphs, write_copies
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from embedding.embed import Embedder
+from index.embedding.embed import Embedder
 from index.sync import sync_folder
 from tests.conftest import ADMIN_TOKEN, DATA, InProcess, run_qa
 from tests.test_web_api import wait_for_job

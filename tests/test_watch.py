@@ -16,13 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.indexing import folder_watcher
-from app.settings import Settings
-from embedding.embed import Embedder
 from index.embedded.store import Store
+from index.embedding.embed import Embedder
 from index.jobs_store import open_job_store
 from index.postgres import PostgresBackend
 from index.sync import UpdateReport, sync_folder
+from qa.app.indexing import folder_watcher
+from qa.app.settings import Settings
 from tests.conftest import ADMIN_TOKEN, ROOT, SEEDS, InProcess, Server, new_database
 from tests.wire import SEED_FILE
 
@@ -268,7 +268,7 @@ def test_the_command_line_watcher_stands_by_while_another_process_watches(
     assert held is not None
     env = {"QA_INDEX_DIR": str(index), "QA_MODELS_DIR": str(models_dir)}
     watching = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "index", "watch", str(folder)],
+        [sys.executable, "-m", "web.cli.main", "index", "watch", str(folder)],
         env={**os.environ, **env},
         cwd=ROOT,
         stderr=subprocess.PIPE,

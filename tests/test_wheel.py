@@ -1,8 +1,9 @@
 """The product as a user installs it: the wheel, in a clean venv, run outside the repo, offline.
 
-Builds the wheel with `pip wheel --no-deps`, checks that the shipped model files are in it,
-installs torch==2.13.0 (the CPU build on this disk) and then the wheel with its dependencies
-into a new venv, and runs `qa index build`, `qa ask` and `qa serve` with one POST /ask from a
+Builds the wheel with `pip wheel --no-deps`, checks that the shipped model files are in it and
+that it holds three top-level packages (index, qa, web) and nothing else, installs
+torch==2.13.0 (the CPU build on this disk) and then the wheel with its dependencies into a new
+venv, and runs `qa index build`, `qa ask` and `qa serve` with one POST /ask from a
 folder outside the repo, with HF_HUB_OFFLINE=1.
 """
 
@@ -60,6 +61,13 @@ def test_the_installed_wheel_builds_an_index_answers_and_serves(tmp_path: Path) 
         (record,) = [n for n in archive.namelist() if n.endswith(".dist-info/RECORD")]
         listed = {line.split(",")[0] for line in archive.read(record).decode().splitlines()}
     assert not [path for path in SHIPPED if path not in listed]
+    # Three top-level packages and nothing else (docs/architecture.md); the templates and
+    # static files of the web app ship too.
+    top = {path.split("/")[0] for path in listed if ".dist-info/" not in path}
+    assert top == {"index", "qa", "web"}, top
+    assert any(path.startswith("web/templates/") for path in listed)
+    assert any(path.startswith("web/static/") for path in listed)
+    assert "index/embedded/schema.sql" in listed
 
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=clean)
@@ -83,8 +91,8 @@ def test_the_installed_wheel_builds_an_index_answers_and_serves(tmp_path: Path) 
         "QA_SOURCE_DIR": str(articles),
         "QA_CONVERSATIONS_FILE": str(tmp_path / "conversations.sqlite"),
     }
-    where = run(python, "-c", "import qa, cli; print(qa.__file__); print(cli.__file__)",
-                cwd=home, env=env)  # fmt: skip
+    code = "import index, qa, web, web.cli.main; print(index.__file__, qa.__file__, web.__file__)"
+    where = run(python, "-c", code, cwd=home, env=env)
     site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     for line in where.split():
         assert Path(line).is_relative_to(site / "site-packages"), where

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from app.engine import get_embedder
-from app.indexing import update_options
-from embedding.embed import Embedder
-from embedding.progress import EmbedProgress
+from index.embedding.embed import Embedder
+from index.embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
+from index.ingest.readers import SUFFIXES
 from index.interface import Backend
 from index.jobs_store import owner
 from index.sync import (
@@ -22,7 +21,8 @@ from index.sync import (
     remove_files,
     sync_folder,
 )
-from ingest.readers import SUFFIXES
+from qa.app.engine import get_embedder
+from qa.app.indexing import update_options
 from web.chart import chart
 from web.pages import NO_INDEX, UNKNOWN
 from web.respond import page

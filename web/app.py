@@ -16,13 +16,13 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from app.engine import reading_for, serving
-from app.indexing import folder_watcher
-from app.settings import Settings, get_settings
 from index.errors import ArticleQAError, ModelDamaged
+from index.ingest.article import web_url
 from index.jobs_store import open_job_store
 from index.watch import FolderWatcher
-from ingest.article import web_url
+from qa.app.engine import reading_for, serving
+from qa.app.indexing import folder_watcher
+from qa.app.settings import Settings, get_settings
 from web import admin, api, chat, pages
 from web.conversations import Conversations
 from web.guard import Guard

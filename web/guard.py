@@ -11,7 +11,7 @@ from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.settings import Settings
+from qa.app.settings import Settings
 from web.respond import error_response
 
 SLACK = 65536  # multipart framing around the files of an upload

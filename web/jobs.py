@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from embedding.progress import EmbedProgress
+from index.embedding.progress import EmbedProgress
 from index.errors import ArticleQAError, IndexBusy
 from index.jobs_store import HEARTBEAT_SECONDS, Claim, JobStore, owner
 from index.sync import UpdateReport

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ingest.article import Article, Sentence
+from index.ingest.article import Article, Sentence
 from web.conversations import ID
 from web.respond import page, wants_html
 from web.schemas import ErrorBody, Responses

@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from app.engine import answerer, open_index, single_threaded
-from app.settings import Settings
 from index.interface import Reader
 from qa.answer import Answerer
+from qa.app.engine import answerer, open_index, single_threaded
+from qa.app.settings import Settings
 
 
 @dataclass

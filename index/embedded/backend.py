@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from embedding.embed import Embedder
-from embedding.encoders import EncoderId
 from index.embedded.layout import current_generation
 from index.embedded.store import Store
 from index.embedded.writer import Writer
+from index.embedding.embed import Embedder
+from index.embedding.encoders import EncoderId
 from index.interface import IndexWriter, Reader, WriteOptions
 
 

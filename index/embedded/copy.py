@@ -6,9 +6,9 @@ from collections.abc import Callable
 import numpy as np
 
 from index.embedded.store import Store
+from index.ingest.chunks import Chunk
 from index.interface import IndexWriter
 from index.prepare import Prepared
-from ingest.chunks import Chunk
 
 
 def copy_index(

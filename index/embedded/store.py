@@ -10,9 +10,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from embedding.encoders import EncoderId
 from index.embedded.graph import Graph
 from index.embedded.layout import current_generation
+from index.embedding.encoders import EncoderId
 from index.errors import IndexCorrupt
 from index.filters import NO_FILTERS, Filters
 from index.interface import Manifest, Stats

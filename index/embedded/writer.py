@@ -16,19 +16,19 @@ from typing import Any
 import faiss
 import numpy as np
 
-from embedding.embed import Embedder
 from index.batching import BatchingWriter
 from index.embedded.graph import Graph
 from index.embedded.layout import current_generation, new_generation, publish, sweep, writer_lock
 from index.embedded.store import DATABASE, MANIFEST, SCHEMA_VERSION, VECTORS, connect
+from index.embedding.embed import Embedder
 from index.errors import IndexMissing, IndexWriteError
+from index.ingest.analyzer import terms
+from index.ingest.article import Article
+from index.ingest.chunks import Chunk
 from index.interface import Manifest, WriteOptions
 from index.prepare import Prepared
 from index.sql import check_model
 from index.stories import assign, backfill, band_rows
-from ingest.analyzer import terms
-from ingest.article import Article
-from ingest.chunks import Chunk
 
 # SQLite result codes (low byte) that mean the disk, not the data: PERM, READONLY, IOERR,
 # FULL, CANTOPEN.

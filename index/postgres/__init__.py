@@ -12,8 +12,8 @@ from contextlib import AbstractContextManager, contextmanager
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from embedding.embed import Embedder
-from embedding.encoders import EncoderId
+from index.embedding.embed import Embedder
+from index.embedding.encoders import EncoderId
 from index.errors import IndexUnavailable
 from index.interface import IndexWriter, Reader, WriteOptions
 from index.postgres.reader import PostgresReader

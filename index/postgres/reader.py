@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from embedding.encoders import EncoderId
+from index.embedding.encoders import EncoderId
 from index.errors import IndexCorrupt, IndexMissing
 from index.filters import NO_FILTERS, Filters
 from index.interface import Manifest, Stats

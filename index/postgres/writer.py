@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 import psycopg
 from pgvector.psycopg import register_vector
 
-from embedding.embed import Embedder
 from index.batching import BatchingWriter
+from index.embedding.embed import Embedder
 from index.errors import IndexWriteError
+from index.ingest.analyzer import terms
 from index.interface import Manifest, WriteOptions
 from index.postgres.schema import (
     SCHEMA,
@@ -29,7 +30,6 @@ from index.postgres.schema import (
 from index.prepare import Prepared
 from index.sql import check_model
 from index.stories import assign, backfill, band_rows
-from ingest.analyzer import terms
 
 T = TypeVar("T")
 TITLE_WEIGHT = 0.5  # as the embedded backend's bm25(chunks_fts, 0.5, 1.0)

@@ -23,11 +23,11 @@ from urllib.parse import urlparse
 
 import trafilatura
 
-from ingest.article import Article, ParagraphKind, stable_id, web_url
-from ingest.errors import BadArticle
-from ingest.feeds import FEED_SUFFIXES, read_feed
-from ingest.limits import MAX_HTML_TAGS, MAX_RECORDS, check_json_depth, unexpected
-from ingest.parse import assemble, blocks, classify, normalise_date
+from index.ingest.article import Article, ParagraphKind, stable_id, web_url
+from index.ingest.errors import BadArticle
+from index.ingest.feeds import FEED_SUFFIXES, read_feed
+from index.ingest.limits import MAX_HTML_TAGS, MAX_RECORDS, check_json_depth, unexpected
+from index.ingest.parse import assemble, blocks, classify, normalise_date
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", *FEED_SUFFIXES)
 MAX_FILE_BYTES = 20_000_000

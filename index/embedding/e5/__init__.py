@@ -21,7 +21,7 @@ __all__ = ["E5_MODEL_NAME", "build_e5_model", "ensure_e5_model"]
 
 
 def build_e5_model(target: Path, *, progress: Callable[[str], None] | None = None) -> Path:
-    from embedding.e5.builder import build_e5_model as build
+    from index.embedding.e5.builder import build_e5_model as build
 
     return build(target, progress=progress)
 

@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlparse
 
 import feedparser
 
-from ingest.article import Article, stable_id, web_url
-from ingest.errors import BadArticle
-from ingest.limits import MAX_FEED_TAGS, MAX_RECORDS
-from ingest.parse import assemble, blocks, classify
+from index.ingest.article import Article, stable_id, web_url
+from index.ingest.errors import BadArticle
+from index.ingest.limits import MAX_FEED_TAGS, MAX_RECORDS
+from index.ingest.parse import assemble, blocks, classify
 
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 PAGE_FOLDER = ".pages"  # hidden: a sync does not read its pages on their own

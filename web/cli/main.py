@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from app.settings import Settings, get_settings
-from cli.index_commands import index_group
 from index.errors import ArticleQAError
+from qa.app.settings import Settings, get_settings
+from web.cli.index_commands import index_group
 
 if TYPE_CHECKING:
     from index.filters import Filters
@@ -85,13 +85,13 @@ def ask(as_json: bool, mode: str, server: str | None, question: str, **filters: 
 
     Example: qa ask --server http://127.0.0.1:8000 "Who announced a prisoner exchange?"
     """
-    from cli.terminal import render
+    from web.cli.terminal import render
 
     settings = get_settings()
     url = server or settings.server_url
     link: Callable[[str, int], str] | None = None  # the server's page of a quoted sentence
     if url:
-        from cli.client import Client
+        from web.cli.client import Client
 
         client = Client(url)
         result = client.ask(question, **filters)
@@ -114,12 +114,12 @@ def chat(server: str | None, **filters: Any) -> None:
 
     Example: qa chat --server http://127.0.0.1:8000
     """
-    from cli.terminal import chat_loop
+    from web.cli.terminal import chat_loop
 
     settings = get_settings()
     url = server or settings.server_url
     if url:
-        from cli.client import Client
+        from web.cli.client import Client
 
         client = Client(url)
         conversation = client.start()
@@ -134,7 +134,7 @@ def chat(server: str | None, **filters: Any) -> None:
 @contextmanager
 def _local(settings: Settings, mode: str) -> Iterator[Answerer]:
     """The answerer over the local index, the model loaded once."""
-    from app.engine import answerer, open_index
+    from qa.app.engine import answerer, open_index
 
     with open_index(settings).reader() as store:
         yield answerer(settings, store, mode)
@@ -168,7 +168,7 @@ def eval_command(
 
     Example: qa eval ../shared/eval/piaf-dev/questions.jsonl --leave-out 0.25
     """
-    from app.engine import get_embedder
+    from qa.app.engine import get_embedder
     from qa.evaluate import load_questions
     from qa.leave_out import index_without, left_out
 
@@ -192,7 +192,7 @@ def _evaluate(
     modes: tuple[str, ...],
     missing: frozenset[str] = frozenset(),
 ) -> dict[str, dict[str, dict]]:
-    from app.engine import answerer, open_index
+    from qa.app.engine import answerer, open_index
     from qa.evaluate import evaluate
 
     results = {}

@@ -3,10 +3,10 @@
 import datetime
 import re
 
-from ingest.article import Article, Paragraph, ParagraphKind, Sentence
-from ingest.errors import BadArticle
-from ingest.language import detect_language
-from ingest.sentences import split_sentences
+from index.ingest.article import Article, Paragraph, ParagraphKind, Sentence
+from index.ingest.errors import BadArticle
+from index.ingest.language import detect_language
+from index.ingest.sentences import split_sentences
 
 _FINAL_PUNCTUATION = tuple(".!?…;:»\"”'")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")

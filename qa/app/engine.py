@@ -1,18 +1,18 @@
 """Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/.
-What updates the index is wired in app/indexing.py: a question loads none of it."""
+What updates the index is wired in qa/app/indexing.py: a question loads none of it."""
 
 from functools import cache
 from pathlib import Path
 
-from app.settings import Settings
-from embedding.e5 import E5_MODEL_NAME
-from embedding.embed import Embedder, backend_vectors
-from embedding.encoders import EncoderId, default_threads
-from embedding.reader_model import ReaderModelError, ensure_reader_model, head_of
+from index.embedding.e5 import E5_MODEL_NAME
+from index.embedding.embed import Embedder, backend_vectors
+from index.embedding.encoders import EncoderId, default_threads
+from index.embedding.reader_model import ReaderModelError, ensure_reader_model, head_of
 from index.errors import ModelDamaged
 from index.interface import Backend, Reader
 from index.registry import open_backend
 from qa.answer import Answerer, AnswerLimits
+from qa.app.settings import Settings
 from qa.features import DENSE_ONLY, KEYWORD_ONLY
 from qa.reader import AnswerReader
 from qa.reading import READER_DELTA, READING_FILE, Reading, load_reading

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ingest.article import Article, Sentence
+from index.ingest.article import Article, Sentence
 
 
 @dataclass(frozen=True)

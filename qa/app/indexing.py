@@ -1,15 +1,15 @@
 """Wiring of the updates: settings → update options, and a folder watcher that keeps the
-index in sync with a folder. Apart from app/engine.py so that answering loads no reader."""
+index in sync with a folder. Apart from qa/app/engine.py so that answering loads no reader."""
 
 from collections.abc import Callable
 from pathlib import Path
 
-from app.engine import get_embedder, open_index
-from app.settings import Settings
-from embedding.progress import EmbedProgress
+from index.embedding.progress import EmbedProgress
+from index.ingest.errors import BadArticle
 from index.sync import UpdateOptions, UpdateReport, sync_folder, update_paths
 from index.watch import FolderWatcher
-from ingest.errors import BadArticle
+from qa.app.engine import get_embedder, open_index
+from qa.app.settings import Settings
 
 
 def update_options(settings: Settings, progress: EmbedProgress | None = None) -> UpdateOptions:

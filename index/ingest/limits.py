@@ -6,7 +6,7 @@ neither crash nor stall a sync (issue 13: a JSON file nested 100,000 levels deep
 
 import re
 
-from ingest.errors import BadArticle
+from index.ingest.errors import BadArticle
 
 MAX_JSON_DEPTH = 100  # articles are flat records; real feeds nest a few levels
 MAX_RECORDS = 10_000  # records in one .json or .jsonl file

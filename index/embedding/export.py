@@ -13,8 +13,8 @@ import torch
 from sentence_transformers import SentenceTransformer
 from transformers.utils import logging as transformers_logging
 
-from embedding.encoders import BACKENDS, ENCODER_FILE, export_target, is_exported
-from embedding.model_folder import build_folder
+from index.embedding.encoders import BACKENDS, ENCODER_FILE, export_target, is_exported
+from index.embedding.model_folder import build_folder
 
 
 def exported_folder(model: str, source: str, backend: str, models_dir: Path) -> Path:

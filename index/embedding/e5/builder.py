@@ -11,9 +11,9 @@ import torch
 from safetensors.torch import save_file
 from transformers import BertConfig, PreTrainedTokenizerFast
 
-from embedding.e5.tokenizer import build_tokenizer
-from embedding.e5.weights import Header, Package, package_weights, read_package
-from embedding.model_folder import build_folder
+from index.embedding.e5.tokenizer import build_tokenizer
+from index.embedding.e5.weights import Header, Package, package_weights, read_package
+from index.embedding.model_folder import build_folder
 
 # fp16 storage halves the folder (241 MB, not 465 MB) at no measurable cost: the minimum
 # cosine to the package's engine was 0.99989 with fp16 and with fp32 weights alike.

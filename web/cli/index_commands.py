@@ -1,5 +1,5 @@
 """`qa index …`: build, watch, update and inspect the index. Each command imports what
-it uses when it runs, like the rest of the command line (cli/main.py).
+it uses when it runs, like the rest of the command line (web/cli/main.py).
 
 Exit codes: 0 done; 1 error; 3 done, but some files or records were skipped (listed on
 stderr).
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.settings import get_settings
 from index.errors import IndexMissing
+from qa.app.settings import get_settings
 
 if TYPE_CHECKING:
     from index.sync import UpdateReport
@@ -36,10 +36,10 @@ def index_build(folder: Path | None, rebuild: bool) -> None:
 
     Example: qa index build seeds/
     """
-    from app.engine import get_embedder, open_index
-    from app.indexing import update_options
-    from app.progress_bar import embed_progress
     from index.sync import sync_folder
+    from qa.app.engine import get_embedder, open_index
+    from qa.app.indexing import update_options
+    from qa.app.progress_bar import embed_progress
 
     settings = get_settings()
     with embed_progress() as progress:
@@ -67,9 +67,9 @@ def index_watch(folder: Path | None) -> None:
     """
     import time
 
-    from app.indexing import folder_watcher
     from index.jobs_store import open_job_store
     from index.watch import LEAD_SECONDS
+    from qa.app.indexing import folder_watcher
 
     settings = get_settings()
     folder = folder or settings.source_dir
@@ -107,8 +107,8 @@ def index_init() -> None:
 
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index init
     """
-    from app.engine import get_embedder, open_index
-    from app.indexing import update_options
+    from qa.app.engine import get_embedder, open_index
+    from qa.app.indexing import update_options
 
     settings = get_settings()
     backend = open_index(settings)
@@ -132,10 +132,10 @@ def index_import(folder: Path) -> None:
     Moves an index to PostgreSQL without embedding anything again.
     Example: QA_BACKEND=postgres QA_DATABASE_URL=postgresql://host/db qa index import data/index
     """
-    from app.engine import expected_encoder, get_embedder, open_index
-    from app.indexing import update_options
     from index.embedded.copy import copy_index
     from index.embedded.store import Store
+    from qa.app.engine import expected_encoder, get_embedder, open_index
+    from qa.app.indexing import update_options
 
     settings = get_settings()
     source = Store.open(folder, expected_encoder(settings))  # its vectors are copied as is
@@ -153,10 +153,10 @@ def index_add(paths: tuple[Path, ...]) -> None:
 
     Example: qa index add new-article.md feed.jsonl
     """
-    from app.engine import get_embedder, open_index
-    from app.indexing import update_options
-    from app.progress_bar import embed_progress
     from index.sync import add_paths
+    from qa.app.engine import get_embedder, open_index
+    from qa.app.indexing import update_options
+    from qa.app.progress_bar import embed_progress
 
     settings = get_settings()
     with embed_progress() as progress:
@@ -176,8 +176,8 @@ def index_remove(ids: tuple[str, ...]) -> None:
 
     Example: qa index remove d977b27f4a988b56
     """
-    from app.engine import get_embedder, open_index
     from index.sync import remove_articles
+    from qa.app.engine import get_embedder, open_index
 
     settings = get_settings()
     _finish(remove_articles(open_index(settings), list(ids), get_embedder(settings)))
@@ -187,7 +187,7 @@ def index_remove(ids: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def index_stats(as_json: bool) -> None:
     """Counts, model and generation of the index."""
-    from app.engine import open_index
+    from qa.app.engine import open_index
 
     with open_index(get_settings()).reader() as store:
         stats = store.stats()
@@ -201,7 +201,7 @@ def index_stats(as_json: bool) -> None:
 @index_group.command("check")
 def index_check() -> None:
     """Check SQLite integrity, FAISS ids against chunk ids, and manifest counts."""
-    from app.engine import open_index
+    from qa.app.engine import open_index
 
     with open_index(get_settings()).reader() as store:
         problems = store.check()

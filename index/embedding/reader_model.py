@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from embedding.e5 import ensure_e5_model
-from embedding.model_folder import build_folder
+from index.embedding.e5 import ensure_e5_model
+from index.embedding.model_folder import build_folder
 
 RECORD_FILE = "reader.json"
 WEIGHTS_FILE = "model.safetensors"

@@ -9,7 +9,7 @@ import numpy as np
 from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import Unigram
 
-from embedding.e5.weights import Package
+from index.embedding.e5.weights import Package
 
 _SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 

