@@ -65,7 +65,7 @@ def index_watch(folder: Path | None) -> None:
 
     Example: qa index watch incoming/
     """
-    import time
+    import signal
 
     from index.jobs_store import open_job_store
     from index.watch import LEAD_SECONDS
@@ -75,20 +75,24 @@ def index_watch(folder: Path | None) -> None:
     folder = folder or settings.source_dir
     watcher = folder_watcher(settings, folder, _report_line)
     store = open_job_store(settings.backend, settings.index_dir, settings.database_url)
-    try:
+    # Ctrl-C (or a service manager's SIGTERM) asks the watcher to stop: the batch being
+    # indexed ends and is published, then the loop ends within a second. A KeyboardInterrupt
+    # raised wherever the main thread happened to be (inside an update) could leave the
+    # process hanging at exit.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: watcher.stop.set())
+    lease = store.watch_lease()
+    if lease is None:
+        click.echo("standing by: another process watches this index", err=True)
+    while lease is None and not watcher.stop.wait(LEAD_SECONDS):
         lease = store.watch_lease()
-        if lease is None:
-            click.echo("standing by: another process watches this index", err=True)
-        while lease is None:
-            time.sleep(LEAD_SECONDS)
-            lease = store.watch_lease()
-        click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
-        try:
-            watcher.run()
-        finally:
-            lease.release()
-    except KeyboardInterrupt:
-        watcher.stop.set()
+    if lease is None:
+        return
+    click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+    try:
+        watcher.run()
+    finally:
+        lease.release()
 
 
 def _report_line(report: UpdateReport) -> None:
