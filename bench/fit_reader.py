@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 from fit_reading import SOURCES, Run, cached_runs, fit_reading
+from reader_data import context_of
 from split_data import indexed_sentences, split_dir
 
 from index.embedding.reader_model import RECORD_FILE
 from qa.app.engine import answer_reader
 from qa.app.settings import Settings
 from qa.reader import AnswerReader
-from qa.reader_input import join_context, reader_text
+from qa.reader_input import reader_text
 from qa.reading import READER_DELTA, READING_FILE
 
 
@@ -34,9 +35,7 @@ def contexts(split: str) -> dict[str, str]:
         title = (split_dir(split) / "articles" / name).read_text().partition("\n")[0]
         title = title.removeprefix("#").strip()
         for i, text in enumerate(texts):
-            before = texts[i - 1] if i > 0 else ""
-            after = texts[i + 1] if i + 1 < len(texts) else ""
-            found[text] = join_context(title, before, after)
+            found[text] = context_of(title, texts, i)
     return found
 
 
