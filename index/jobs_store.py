@@ -91,7 +91,7 @@ def judged(record: dict[str, Any], locked: bool, heartbeat_age: float | None) ->
     who = record.get("owner") or {}
     why = "its lock is free" if not locked else f"no heartbeat for {heartbeat_age:.0f} s"
     error = f"its process died ({why}; process {who.get('pid')} on {who.get('host')})"
-    return {**record, "state": "failed", "error": error}
+    return {**record, "state": "failed", "error": error, "died": True}
 
 
 def busy(record: dict[str, Any] | None) -> str:

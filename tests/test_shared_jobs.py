@@ -68,6 +68,10 @@ def finished(job: int) -> Callable[[dict], bool]:
     return lambda seen: seen.get("id") == job and seen["state"] in ("done", "failed")
 
 
+def recovered(seen: dict) -> bool:
+    return seen.get("kind") == "recover uploads" and seen["state"] in ("done", "failed")
+
+
 def rebuild(url: str) -> dict:
     started = httpx.post(f"{url}/admin/rebuild", headers=AUTH, timeout=60)
     assert started.status_code == 202, started.text
@@ -86,6 +90,7 @@ def uploaded(source: Path) -> set[str]:
 
 BREVIK = "What colour was the lighthouse of Port Brevik painted?"
 ALDER = "What colour was the lighthouse of Port Alder painted?"
+CEDAR = "What colour was the lighthouse of Port Cedar painted?"
 VOLCANO_QUESTION = "How high did the ash cloud of the volcano rise?"
 
 
@@ -197,21 +202,27 @@ def test_the_workers_of_one_embedded_server_share_one_truth_about_updates(
             assert "green" in answer(server.url, BREVIK)
             assert "nine kilometres" in answer(server.url, VOLCANO_QUESTION)
 
-        # The worker running an update is killed: the job is failed, the next one proceeds.
+        # The worker running an upload is killed: uvicorn starts it again, and the new
+        # worker sees the job failed and indexes the upload it left saved but unindexed.
         accepted = upload(server.url, "alder.md", long_article("Alder", "blue"))
         assert accepted.status_code == 202, accepted.text
         job, owner = accepted.json()["job"]["id"], accepted.json()["job"]["owner"]["pid"]
         wait_for(server.url, running(job), "the third upload running")
         os.kill(owner, signal.SIGKILL)
-        dead = wait_for(server.url, finished(job), "the killed worker's job failed", 120)
-        assert dead["state"] == "failed"
-        assert dead["error"].startswith("its process died (its lock is free")
-        again = upload(server.url, "alder.md", long_article("Alder", "blue"))
+        mended = wait_for(server.url, recovered, "the dead upload indexed again")
+        assert mended["after"]["id"] == job and mended["after"]["kind"] == "upload"
+        assert mended["after"]["error"].startswith("its process died (its lock is free")
+        assert len(mended["added"]) == 1  # alder's article
+        assert mended["updated"] == mended["removed"] == []  # the others keep their ids
+        assert "blue" in answer(server.url, ALDER)  # not uploaded again
+
+        # The next update proceeds.
+        again = upload(server.url, "cedar.md", long_article("Cedar", "red")[:2000])
         assert again.status_code == 202, again.text
         assert (
             wait_for(server.url, finished(again.json()["job"]["id"]), "the update after")["state"]
             == "done"
         )
-        assert "blue" in answer(server.url, ALDER)
+        assert "red" in answer(server.url, CEDAR)
     finally:
         server.stop()

@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from index.embedding.embed import Embedder
@@ -129,11 +129,13 @@ def upload(
                 replaced.append(name)
         saved.extend(uploads.save(accepted))
 
-    index, embedder, options = _updating(request)
+    index, embedder, options = updating(request.app)
     try:
         job = request.app.state.jobs.submit(
             "upload",
-            lambda: uploads.set_aside(add_paths(index, saved, embedder, options)),
+            lambda: uploads.set_aside(
+                add_paths(index, saved, embedder, options, request.app.state.settings.source_dir)
+            ),
             options.progress,
             first=save,
         )
@@ -161,7 +163,7 @@ def delete(request: Request, article_id: str) -> dict[str, Any]:
             f"{len(siblings)} articles: delete the upload (DELETE /admin/uploads/{upload.name}) "
             "to remove them all",
         )
-    index, embedder, _ = _updating(request)
+    index, embedder, _ = updating(request.app)
 
     def work() -> UpdateReport:
         report = remove_articles(index, [article_id], embedder)
@@ -175,7 +177,7 @@ def delete(request: Request, article_id: str) -> dict[str, Any]:
 @guarded.post("/rebuild", status_code=202)
 def rebuild(request: Request) -> dict[str, Any]:
     """Sync the index with the source folder (QA_SOURCE_DIR) in the background."""
-    index, embedder, options = _updating(request)
+    index, embedder, options = updating(request.app)
     source, uploads = request.app.state.settings.source_dir, _uploads(request)
     job = request.app.state.jobs.submit(
         "rebuild",
@@ -185,11 +187,11 @@ def rebuild(request: Request) -> dict[str, Any]:
     return {"job": job}
 
 
-def _updating(request: Request) -> tuple[Backend, Embedder, UpdateOptions]:
+def updating(app: FastAPI) -> tuple[Backend, Embedder, UpdateOptions]:
     """What a background update needs, taken from the app now, not from the request later."""
-    settings = request.app.state.settings
+    settings = app.state.settings
     options = update_options(settings, EmbedProgress())
-    return request.app.state.live.backend, get_embedder(settings), options
+    return app.state.live.backend, get_embedder(settings), options
 
 
 @guarded.get("/status")
@@ -237,7 +239,7 @@ def delete_upload(request: Request, name: str) -> JSONResponse:
     if rejected:
         uploads.delete_rejected(name)
         return JSONResponse({"deleted": name, "job": None})
-    index, embedder, _ = _updating(request)
+    index, embedder, _ = updating(request.app)
 
     def work() -> UpdateReport:
         path.unlink(missing_ok=True)  # first: a rebuild must not read it again

@@ -30,6 +30,7 @@ from web.head import HeadAsGet
 from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.jobs import Jobs
 from web.marks import marked
+from web.recovery import recover_uploads
 from web.respond import error_response, status_of
 from web.schemas import DATE, NOT_BLANK, REAL_DATE
 from web.state import LiveIndex
@@ -60,6 +61,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             live.answerer.embedder.encode_query("warm up")
     except ArticleQAError as error:  # no index yet, or another model: /ask says so (503)
         logger.warning("not answering yet: %s", error)
+    recover_uploads(app)  # in the background, if the last update died over uploads
     app.state.watcher = None
     if app.state.settings.watch:
         try:

@@ -57,16 +57,19 @@ class Jobs:
         work: Callable[[], UpdateReport],
         progress: EmbedProgress | None = None,
         first: Callable[[], None] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Start `work` unless another update runs, here or in any process over the same
         index: two updates at once are refused (IndexBusy). `first` runs once the update is
         sure to start, before it (an upload saves its files then: a refused one writes
-        nothing); what it raises starts nothing."""
+        nothing); what it raises starts nothing. `details` go into the job's record."""
         with self._lock:
             if self._claim is not None:
                 raise IndexBusy(f"an update ({self._record['kind']}) is already running")
-            claim, record = self._open(kind)  # recorded first: a store that cannot be
-            try:  # written (a read-only folder) refuses the update before `first` saves
+            # Recorded first: a store that cannot be written (a read-only folder) refuses
+            # the update before `first` saves.
+            claim, record = self._open(kind, details or {})
+            try:
                 if first is not None:
                     first()
             except BaseException:
@@ -75,10 +78,11 @@ class Jobs:
             self._start(claim, record, work, progress)
             return dict(record)
 
-    def _open(self, kind: str) -> tuple[Claim, dict[str, Any]]:
+    def _open(self, kind: str, details: dict[str, Any]) -> tuple[Claim, dict[str, Any]]:
         """The store's lock, and the job's record in it."""
         claim = self.store.claim()
         record = {"state": "queued", "kind": kind, "queued_at": time.time(), "owner": owner()}
+        record |= details
         try:
             record["id"] = claim.start(record)
         except BaseException:
@@ -127,7 +131,7 @@ class Jobs:
             with self._lock:
                 if self._claim is None:
                     try:
-                        claim, record = self._open(kind)
+                        claim, record = self._open(kind, {})
                     except IndexBusy:
                         pass  # another process's update: wait for it too
                     else:
