@@ -17,16 +17,21 @@ BACKENDS = {
 
 
 def open_backend(
-    kind: str, index_dir: Path, database_url: str | None, expected_model: str | EncoderId | None
+    kind: str,
+    index_dir: Path,
+    database_url: str | None,
+    expected_model: str | EncoderId | None,
+    read_url: str | None = None,
 ) -> Backend:
-    """The backend a setting names: a folder for `embedded`, a database URL for the others."""
+    """The backend a setting names: a folder for `embedded`, a database URL for the others
+    (and a replica's that reads go to, if given)."""
     module_name, _, class_name = BACKENDS[kind].partition(":")
     backend_class = getattr(importlib.import_module(module_name), class_name)
     if kind == "embedded":
         return backend_class(index_dir, expected_model)
     if not database_url:
         raise IndexMissing(f"QA_BACKEND={kind} needs QA_DATABASE_URL")
-    return backend_class(database_url, expected_model)
+    return backend_class(database_url, expected_model, read_url=read_url)
 
 
 def as_backend(target: Backend | Path) -> Backend:

@@ -81,6 +81,19 @@ def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str
     assert [quotes_by(backend)[i][0] for i in clear] == [reference[i][0] for i in clear]
 
 
+def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedder) -> None:
+    """A server drops the bulk model after each update (qa/app/indexing.py
+    release_update_memory): the next update loads it again and embeds alike."""
+    article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
+    texts = [article.sentence_text(s) for s in article.sentences][:12]
+    before = embedder.encode_documents(texts)
+    held = embedder.encoder._compiled  # type: ignore[attr-defined]
+    assert True in held  # the bulk model, loaded by the bulk encoding
+    embedder.encoder.release_bulk()
+    assert True not in held
+    assert np.allclose(embedder.encode_documents(texts), before, atol=1e-5)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("backend", "least"), [("openvino", 0.999), ("onnx-int8", 0.99)])
 def test_vectors_match_torch(models_dir: Path, backend: str, least: float) -> None:

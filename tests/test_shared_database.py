@@ -1,10 +1,18 @@
 """Stateless web workers over PostgreSQL: servers share one database, nothing else."""
 
+import os
 import shutil
+import socket
 import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from index.embedding.embed import Embedder
@@ -16,6 +24,7 @@ from tests.test_web_api import AUTH, VOLCANO, wait_for_job
 pytestmark = pytest.mark.slow  # starts `qa` processes or servers
 
 QUESTION = "Qui a annoncé un nouvel échange de prisonniers ?"
+VOLCANO_QUESTION = "How high did the ash cloud of the volcano rise?"
 
 
 def test_two_servers_share_one_database(
@@ -46,9 +55,10 @@ def test_two_servers_share_one_database(
         assert accepted.status_code == 202
         assert wait_for_job(first)["state"] == "done"
 
-        volcano = "How high did the ash cloud of the volcano rise?"
         for _ in range(4):  # several requests: they may reach either of b's two workers
-            answer = httpx.post(f"{second.url}/ask", json={"question": volcano}, timeout=60)
+            answer = httpx.post(
+                f"{second.url}/ask", json={"question": VOLCANO_QUESTION}, timeout=60
+            )
             assert answer.json()["found"] and "nine kilometres" in answer.json()["answer"]
         health = [httpx.get(f"{s.url}/healthz").json()["generation"] for s in servers]
         assert health[0] == health[1]
@@ -81,3 +91,100 @@ def test_cli_over_postgres_init_build_check(
     unreachable = run_qa("index", "stats", env=down)
     assert unreachable.returncode == 1
     assert unreachable.stderr.startswith("error: the index database does not answer")
+
+
+def free_socket_port() -> int:
+    with socket.socket() as probe:  # a port no local server listens on names the socket
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def streaming_replica(primary: str) -> Iterator[str]:
+    """A hot standby of the session's PostgreSQL, made by the pgserver wheel's pg_basebackup
+    and started by its pg_ctl, as the system user the primary runs as; yields its base URL
+    (unix socket only, as the primary)."""
+    import pgserver
+
+    binaries = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    user = "pgserver" if os.geteuid() == 0 else None  # as root, pgserver's own user
+    parent = Path(tempfile.mkdtemp(prefix="qa-replica-"))
+    parent.chmod(0o755)
+    data, sockets = parent / "data", parent / "socket"
+    sockets.mkdir(mode=0o777)
+    sockets.chmod(0o777)
+    if user is not None:
+        shutil.chown(parent, user)
+        shutil.chown(sockets, user)
+    host = psycopg.conninfo.conninfo_to_dict(primary)["host"]
+    port = free_socket_port()
+    run = partial(subprocess.run, check=True, user=user, capture_output=True, timeout=120)
+    try:
+        run(
+            [
+                binaries / "pg_basebackup",
+                "-D",
+                data,
+                "-R",
+                "-X",
+                "stream",
+                "-h",
+                host,
+                "-U",
+                "postgres",
+            ]
+        )
+        options = f"-h '' -k {sockets} -p {port}"
+        run([binaries / "pg_ctl", "-D", data, "-w", "-l", parent / "log", "-o", options, "start"])
+        yield f"postgresql://postgres:@/postgres?host={sockets}&port={port}"
+    finally:
+        if (data / "postmaster.pid").exists():
+            run([binaries / "pg_ctl", "-D", data, "-w", "-m", "fast", "stop"])
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_answers_read_from_a_replica_and_lag_with_it(
+    postgres: str, tmp_path: Path, corpus_dir: Path, embedder: Embedder, models_dir: Path
+) -> None:
+    """QA_DATABASE_READ_URL: answers come from a streaming replica, updates go to the
+    primary. While the replica's replay is paused, an update is done (the primary's job
+    says so) but not yet answerable; once replayed, it is."""
+    url = new_database(postgres)
+    sync_folder(PostgresBackend(url), corpus_dir, embedder)
+    with streaming_replica(postgres) as replica:
+        database = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+        read_url = replica.replace("/postgres?", f"/{database}?")
+        source = tmp_path / "source"
+        shutil.copytree(corpus_dir, source)
+        env = {"QA_BACKEND": "postgres", "QA_DATABASE_URL": url, "QA_DATABASE_READ_URL": read_url}
+        env |= {"QA_MODELS_DIR": str(models_dir), "QA_SOURCE_DIR": str(source)}
+        env |= {"QA_ADMIN_TOKEN": ADMIN_TOKEN, "QA_INDEX_DIR": str(tmp_path / "unused")}
+        server = Server(env)
+        try:
+            assert ask(server, QUESTION)["found"]
+            with psycopg.connect(read_url, autocommit=True) as replica_db:
+                assert replica_db.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
+                replica_db.execute("SELECT pg_wal_replay_pause()")
+                files = {"files": ("volcano.md", VOLCANO.encode(), "text/markdown")}
+                accepted = server.post("/admin/articles", files=files, headers=AUTH, timeout=60)
+                assert accepted.status_code == 202, accepted.text
+                assert wait_for_job(server)["state"] == "done"  # on the primary
+                lagging = ask(server, VOLCANO_QUESTION)  # the replica has not replayed it
+                assert "nine kilometres" not in str(lagging.get("answer"))
+                state = replica_db.execute("SELECT pg_get_wal_replay_pause_state()").fetchone()
+                assert state == ("paused",)
+                replica_db.execute("SELECT pg_wal_replay_resume()")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if "nine kilometres" in str(ask(server, VOLCANO_QUESTION).get("answer")):
+                    break
+                time.sleep(0.2)
+            assert "nine kilometres" in ask(server, VOLCANO_QUESTION)["answer"]
+        finally:
+            server.stop()
+
+
+def ask(server: Server, question: str) -> dict:
+    response = server.post("/ask", json={"question": question}, timeout=60)
+    assert response.status_code == 200, response.text
+    return dict(response.json())

@@ -20,8 +20,8 @@ from index.errors import ArticleQAError, ModelDamaged
 from index.ingest.article import web_url
 from index.jobs_store import open_job_store
 from index.watch import FolderWatcher
-from qa.app.engine import reading_for, serving
-from qa.app.indexing import folder_watcher
+from qa.app.engine import get_embedder, reading_for, serving
+from qa.app.indexing import folder_watcher, release_update_memory
 from qa.app.settings import Settings, get_settings
 from web import admin, api, chat, pages
 from web.conversations import Conversations
@@ -105,7 +105,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.live = LiveIndex(settings)
     # Every process over the index shares its jobs: an update in one is a 409 in all.
     app.state.jobs = Jobs(
-        open_job_store(settings.backend, settings.index_dir, settings.database_url)
+        open_job_store(settings.backend, settings.index_dir, settings.database_url),
+        after=lambda: release_update_memory(get_embedder(settings)),
     )
     app.state.watcher = None  # QA_WATCH's FolderWatcher, once the app has started
     app.state.conversations = Conversations(

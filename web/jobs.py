@@ -24,8 +24,9 @@ logger = logging.getLogger("article-qa")
 
 
 class Jobs:
-    def __init__(self, store: JobStore) -> None:
+    def __init__(self, store: JobStore, after: Callable[[], None] | None = None) -> None:
         self.store = store
+        self.after = after  # run once each job has ended (a server frees its memory)
         self._pool: ThreadPoolExecutor | None = None  # started by the first job
         self._lock = threading.Lock()
         self._claim: Claim | None = None  # this process's job: the store's lock, held
@@ -180,6 +181,8 @@ class Jobs:
             self._save(claim)
             self._claim = None
             claim.release()
+        if self.after is not None:
+            self.after()
 
     def _heartbeat(self, claim: Claim, ended: threading.Event) -> None:
         while not ended.wait(HEARTBEAT_SECONDS):

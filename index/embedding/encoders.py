@@ -49,6 +49,8 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray: ...
 
+    def release_bulk(self) -> None: ...  # drop what bulk encoding loaded; it loads again
+
 
 def export_target(model: str, source: str, backend: str, models_dir: Path) -> Path:
     """Where the export of `source` for `backend` lives (one folder per source path)."""
@@ -92,6 +94,9 @@ class TorchEncoder:
             if progress:
                 progress(len(part))
         return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def release_bulk(self) -> None:
+        """One model serves both ways here: nothing to drop."""
 
 
 class Tokens:
@@ -166,6 +171,9 @@ class OnnxEncoder(_Exported):
                 progress(len(rows))
         return vectors
 
+    def release_bulk(self) -> None:
+        self._sessions.pop(True, None)
+
 
 def _ort_options(ort: Any, threads: int) -> Any:
     options = ort.SessionOptions()
@@ -229,6 +237,11 @@ class OpenVinoEncoder(_Exported):
         for request, last in zip(requests, in_flight, strict=True):
             _collect(request, last, vectors, progress)
         return vectors
+
+    def release_bulk(self) -> None:
+        """The bulk model (a stream per core) is compiled apart from the questions' one and
+        holds its own copy of the weights: a server drops it after each update."""
+        self._compiled.pop(True, None)
 
 
 def _collect(

@@ -24,10 +24,17 @@ __all__ = ["SCHEMA", "PostgresBackend"]
 
 
 class PostgresBackend:
+    """Writes go to `url`; reads to `read_url` (a streaming replica), or `url` too."""
+
     def __init__(
-        self, url: str, expected_model: str | EncoderId | None = None, pool_size: int = 8
+        self,
+        url: str,
+        expected_model: str | EncoderId | None = None,
+        pool_size: int = 8,
+        read_url: str | None = None,
     ) -> None:
         self.url = url
+        self.read_url = read_url or url
         self.expected_model = expected_model
         self.pool_size = pool_size
         self._pool: ConnectionPool | None = None  # opened on the first read
@@ -36,9 +43,9 @@ class PostgresBackend:
         """The pool, opened on first use; a database that is down fails fast, then is
         tried again on the next request."""
         if self._pool is None:
-            connect(self.url).close()  # says why when the database cannot be reached
+            connect(self.read_url).close()  # says why when the database cannot be reached
             pool = ConnectionPool(
-                self.url,
+                self.read_url,
                 min_size=1,
                 max_size=self.pool_size,
                 kwargs={"options": f"-c search_path={SCHEMA},public"},

@@ -53,7 +53,13 @@ def expected_encoder(settings: Settings) -> EncoderId:
 def open_index(settings: Settings) -> Backend:
     """The backend QA_BACKEND names; `with open_index(s).reader() as store:` to read."""
     expected = expected_encoder(settings)
-    return open_backend(settings.backend, settings.index_dir, settings.database_url, expected)
+    return open_backend(
+        settings.backend,
+        settings.index_dir,
+        settings.database_url,
+        expected,
+        settings.database_read_url,
+    )
 
 
 def single_threaded() -> None:

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
         description="PostgreSQL URL for `QA_BACKEND=postgres`, e.g. "
         "`postgresql://qa@db.internal/news`.",
     )
+    database_read_url: str | None = Field(
+        None,
+        description="A read replica of `QA_DATABASE_URL` (PostgreSQL streaming "
+        "replication) that answers read from; updates, their jobs and locks still go to "
+        "`QA_DATABASE_URL`. Answers lag the primary by the replica's replay delay.",
+    )
     index_dir: Path = Field(Path("data/index"), description="Folder of the embedded index.")
     source_dir: Path = Field(
         Path("seeds"),
