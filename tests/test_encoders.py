@@ -82,7 +82,7 @@ def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str
 
 
 def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedder) -> None:
-    """A server drops the bulk model after each update (qa/app/indexing.py
+    """A server drops the bulk model after each update (web/memory.py
     release_update_memory): the next update loads it again and embeds alike."""
     article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
     texts = [article.sentence_text(s) for s in article.sentences][:12]

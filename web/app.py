@@ -21,7 +21,7 @@ from index.ingest.article import web_url
 from index.jobs_store import open_job_store
 from index.watch import FolderWatcher
 from qa.app.engine import get_embedder, reading_for, serving
-from qa.app.indexing import folder_watcher, release_update_memory
+from qa.app.indexing import folder_watcher
 from qa.app.settings import Settings, get_settings
 from web import admin, api, chat, pages
 from web.conversations import Conversations
@@ -30,6 +30,7 @@ from web.head import HeadAsGet
 from web.i18n import LANGUAGE_NAMES, STRINGS
 from web.jobs import Jobs
 from web.marks import marked
+from web.memory import limit_arenas, release_update_memory
 from web.recovery import recover_uploads
 from web.respond import error_response, status_of
 from web.schemas import DATE, NOT_BLANK, REAL_DATE
@@ -94,6 +95,7 @@ def _start_watching(app: FastAPI) -> FolderWatcher:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    limit_arenas()  # before the threads that answer start
     settings = serving(settings)
     app = FastAPIOffline(
         lifespan=lifespan,

@@ -1,13 +1,9 @@
 """Wiring of the updates: settings → update options, and a folder watcher that keeps the
 index in sync with a folder. Apart from qa/app/engine.py so that answering loads no reader."""
 
-import contextlib
-import ctypes
-import gc
 from collections.abc import Callable
 from pathlib import Path
 
-from index.embedding.embed import Embedder
 from index.embedding.progress import EmbedProgress
 from index.ingest.errors import BadArticle
 from index.sync import UpdateOptions, UpdateReport, sync_folder, update_paths
@@ -54,13 +50,3 @@ def folder_watcher(
         return run("watch", lambda: sync_folder(index, folder, embedder, update_options(settings)))
 
     return FolderWatcher(folder, apply, catch_up, ignored, on_report)
-
-
-def release_update_memory(embedder: Embedder) -> None:
-    """After an update: drop the bulk model (compiled apart, with its own weights) and
-    hand freed heap back to the system (glibc keeps it otherwise), so that a server's
-    memory after an update is what it was before."""
-    embedder.encoder.release_bulk()
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
