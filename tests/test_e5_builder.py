@@ -102,9 +102,13 @@ def package_tokenize(
     return tokenize
 
 
-def test_build_reports_progress(e5_path: Path, e5_progress: list[str]) -> None:
-    assert {"reading weights", "writing model", "done"} <= set(e5_progress)
-    assert not list(e5_path.parent.glob("*.partial-*"))
+@pytest.mark.slow  # a build of its own: the session's model is kept across sessions
+def test_build_reports_progress_and_leaves_only_the_model(tmp_path: Path) -> None:
+    progress: list[str] = []
+    built = build_e5_model(tmp_path / E5_MODEL_NAME, progress=progress.append)
+    assert {"reading weights", "writing model", "done"} <= set(progress)
+    assert [p.name for p in tmp_path.iterdir()] == [E5_MODEL_NAME]  # no partial folder
+    assert (built / "modules.json").is_file()
 
 
 @pytest.mark.parametrize("prefix", ["query: ", "passage: "])

@@ -90,6 +90,10 @@ def test_training_runs_end_to_end_on_a_tiny_split_and_its_export_reads_alike(
     tmp_path: Path, models_dir: Path
 ) -> None:
     out = tmp_path / "run"
+    own_models = tmp_path / "models"  # its reader is assembled here, not among the kept ones
+    own_models.mkdir()
+    (own_models / E5_MODEL_NAME).symlink_to(models_dir / E5_MODEL_NAME)
+    models_dir = own_models
     command = [
         sys.executable,
         "bench/train_reader.py",
