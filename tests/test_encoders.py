@@ -15,7 +15,7 @@ from index.batching import BatchedEmbedding
 from index.embedded.store import Store
 from index.embedding.e5 import E5_MODEL_NAME
 from index.embedding.embed import Embedder, resolve_model
-from index.embedding.encoders import EncoderId
+from index.embedding.encoders import QUESTION_WIDTH_STEP, EncoderId
 from index.embedding.export import exported_folder
 from index.embedding.progress import EmbedProgress
 from index.errors import ModelMismatch
@@ -79,6 +79,22 @@ def test_every_backend_quotes_the_sentences_torch_quotes(quotes_by, backend: str
     assert len(clear) >= 5  # most seed questions are clear of the threshold
     assert sum(reference[i][0] is not None for i in clear) >= 3  # and answered
     assert [quotes_by(backend)[i][0] for i in clear] == [reference[i][0] for i in clear]
+
+
+def test_questions_are_padded_to_a_few_shapes_and_encode_as_unpadded(embedder: Embedder) -> None:
+    """OpenVINO keeps kernels for each input shape it meets: questions of every length
+    come as a few widths, and the padding changes no vector."""
+    questions = [" ".join(["harbour"] * n) + " ?" for n in range(1, 70, 3)]
+    widths = {
+        feeds["input_ids"].shape[1]
+        for question in questions
+        for _, feeds in embedder.encoder.tokens.batches([question], QUESTION_WIDTH_STEP)  # type: ignore[attr-defined]
+    }
+    assert all(width % QUESTION_WIDTH_STEP == 0 for width in widths)
+    assert len(widths) <= 6 < len(questions)
+    padded = np.stack([embedder.encode_query(q)[0] for q in questions])
+    exact = embedder.encoder.encode(["query: " + q for q in questions], True, None)  # bulk
+    assert (padded * exact).sum(axis=1).min() > 0.999
 
 
 def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedder) -> None:

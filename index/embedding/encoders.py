@@ -27,6 +27,12 @@ BACKENDS = {
     "openvino-f32": ("openvino", "fp32"),
 }
 BATCH = 32  # larger batches did not encode faster here; sorting texts by length did
+# Questions (and the reader's candidates) are padded to a multiple of this many tokens:
+# OpenVINO keeps compiled kernels for every input shape it meets, ~5 MB each, so a server
+# answering questions of every length grew by GBs; padded, it meets a few shapes. Bulk
+# encoding stays exact (padding short sentences would slow builds; its model is dropped
+# after each update).
+QUESTION_WIDTH_STEP = 32
 
 
 @dataclass(frozen=True)
@@ -108,16 +114,19 @@ class Tokens:
 
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=int(config["max_seq_length"]))
+        self.max_length = int(config["max_seq_length"])
+        self.tokenizer.enable_truncation(max_length=self.max_length)
         self.pad_id = int(config["pad_id"])
 
-    def batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, Feeds]]:
-        """(positions in `texts`, model inputs), longest texts first: padding wastes little."""
+    def batches(self, texts: Sequence[str], step: int = 1) -> Iterator[tuple[np.ndarray, Feeds]]:
+        """(positions in `texts`, model inputs), longest texts first: padding wastes little.
+        Each batch's width is rounded up to a multiple of `step` (at most the model's)."""
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
-            width = len(encodings[rows[0]].ids)
+            longest = len(encodings[rows[0]].ids)
+            width = max(longest, min(-(-longest // step) * step, self.max_length))
             ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for row, position in enumerate(rows):
@@ -165,7 +174,7 @@ class OnnxEncoder(_Exported):
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         session = self._session(bulk)
-        for rows, feeds in self.tokens.batches(texts):
+        for rows, feeds in self.tokens.batches(texts, 1 if bulk else QUESTION_WIDTH_STEP):
             vectors[rows] = session.run(None, feeds)[0]
             if progress:
                 progress(len(rows))
@@ -219,7 +228,7 @@ class OpenVinoEncoder(_Exported):
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not bulk:
             request = self._question_request()
-            for rows, feeds in self.tokens.batches(texts):
+            for rows, feeds in self.tokens.batches(texts, QUESTION_WIDTH_STEP):
                 vectors[rows] = request.infer(feeds)[0]
             return vectors
         # Batches go round the requests, two in flight a stream (one runs while the other
