@@ -6,7 +6,9 @@ import re
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -95,6 +97,24 @@ def test_questions_are_padded_to_a_few_shapes_and_encode_as_unpadded(embedder: E
     padded = np.stack([embedder.encode_query(q)[0] for q in questions])
     exact = embedder.encoder.encode(["query: " + q for q in questions], True, None)  # bulk
     assert (padded * exact).sum(axis=1).min() > 0.999
+
+
+def test_first_questions_at_once_compile_the_model_once(models_dir: Path) -> None:
+    """A server's first 32 questions arrive together: each compiled a copy of the model,
+    and the worker kept the memory."""
+    embedder = Embedder(E5_MODEL_NAME, models_dir, "openvino", 1)  # its own: not compiled yet
+    core, compiled = embedder.encoder.core, []  # type: ignore[attr-defined]
+    compile_model = core.compile_model
+
+    def counted(*args: object, **options: object) -> object:
+        compiled.append(args)
+        return compile_model(*args, **options)
+
+    embedder.encoder.core = SimpleNamespace(compile_model=counted)  # type: ignore[attr-defined]
+    with ThreadPoolExecutor(8) as pool:
+        vectors = list(pool.map(embedder.encode_query, ["harbour bridge"] * 8))
+    assert len(compiled) == 1
+    assert all(np.allclose(v, vectors[0], atol=1e-5) for v in vectors)
 
 
 def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedder) -> None:

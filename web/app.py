@@ -53,10 +53,12 @@ logger = logging.getLogger("article-qa")
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the models and open the index before the first question, not during it."""
     try:
-        reading_for(app.state.settings)  # built once; a damaged one stops the start here
+        reading = reading_for(app.state.settings)  # built once; a damaged one stops here
     except ModelDamaged as error:
         logger.critical("cannot start: %s", error)
         raise
+    if reading is not None:  # compiled now: not by the first question, nor by 32 at once
+        reading.reader.logits("warm up", [("warm up", "")])
     try:
         with app.state.live.reading() as live:
             live.answerer.embedder.encode_query("warm up")
