@@ -89,16 +89,13 @@ def sync_folder(
     embedder: Embedder,
     options: UpdateOptions | None = None,
     rebuild: bool = False,
-    key_root: Path | None = None,
 ) -> UpdateReport:
-    """Make the index hold what `folder` holds: add new, replace changed, drop vanished.
-    Ids come from the paths relative to `key_root` (default: `folder`): a part of the
-    source folder synced alone keeps the ids a sync of the whole gives."""
+    """Make the index hold what `folder` holds: add new, replace changed, drop vanished."""
     options = options or UpdateOptions()
     if not folder.is_dir():
         raise BadArticle(str(folder), "not a folder")
     files = article_files(folder)
-    keyed = [(p, p.relative_to(key_root or folder).as_posix()) for p in files]
+    keyed = [(p, p.relative_to(folder).as_posix()) for p in files]
     read = read_all(keyed, options.max_file_bytes)
     # A file that now fails to read keeps its old articles: a bad edit loses nothing.
     kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in read.articles}
@@ -140,20 +137,16 @@ def add_paths(
     paths: list[Path],
     embedder: Embedder,
     options: UpdateOptions | None = None,
-    key_root: Path | None = None,
 ) -> UpdateReport:
-    """Add or replace the articles of these files (folders are searched). Ids come from
-    the paths relative to `key_root` (an upload's: the source folder, so that a sync of
-    it keeps them); without it, from the file names under each path given."""
+    """Add or replace the articles of these files (folders are searched)."""
     options = options or UpdateOptions()
     keyed: list[tuple[Path, str]] = []
     missing: list[BadArticle] = []
     for path in paths:
-        root = key_root if key_root is not None and path.is_relative_to(key_root) else None
         if path.is_dir():
-            keyed += [(p, p.relative_to(root or path).as_posix()) for p in article_files(path)]
+            keyed += [(p, p.relative_to(path).as_posix()) for p in article_files(path)]
         elif path.exists():
-            keyed.append((path, path.relative_to(root or path.parent).as_posix()))
+            keyed.append((path, path.name))
         else:
             missing.append(BadArticle(str(path), "no such file"))
     read = read_all(keyed, options.max_file_bytes)

@@ -84,22 +84,19 @@ def test_add_and_remove_commands(tmp_path: Path, embedder: Embedder) -> None:
     assert Store.open(index_dir).stats()["articles"] == 1
 
 
-def test_an_upload_keeps_its_ids_through_a_sync_of_the_source_folder(
+def test_a_sync_of_the_uploads_folder_keeps_the_uploads_ids(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    """The admin adds an upload keyed from the source folder: a rebuild (a sync of the whole
-    folder) or the sync of uploads/ alone after a dead update finds it unchanged, and
-    re-embeds nothing."""
-    source, index_dir = tmp_path / "source", tmp_path / "index"
-    (source / "uploads").mkdir(parents=True)
-    shutil.copy(DATA / "harbour-bridge.md", source / "uploads")
-    added = add_paths(index_dir, [source / "uploads" / "harbour-bridge.md"], embedder, None, source)
-    alone = sync_folder(index_dir, source / "uploads", embedder, key_root=source)
-    whole = sync_folder(index_dir, source, embedder)
+    """A server mending a dead upload syncs uploads/ (web/recovery.py): the uploads indexed
+    before are found unchanged, and nothing is embedded again."""
+    uploads, index_dir = tmp_path / "source" / "uploads", tmp_path / "index"
+    uploads.mkdir(parents=True)
+    shutil.copy(DATA / "harbour-bridge.md", uploads)
+    added = add_paths(index_dir, [uploads / "harbour-bridge.md"], embedder)
+    synced = sync_folder(index_dir, uploads, embedder)
     assert len(added.added) == 1
-    for report in (alone, whole):
-        assert report.unchanged == added.added and report.texts_embedded == 0
-        assert report.added == report.removed == []
+    assert synced.unchanged == added.added and synced.texts_embedded == 0
+    assert synced.added == synced.removed == []
 
 
 def test_a_file_that_breaks_keeps_its_old_article(tmp_path: Path, embedder: Embedder) -> None:

@@ -128,6 +128,8 @@ def streaming_replica(primary: str) -> Iterator[str]:
                 "-R",
                 "-X",
                 "stream",
+                "-c",
+                "fast",  # a checkpoint at once, not one spread over minutes
                 "-h",
                 host,
                 "-U",

@@ -133,9 +133,7 @@ def upload(
     try:
         job = request.app.state.jobs.submit(
             "upload",
-            lambda: uploads.set_aside(
-                add_paths(index, saved, embedder, options, request.app.state.settings.source_dir)
-            ),
+            lambda: uploads.set_aside(add_paths(index, saved, embedder, options)),
             options.progress,
             first=save,
         )

@@ -37,15 +37,14 @@ def recover_uploads(app: FastAPI) -> dict[str, Any] | None:
         last = jobs.store.latest()
         if not needs_recovery(last):
             return None
-        source = app.state.settings.source_dir
-        uploads = Uploads(source)
+        uploads = Uploads(app.state.settings.source_dir)
         index, embedder, options = updating(app)
 
         def work() -> UpdateReport:
             if not uploads.folder.is_dir():
                 return UpdateReport()
-            synced = sync_folder(index, uploads.folder, embedder, options, key_root=source)
-            return uploads.set_aside(synced)
+            # keyed by file name, as the upload keyed them: the others stay unchanged
+            return uploads.set_aside(sync_folder(index, uploads.folder, embedder, options))
 
         after = {"id": last.get("id"), "kind": last.get("kind"), "error": last.get("error")}
         job: dict[str, Any] = jobs.submit(RECOVER, work, options.progress, details={"after": after})
