@@ -7,8 +7,10 @@ reads candidates at answer time (qa/reader_input.py).
   rule, qa/evaluate.py);
 - wrong: sentences that hold no gold answer, the hardest first: some of its paragraph,
   then the article's sentences that share the most terms with the question ("echoes", the
-  largest group of misses), then others at random from the article and from other
-  articles of the split (the ranker's candidates come from several articles).
+  largest group of misses), then the split's sentences nearest the question by e5's vectors
+  (bench/dense_negatives.py: what dense retrieval brings, in any language), then others at
+  random from the article and from other articles of the split (the ranker's candidates
+  come from several articles).
 A sentence that holds a gold answer is never a wrong one: the eval rule counts it right.
 """
 
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from dense_negatives import nearest, sentence_vectors, split_names
 from split_data import split_dir
 
+from index.embedding.embed import Embedder
 from index.ingest.analyzer import terms
 from index.ingest.sentences import split_sentences
 from qa.evaluate import contains_answer
@@ -28,7 +32,8 @@ from qa.reader_input import join_context, reader_text
 
 GROUP = 8
 IN_PARAGRAPH = 2
-ECHOES = 3
+ECHOES = 2
+DENSE = 2
 OTHER_ARTICLES = 3
 
 
@@ -71,21 +76,25 @@ def _terms(text: str, language: str) -> frozenset[str]:
 
 
 def groups_for(
-    split: str, questions: list[dict], rng: random.Random, repeats: int = 1
+    split: str,
+    questions: list[dict],
+    rng: random.Random,
+    embedder: Embedder,
+    repeats: int = 1,
 ) -> list[Group]:
     """`repeats` groups per question, each with its wrong sentences drawn again."""
     language = "fr" if "piaf" in split else "en"  # of the split's articles
-    articles: dict[str, list[Sentence]] = {}
     folder = split_dir(split) / "articles"
+    articles = {name: read_article(folder / name) for name in split_names(split)}
+    flat = [s for sentences in articles.values() for s in sentences]
+    answerable = [q for q in questions if q["answers"]]
+    vectors = sentence_vectors(embedder, split, [s.text for s in flat])
+    near = nearest(embedder, [q["question"] for q in answerable], vectors)
     made = []
-    for question in questions:
-        if not question["answers"]:
-            continue
-        name = question["article"]
-        if name not in articles:
-            articles[name] = read_article(folder / name)
+    for question, rows in zip(answerable, near, strict=True):
+        neighbours = [flat[row] for row in rows]
         for _ in range(repeats):
-            group = _group(question, articles[name], articles, language, rng)
+            group = _group(question, articles, neighbours, language, rng)
             if group is not None:
                 made.append(group)
     return made
@@ -93,11 +102,12 @@ def groups_for(
 
 def _group(
     question: dict,
-    sentences: list[Sentence],
     articles: dict[str, list[Sentence]],
+    neighbours: list[Sentence],
     article_language: str,
     rng: random.Random,
 ) -> Group | None:
+    sentences = articles[question["article"]]
     answers = question["answers"]
     holds = [contains_answer(s.text, answers) for s in sentences]
     paragraph = question["paragraph"]
@@ -112,6 +122,8 @@ def _group(
     rest.sort(key=lambda s: -len(asked & _terms(s.text, article_language)))
     picked += rest[:ECHOES]
     others = rest[ECHOES:]
+    near = [s for s in neighbours if s not in picked and not contains_answer(s.text, answers)]
+    picked += near[:DENSE]
     drawn_articles = rng.sample(list(articles.values()), min(OTHER_ARTICLES, len(articles)))
     elsewhere = [s for article in drawn_articles for s in article]
     for _ in range(10 * GROUP):  # bounded: a draw may hold an answer and be put back

@@ -41,7 +41,8 @@ from tokenizers import Tokenizer
 from transformers import BertModel
 from transformers.utils import logging as transformers_logging
 
-from index.embedding.e5 import ensure_e5_model
+from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
+from index.embedding.embed import Embedder
 from qa.reader_input import READER_TOKENS, join_context, reader_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,8 +126,9 @@ def parse() -> argparse.Namespace:
 
 def build_groups(args: argparse.Namespace) -> list[Group]:
     rng = random.Random(args.seed)
+    embedder = Embedder(E5_MODEL_NAME, args.models_dir)  # for dense negatives
     if args.tiny_split:
-        return groups_for(args.tiny_split, load_questions(args.tiny_split), rng)
+        return groups_for(args.tiny_split, load_questions(args.tiny_split), rng, embedder)
     left_out = {q["id"] for source in SOURCES for q in held_out(source)}
     groups: list[Group] = []
     for split, translated, repeats, keep in MIXTURE:
@@ -134,7 +136,7 @@ def build_groups(args: argparse.Namespace) -> list[Group]:
         questions = [q for q in questions if q["id"] not in left_out]
         if keep:
             questions = random.Random(args.seed).sample(questions, min(keep, len(questions)))
-        made = groups_for(split, questions, rng, repeats)
+        made = groups_for(split, questions, rng, embedder, repeats)
         print(f"{split} {translated or ''}: {len(made)} groups", flush=True)
         groups += made
     rng.shuffle(groups)
