@@ -55,6 +55,10 @@ TOP_TOLERANCE = 0.01
 BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 100.0)
 SEED = 21
 DATA = ROOT / "data" / "train"
+RUNS_DEPEND_ON = (
+    SCORER_FILE,
+    *(ROOT / "qa" / f"{m}.py" for m in ("retrieve", "features", "select")),
+)
 
 
 @dataclass
@@ -83,8 +87,9 @@ def held_out(source: tuple[str, str | None]) -> list[dict]:
 
 
 def cached_runs(settings: Settings) -> list[Run]:
-    """The runs depend on the ranker and the questions, not on the reader: kept on disk."""
-    key = hashlib.sha1(SCORER_FILE.read_bytes()).hexdigest()
+    """The runs depend on the ranker, the code that finds candidates and the questions, not
+    on the reader: kept on disk."""
+    key = hashlib.sha1(b"".join(p.read_bytes() for p in RUNS_DEPEND_ON)).hexdigest()
     path = DATA / f"runs-{key[:12]}-{PER_SOURCE}.pkl"
     if path.exists():
         runs: list[Run] = pickle.loads(path.read_bytes())

@@ -24,10 +24,9 @@ import numpy as np
 
 from index.interface import Reader, SentenceRow
 from qa.answer_type import expected_type, new_of_kind
-from qa.retrieve import Passage, Query
+from qa.retrieve import PASSAGES_READ, Passage, Query
 
 UNRELATED = 0.3  # calibrated cosine of unrelated sentences (10th percentile of wrong ones)
-PASSAGES_READ = 8  # passages whose sentences are candidates (5 before the learned scorer)
 LONG_SENTENCE = 60  # terms; longer ones count as this long
 
 

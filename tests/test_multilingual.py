@@ -1,12 +1,20 @@
 """With multilingual-e5-small (the default): questions in both languages about the seed."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from index.embedded.backend import EmbeddedBackend
 from index.embedding.e5 import E5_MODEL_NAME
 from index.embedding.embed import Embedder
+from index.filters import Filters
+from index.sync import sync_folder
 from qa.answer import Answerer
+from qa.app.settings import Settings
 from qa.models import NOT_FOUND
-from tests.conftest import SEED_ID
+from qa.retrieve import FUSED_READ, PASSAGES_READ, FusedRetriever, Query
+from tests.conftest import SEED_ID, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +67,47 @@ def test_french_and_english_questions_quote_the_french_sentence(
 def test_english_question_nothing_answers_is_not_found(e5_qa: Answerer) -> None:
     answer = e5_qa.ask("What is the boiling point of mercury?")
     assert not answer.found and answer.answer == NOT_FOUND["en"]
+
+
+# English stories that share the question's words but not its subject: keyword search ranks
+# them first, and the French passage that answers matches none of the English words.
+ECHOING = [
+    f"# {dish}\n\nOur cook talks about {dish.lower()} every week; the tasting was mediated"
+    " by a panel of children.\n"
+    for dish in (
+        "Sourdough",
+        "Lemon tart",
+        "Gazpacho",
+        "Ratatouille",
+        "Pancakes",
+        "Risotto",
+        "Apple crumble",
+        "Fish soup",
+        "Onion bread",
+        "Carrot cake",
+    )
+]
+
+
+def test_an_english_question_reads_the_french_passage_that_keyword_matches_push_down(
+    tmp_path: Path, embedder: Embedder, settings: Settings
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), folder)
+    for number, text in enumerate(ECHOING):
+        (folder / f"echo-{number}.md").write_text(text, encoding="utf-8")
+    assert not sync_folder(tmp_path / "index", folder, embedder).problems
+    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
+    query = Query("Who mediated the talks?", "en", embedder)
+    with EmbeddedBackend(tmp_path / "index").reader() as store:
+        passages = FusedRetriever(store, weights).search(query, settings.candidates, Filters())
+        read = passages[:PASSAGES_READ]
+        assert sum(p.chunk.article_id != SEED_ID for p in read) >= FUSED_READ  # echoes first
+        seed_rows = [
+            row.text
+            for p in read
+            if p.chunk.article_id == SEED_ID
+            for row in store.sentences(SEED_ID, p.chunk.first_sentence, p.chunk.last_sentence)
+        ]
+    assert any("sous médiation turque" in text for text in seed_rows)
