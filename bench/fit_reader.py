@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from fit_reading import SOURCES, Run, cached_runs, fit_reading
+from fit_confidence import fit_confidence
+from fit_reading import SOURCES, Run, cached_runs, fit_reading, runs_path
 from reader_data import context_of
 from split_data import indexed_sentences, split_dir
 
-from index.embedding.reader_model import RECORD_FILE
+from index.embedding.reader_model import RECORD_FILE, checked_record
 from qa.app.engine import answer_reader
 from qa.app.settings import Settings
 from qa.reader import AnswerReader
@@ -39,15 +40,22 @@ def contexts(split: str) -> dict[str, str]:
     return found
 
 
-def read_logits(reader: AnswerReader, runs: list[Run], around: dict[str, dict[str, str]]) -> None:
+def read_logits(
+    reader: AnswerReader, runs: list[Run], around: dict[str, dict[str, str]], cache: Path | None
+) -> None:
     """Each run's logits, as answering computes them (the same texts, model and head),
-    encoded in bulk: one call per run on one thread took 8 minutes."""
+    encoded in bulk: one call per run on one thread took 8 minutes. Kept in `cache`."""
     texts = [
         reader_text(run.question, sentence, around[SOURCES[run.source][0]][sentence])
         for run in runs
         for sentence in run.sentences
     ]
-    logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
+    if cache is not None and cache.exists():
+        logits = np.load(cache)
+    else:
+        logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
+        if cache is not None:
+            np.save(cache, logits)
     at = 0
     for run in runs:
         run.logits = logits[at : at + len(run.sentences)].astype(np.float32)
@@ -64,11 +72,13 @@ def main() -> None:
     reader = answer_reader(settings, args.delta)
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
-    read_logits(reader, runs, around)
+    sha = checked_record(args.delta)["sha256"][:12]
+    read_logits(reader, runs, around, runs_path(settings).with_suffix(f".logits-{sha}.npy"))
     seconds = time.monotonic() - started
     print(f"{len(runs)} runs read in {seconds:.0f} s")
-    fitted, figures = fit_reading(runs, "reader")
+    fitted, figures = fit_reading(runs, "reader", fit_confidence)
     print(json.dumps(figures, indent=1))
+    print(json.dumps(fitted, indent=1))
     if args.ship:
         ship(args.delta, fitted, figures)
 

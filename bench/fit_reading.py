@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import pickle
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scorer_data import ROOT, fold_indexes, folds_of, split_index
@@ -86,11 +88,16 @@ def held_out(source: tuple[str, str | None]) -> list[dict]:
     return answerable[:PER_SOURCE]
 
 
+def runs_path(settings: Settings) -> Path:
+    """Where the runs are kept: named by what they depend on."""
+    key = hashlib.sha1(b"".join(p.read_bytes() for p in RUNS_DEPEND_ON)).hexdigest()
+    return DATA / f"runs-{key[:12]}-{PER_SOURCE}.pkl"
+
+
 def cached_runs(settings: Settings) -> list[Run]:
     """The runs depend on the ranker, the code that finds candidates and the questions, not
     on the reader: kept on disk."""
-    key = hashlib.sha1(b"".join(p.read_bytes() for p in RUNS_DEPEND_ON)).hexdigest()
-    path = DATA / f"runs-{key[:12]}-{PER_SOURCE}.pkl"
+    path = runs_path(settings)
     if path.exists():
         runs: list[Run] = pickle.loads(path.read_bytes())
         return runs
@@ -198,17 +205,34 @@ def outcomes(runs: list[Run], blend: float | None, top: int) -> tuple[np.ndarray
     return np.array(right), np.array(kept)
 
 
-def fit_reading(runs: list[Run], name: str = "reader") -> tuple[dict, dict]:
-    """What qa/reading.py reads (top, blend) from runs whose logits are set, and the
-    held-out figures per source, before (the ranker) and with the reader; "answered_right"
-    counts an abstention as a miss, "absent_not_found" is the share of runs about a missing
-    article answered "not found"."""
+ConfidenceFit = Callable[[list[Run], float, int], tuple[dict, np.ndarray]]
+
+
+def fit_reading(
+    runs: list[Run], name: str = "reader", confidence: ConfidenceFit | None = None
+) -> tuple[dict, dict]:
+    """What qa/reading.py reads (top, blend, and with `confidence` the confidence fitted by
+    it) from runs whose logits are set, and the held-out figures per source, before (the
+    ranker) and with the reader; "answered_right" counts an abstention as a miss,
+    "absent_not_found" is the share of runs about a missing article answered "not found".
+    Without `confidence`, the scorer's decides "not found"."""
     top, blend = best_reading(runs)
+    fitted: dict = {"top": top, "blend": blend}
+    outcomes_by = {"ranker": outcomes(runs, None, top), name: outcomes(runs, blend, top)}
+    if confidence is not None:
+        fitted["confidence"], probability = confidence(runs, blend, top)
+        right, scorer_kept = outcomes_by[name]
+        limits = fitted["confidence"]["thresholds"]
+        kept = np.round(probability, 3) >= np.array([limits[r.language] for r in runs])
+        outcomes_by = {
+            "ranker": outcomes_by["ranker"],
+            f"{name} (scorer's confidence)": (right, scorer_kept),
+            name: (right, kept),
+        }
     absent = np.array([r.absent for r in runs])
     source = np.array([r.source for r in runs])
     figures: dict[str, dict[str, float]] = {}
-    for label, pick in (("ranker", None), (name, blend)):
-        right, kept = outcomes(runs, pick, top)
+    for label, (right, kept) in outcomes_by.items():
         for n, s in enumerate(SOURCES):
             mine, shown = source == n, right & kept
             figures.setdefault(f"{s[0]}{' ' + s[1] if s[1] else ''}", {}).update(
@@ -218,4 +242,4 @@ def fit_reading(runs: list[Run], name: str = "reader") -> tuple[dict, dict]:
                     f"{label}_absent_not_found": round(float(np.mean(~kept[mine & absent])), 3),
                 }
             )
-    return {"top": top, "blend": blend}, figures
+    return fitted, figures

@@ -32,7 +32,7 @@ def main() -> None:
         tokens.max_length = budget
         tokens.tokenizer.enable_truncation(max_length=budget)
         started = time.monotonic()
-        read_logits(reader, runs, around)
+        read_logits(reader, runs, around, None)
         print(f"--- {budget} tokens: read in {time.monotonic() - started:.0f} s", flush=True)
         fitted, figures = fit_reading(runs, "reader")
         hits = [figures[name]["reader_hit@1"] for name in figures]

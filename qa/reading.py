@@ -2,12 +2,16 @@
 answer reader (qa/reader.py) reads the question with each of its best in its context, and
 the quote is the best of `logit + blend × ranker score`.
 
-"Not found" stays the scorer's: its calibrated confidence in the chosen sentence (which
-knows the retrieval evidence: is the subject in the collection at all) against its
-threshold for the question's language, whatever the article's (docs, "Answer quality").
+The confidence ("not found" below the threshold of the question's language, whatever the
+article's) joins what both know: a logistic model over the scorer's calibrated confidence
+in the chosen sentence (it knows the retrieval evidence: is the subject in the collection
+at all), the reader's logit of it and its margin over the runner-up read. The scorer alone
+could not tell a right sentence of a question asked in the other language, whose words it
+cannot match, from a wrong one (docs, "Answer quality").
 
-`top` and `blend` were fitted on held-out -train questions (bench/fit_reader.py) and are
-shipped in qa/reading.json beside the reader's delta in qa/reader_model/.
+`top`, `blend`, the confidence's weights and the thresholds were fitted on held-out -train
+questions (bench/fit_reader.py, bench/fit_confidence.py) and are shipped in qa/reading.json
+beside the reader's delta in qa/reader_model/.
 """
 
 import json
@@ -24,17 +28,24 @@ READING_FILE = Path(__file__).with_name("reading.json")
 READER_DELTA = Path(__file__).with_name("reader_model") / "reader-delta.safetensors"
 
 
+MARGIN_CAP = 10.0  # the margin when a single candidate is read, and at most
+CONFIDENCE_INPUTS = ("scorer_log_odds", "reader_logit", "reader_margin")
+
+
 @dataclass
 class Reading:
     ranker: Learned
     reader: AnswerReader
     top: int
     blend: float
+    weights: np.ndarray  # of CONFIDENCE_INPUTS
+    bias: float
+    thresholds: dict[str, float]  # by the question's language
 
     def threshold(self, language: str) -> float:
-        """The scorer's, for the question's language: calibrated on questions asked across
-        languages too, so no special case for them."""
-        return self.ranker.threshold(language)
+        """The question language's own, fitted on questions asked across languages too (no
+        special case for them); the higher one for a language it was not fitted on."""
+        return self.thresholds.get(language, max(self.thresholds.values()))
 
     def read(
         self, question: str, candidates: Sequence[tuple[str, str]], features: np.ndarray
@@ -47,9 +58,21 @@ class Reading:
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
-        """The scorer's calibrated confidence in the chosen candidate; `best` indexes the
+        """The probability that the chosen candidate holds the answer; `best` indexes the
         candidates read."""
-        return self.ranker.confidence(features, reads.ranked, int(reads.read[best]))
+        scorer = self.ranker.confidence(features, reads.ranked, int(reads.read[best]))
+        inputs = confidence_inputs(scorer, reads.logits, reads.scores, best)
+        return float(1.0 / (1.0 + np.exp(-(inputs @ self.weights + self.bias))))
+
+
+def confidence_inputs(
+    scorer: float, logits: np.ndarray, scores: np.ndarray, best: int
+) -> np.ndarray:
+    """CONFIDENCE_INPUTS of the chosen candidate among those read."""
+    share = min(max(scorer, 1e-4), 1 - 1e-4)
+    others = np.delete(scores, best)
+    margin = float(scores[best] - others.max()) if len(others) else MARGIN_CAP
+    return np.array([np.log(share / (1 - share)), logits[best], min(margin, MARGIN_CAP)])
 
 
 @dataclass(frozen=True)
@@ -62,4 +85,15 @@ class Reads:
 
 def load_reading(reader: AnswerReader, path: Path = READING_FILE) -> Reading:
     model = json.loads(path.read_text())
-    return Reading(shipped(), reader, int(model["top"]), float(model["blend"]))
+    confidence = model["confidence"]
+    if tuple(confidence["inputs"]) != CONFIDENCE_INPUTS:
+        raise ValueError(f"{path} was fitted on other confidence inputs: fit it again")
+    return Reading(
+        shipped(),
+        reader,
+        int(model["top"]),
+        float(model["blend"]),
+        np.array(confidence["weights"], dtype=np.float64),
+        float(confidence["bias"]),
+        {k: float(v) for k, v in confidence["thresholds"].items()},
+    )

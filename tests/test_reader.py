@@ -25,7 +25,7 @@ from index.embedding.reader_model import (
 from index.errors import ModelDamaged
 from qa.app.engine import answer_reader, reading_for
 from qa.app.settings import Settings
-from qa.reading import READER_DELTA, READING_FILE
+from qa.reading import READER_DELTA, READING_FILE, load_reading
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,19 @@ def test_the_shipped_delta_matches_its_record_which_names_train_data_only() -> N
     assert READER_DELTA.stat().st_size <= 50 * 1024**2  # small enough to ship in the repo
     reading = json.loads(READING_FILE.read_text())
     assert reading["fitted_on"]["sha256"] == record["sha256"]  # fitted on this very delta
+
+
+def test_a_reading_fitted_on_other_confidence_inputs_is_refused(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    reading = json.loads(READING_FILE.read_text())
+    reading["confidence"]["inputs"] = ["scorer_log_odds", "reader_logit"]  # an older fit
+    changed = tmp_path / "reading.json"
+    changed.write_text(json.dumps(reading))
+    reader = answer_reader(Settings(models_dir=models_dir))
+    with pytest.raises(ValueError, match="other confidence inputs"):
+        load_reading(reader, changed)
+    assert load_reading(reader).threshold("en") == reading["confidence"]["thresholds"]["en"]
 
 
 def test_the_assembled_reader_is_e5_except_for_the_retrained_layers(models_dir: Path) -> None:
