@@ -13,7 +13,7 @@ article's questions). The shipped weights are fitted on all runs. Dev is never r
 from __future__ import annotations
 
 import numpy as np
-from fit_reading import Run, chosen
+from fit_reading import Run, chosen, read_scores
 from sklearn.linear_model import LogisticRegression
 
 from qa.reading import CONFIDENCE_INPUTS, confidence_inputs
@@ -28,11 +28,10 @@ def inputs_of(runs: list[Run], blend: float, top: int) -> np.ndarray:
     ranker, rows = shipped(), []
     for run in runs:
         assert run.logits is not None
-        best = chosen(run, blend, top)
-        logits = run.logits[:top]
-        scores = logits + blend * run.ranked[run.read[:top]]
+        scores = read_scores(run, blend, top)
+        best = int(np.argmax(scores))
         scorer = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        rows.append(confidence_inputs(scorer, logits, scores, best))
+        rows.append(confidence_inputs(scorer, run.logits[:top], scores, best))
     return np.array(rows)
 
 

@@ -45,14 +45,14 @@ def read_logits(
 ) -> None:
     """Each run's logits, as answering computes them (the same texts, model and head),
     encoded in bulk: one call per run on one thread took 8 minutes. Kept in `cache`."""
-    texts = [
-        reader_text(run.question, sentence, around[SOURCES[run.source][0]][sentence])
-        for run in runs
-        for sentence in run.sentences
-    ]
     if cache is not None and cache.exists():
         logits = np.load(cache)
     else:
+        texts = [
+            reader_text(run.question, sentence, around[SOURCES[run.source][0]][sentence])
+            for run in runs
+            for sentence in run.sentences
+        ]
         logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
         if cache is not None:
             np.save(cache, logits)
@@ -73,7 +73,7 @@ def main() -> None:
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
     sha = checked_record(args.delta)["sha256"][:12]
-    read_logits(reader, runs, around, runs_path(settings).with_suffix(f".logits-{sha}.npy"))
+    read_logits(reader, runs, around, runs_path().with_suffix(f".logits-{sha}.npy"))
     seconds = time.monotonic() - started
     print(f"{len(runs)} runs read in {seconds:.0f} s")
     fitted, figures = fit_reading(runs, "reader", fit_confidence)

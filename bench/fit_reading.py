@@ -88,7 +88,7 @@ def held_out(source: tuple[str, str | None]) -> list[dict]:
     return answerable[:PER_SOURCE]
 
 
-def runs_path(settings: Settings) -> Path:
+def runs_path() -> Path:
     """Where the runs are kept: named by what they depend on."""
     key = hashlib.sha1(b"".join(p.read_bytes() for p in RUNS_DEPEND_ON)).hexdigest()
     return DATA / f"runs-{key[:12]}-{PER_SOURCE}.pkl"
@@ -97,7 +97,7 @@ def runs_path(settings: Settings) -> Path:
 def cached_runs(settings: Settings) -> list[Run]:
     """The runs depend on the ranker, the code that finds candidates and the questions, not
     on the reader: kept on disk."""
-    path = runs_path(settings)
+    path = runs_path()
     if path.exists():
         runs: list[Run] = pickle.loads(path.read_bytes())
         return runs
@@ -145,10 +145,15 @@ def runs_for(number: int, source: tuple[str, str | None], settings: Settings) ->
     return runs
 
 
+def read_scores(run: Run, blend: float, top: int) -> np.ndarray:
+    """What picks among the `top` candidates read, as qa/reading.py computes it."""
+    assert run.logits is not None
+    return run.logits[:top] + blend * run.ranked[run.read[:top]]
+
+
 def chosen(run: Run, blend: float, top: int) -> int:
     """Position, among the read, of the candidate the product quotes."""
-    assert run.logits is not None
-    return int(np.argmax(run.logits[:top] + blend * run.ranked[run.read[:top]]))
+    return int(np.argmax(read_scores(run, blend, top)))
 
 
 def hit_at_1(runs: list[Run], blend: float | None, top: int = TOP) -> float:
@@ -218,17 +223,14 @@ def fit_reading(
     Without `confidence`, the scorer's decides "not found"."""
     top, blend = best_reading(runs)
     fitted: dict = {"top": top, "blend": blend}
-    outcomes_by = {"ranker": outcomes(runs, None, top), name: outcomes(runs, blend, top)}
+    outcomes_by = {"ranker": outcomes(runs, None, top)}
+    right, kept = outcomes(runs, blend, top)
     if confidence is not None:
         fitted["confidence"], probability = confidence(runs, blend, top)
-        right, scorer_kept = outcomes_by[name]
+        outcomes_by[f"{name} (scorer's confidence)"] = (right, kept)
         limits = fitted["confidence"]["thresholds"]
         kept = np.round(probability, 3) >= np.array([limits[r.language] for r in runs])
-        outcomes_by = {
-            "ranker": outcomes_by["ranker"],
-            f"{name} (scorer's confidence)": (right, scorer_kept),
-            name: (right, kept),
-        }
+    outcomes_by[name] = (right, kept)
     absent = np.array([r.absent for r in runs])
     source = np.array([r.source for r in runs])
     figures: dict[str, dict[str, float]] = {}

@@ -127,9 +127,8 @@ class FusedRetriever:
             chunk: (1 - weight) * dense.get(chunk, 0.0) + weight * keyword.get(chunk, 0.0)
             for chunk in dense.keys() | keyword.keys()
         }
-        order = sorted(fused, key=lambda chunk: -fused[chunk])[:k]
-        by_dense = sorted(dense, key=lambda chunk: -dense[chunk])[:PASSAGES_READ]
-        return _passages(self.store, _read_first(order, by_dense, k), fused, dense, keyword)
+        order = _read_first(_ranked(fused)[:k], _ranked(dense)[:PASSAGES_READ], k)
+        return _passages(self.store, order, fused, dense, keyword)
 
 
 def _read_first(fused: list[int], by_dense: list[int], k: int) -> list[int]:
