@@ -89,13 +89,21 @@ def seed_index(settings: Settings, corpus_dir: Path, embedder: Embedder) -> Path
 def postgres() -> Iterator[str]:
     """A PostgreSQL server with pgvector for the session; yields its base URL."""
     import pgserver
+    from pgserver._commands import pg_ctl
 
     # Not under pytest's folder: as root, pgserver runs PostgreSQL as its own `pgserver`
     # user, which must be able to reach the data folder.
     parent = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
     parent.chmod(0o755)
     server = pgserver.get_server(parent / "data", cleanup_mode="delete")
+    # A throwaway server: no fsync (the tests' many CREATE DATABASE and writes wait on none),
+    # and stopped without the final checkpoint (its data is deleted next): 5-18 s less.
+    with psycopg.connect(server.get_uri(), autocommit=True) as db:
+        db.execute("ALTER SYSTEM SET fsync = off")
+        db.execute("ALTER SYSTEM SET synchronous_commit = off")
+        db.execute("SELECT pg_reload_conf()")
     yield server.get_uri()
+    pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
     server.cleanup()
     shutil.rmtree(parent, ignore_errors=True)
 
