@@ -9,6 +9,8 @@ The first argument is an embedded index folder or a PostgreSQL URL. Each questio
 asked once through `answerer(settings, store).ask` in one read snapshot (10 warm-up
 questions first), then the same questions time the store calls on their own: dense
 search, keyword search, exact cosines of keyword-only chunks, chunk rows, sentence rows.
+On PostgreSQL, the recall of the HNSW graph: its top 10 (searched at k=10 and at the depth
+`ask` uses) against an exact scan's (index scans off), on the same question vectors.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from index.embedded.backend import EmbeddedBackend
 from index.ingest.language import detect_language
 from index.interface import Backend, ChunkHit, Reader
 from index.postgres import PostgresBackend
+from index.postgres.reader import PostgresReader
 from qa.app.engine import answerer, get_embedder
 from qa.app.settings import Settings
 from qa.retrieve import Query
@@ -71,6 +74,25 @@ def store_calls(store: Reader, settings: Settings, texts: list[str]) -> dict[str
     return times
 
 
+def hnsw_recall(store: PostgresReader, settings: Settings, texts: list[str]) -> str:
+    """Share of the exact top 10 that HNSW finds, searched at k=10 and at ask's depth."""
+    embedder = get_embedder(settings)
+    vectors = [embedder.encode_query(text) for text in texts]
+    graph = {k: [store.search_dense(v, k)[:10] for v in vectors] for k in (10, settings.candidates)}
+    store.db.execute("SELECT set_config('enable_indexscan', 'off', true)")
+    exact = [store.search_dense(v, 10) for v in vectors]
+    store.db.execute("SELECT set_config('enable_indexscan', 'on', true)")
+    said = []
+    for k, found in graph.items():
+        shares = [
+            len({i for i, _ in f} & {i for i, _ in e}) / max(len(e), 1)
+            for f, e in zip(found, exact, strict=True)
+        ]
+        whole = sum(s == 1.0 for s in shares) / len(shares)
+        said.append(f"at k={k} {sum(shares) / len(shares):.3f} (all 10 in {whole:.0%})")
+    return ", ".join(said)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("index", help="embedded index folder or postgresql:// URL")
@@ -96,6 +118,8 @@ def main() -> None:
         print(f"  ask p50 / p95 / p99 ms: {percentiles(asked)}")
         for name, times in store_calls(store, settings, texts[WARM_UP:]).items():
             print(f"  {name:15} p50 / p95 / p99 ms: {percentiles(times)}")
+        if isinstance(store, PostgresReader):
+            print(f"  HNSW recall of the exact top 10: {hnsw_recall(store, settings, texts)}")
     backend.close()
 
 
