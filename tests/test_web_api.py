@@ -115,7 +115,7 @@ def test_upload_needs_the_token_and_makes_the_article_answerable(api: InProcess)
 def test_upload_names_never_become_paths(api: InProcess) -> None:
     """A hostile name lands in the uploads folder under its last part, and nowhere else."""
     source = api.app.state.settings.source_dir
-    outside = source.parent.parent
+    outside = source.parent  # where ../../ from the uploads folder leads: this run's own
     before = set(outside.rglob("*"))
     files = {"files": ("../../etc/evil.md", VOLCANO.encode(), "text/markdown")}
     response = api.post("/admin/articles", files=files, headers=AUTH)
