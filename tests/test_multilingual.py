@@ -39,8 +39,8 @@ def e5_qa(qa: Answerer) -> Answerer:
             "et la Russie ont annoncé",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="a known miss (docs/quality.md, 'The question model'): Zelensky's "
-                "quote ranks first, below the English threshold",
+                reason="a known miss (docs/quality.md, 'Known misses'): the reader prefers "
+                "Zelensky's quote about the exchanges to the lead that announces it",
             ),
         ),
         pytest.param(
@@ -48,8 +48,8 @@ def e5_qa(qa: Answerer) -> Answerer:
             "sous médiation turque",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="a known miss (docs/quality.md, 'The question model'): the sentence is "
-                "not among the ranker's best 3 that the matcher reads",
+                reason="a known miss (docs/quality.md, 'Known misses'): the passage is read "
+                "but the reader prefers the lead about the talks' relaunch",
             ),
         ),
     ],
