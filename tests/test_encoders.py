@@ -16,7 +16,7 @@ import pytest
 from index.batching import BatchedEmbedding
 from index.embedded.store import Store
 from index.embedding.e5 import E5_MODEL_NAME
-from index.embedding.embed import Embedder, resolve_model
+from index.embedding.embed import FEW_TEXTS, Embedder, resolve_model
 from index.embedding.encoders import QUESTION_WIDTH_STEP, EncoderId
 from index.embedding.export import exported_folder
 from index.embedding.progress import EmbedProgress
@@ -120,14 +120,31 @@ def test_first_questions_at_once_compile_the_model_once(models_dir: Path) -> Non
 def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedder) -> None:
     """A server drops the bulk model after each update (web/memory.py
     release_update_memory): the next update loads it again and embeds alike."""
-    article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
-    texts = [article.sentence_text(s) for s in article.sentences][:12]
+    texts = seed_sentences(FEW_TEXTS + 1)  # more than a few: bulk
     before = embedder.encode_documents(texts)
     held = embedder.encoder._compiled  # type: ignore[attr-defined]
     assert True in held  # the bulk model, loaded by the bulk encoding
     embedder.encoder.release_bulk()
     assert True not in held
     assert np.allclose(embedder.encode_documents(texts), before, atol=1e-5)
+
+
+def test_a_few_texts_are_embedded_by_the_questions_model_alike(embedder: Embedder) -> None:
+    """An upload of one article must not compile the bulk model (~0.7 s, dropped after
+    each update), and its vectors are the bulk model's."""
+    texts = seed_sentences(FEW_TEXTS)
+    embedder.encoder.release_bulk()
+    few = embedder.encode_documents(texts)
+    assert True not in embedder.encoder._compiled  # type: ignore[attr-defined]
+    bulk = embedder.encoder.encode(["passage: " + t for t in texts], True, None)
+    assert (few * bulk).sum(axis=1).min() > 0.999
+
+
+def seed_sentences(count: int) -> list[str]:
+    """`count` texts from the seed article's sentences, numbered so that none repeats."""
+    article = read_file(next(SEEDS.glob("*.txt")), "seed.txt").articles[0]
+    sentences = [article.sentence_text(s) for s in article.sentences]
+    return [f"{sentences[n % len(sentences)]} ({n})" for n in range(count)]
 
 
 @pytest.mark.slow
