@@ -46,7 +46,7 @@ test: install browser lint typecheck
 
 # Everything but the tests that start processes, servers or a browser: about a minute.
 test-fast: install lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist worksteal -m "not slow and not browser"
 
 $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(PIP) -e '.[test,docs]'

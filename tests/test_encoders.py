@@ -117,6 +117,17 @@ def test_first_questions_at_once_compile_the_model_once(models_dir: Path) -> Non
     assert all(np.allclose(v, vectors[0], atol=1e-5) for v in vectors)
 
 
+def test_a_few_texts_are_embedded_by_the_questions_model_alike(embedder: Embedder) -> None:
+    """An upload of one article must not compile the bulk model (~0.7 s, dropped after
+    each update), and its vectors are the bulk model's."""
+    texts = seed_sentences(FEW_TEXTS)
+    embedder.encoder.release_bulk()
+    few = embedder.encode_documents(texts)
+    assert True not in embedder.encoder._compiled  # type: ignore[attr-defined]
+    bulk = embedder.encoder.encode(["passage: " + t for t in texts], True, None)
+    assert (few * bulk).sum(axis=1).min() > 0.999
+
+
 def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedder) -> None:
     """A server drops the bulk model after each update (web/memory.py
     release_update_memory): the next update loads it again and embeds alike."""
@@ -127,17 +138,6 @@ def test_a_released_bulk_model_is_let_go_and_loaded_again_alike(embedder: Embedd
     embedder.encoder.release_bulk()
     assert True not in held
     assert np.allclose(embedder.encode_documents(texts), before, atol=1e-5)
-
-
-def test_a_few_texts_are_embedded_by_the_questions_model_alike(embedder: Embedder) -> None:
-    """An upload of one article must not compile the bulk model (~0.7 s, dropped after
-    each update), and its vectors are the bulk model's."""
-    texts = seed_sentences(FEW_TEXTS)
-    embedder.encoder.release_bulk()
-    few = embedder.encode_documents(texts)
-    assert True not in embedder.encoder._compiled  # type: ignore[attr-defined]
-    bulk = embedder.encoder.encode(["passage: " + t for t in texts], True, None)
-    assert (few * bulk).sum(axis=1).min() > 0.999
 
 
 def seed_sentences(count: int) -> list[str]:
