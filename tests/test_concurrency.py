@@ -127,7 +127,10 @@ async def _load(url: str, files: list, clients: int, at_least: float) -> dict:
 def test_32_clients_get_answers_while_an_upload_is_indexed(
     scratch_server: Server, tmp_path: Path
 ) -> None:
-    names = [f"load-copy-{n}.txt" for n in range(3)]
+    # Enough articles that indexing outlasts the first answers (32 clients queue ~2 s):
+    # 3 copies were indexed before any came back once small updates stopped compiling
+    # the bulk model.
+    names = [f"load-copy-{n}.txt" for n in range(16)]
     for name in names:
         shutil.copy(SEEDS / "000_6acd5d2dc33e86a7.txt", tmp_path / name)
     files = [("files", (n, (tmp_path / n).read_bytes(), "text/plain")) for n in names]
