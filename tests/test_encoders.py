@@ -16,7 +16,7 @@ import pytest
 from index.batching import BatchedEmbedding
 from index.embedded.store import Store
 from index.embedding.e5 import E5_MODEL_NAME
-from index.embedding.embed import FEW_TEXTS, Embedder, resolve_model
+from index.embedding.embed import FEW_TEXTS, Embedder, document_prompt, resolve_model
 from index.embedding.encoders import QUESTION_WIDTH_STEP, EncoderId
 from index.embedding.export import exported_folder
 from index.embedding.progress import EmbedProgress
@@ -124,7 +124,8 @@ def test_a_few_texts_are_embedded_by_the_questions_model_alike(embedder: Embedde
     embedder.encoder.release_bulk()
     few = embedder.encode_documents(texts)
     assert True not in embedder.encoder._compiled  # type: ignore[attr-defined]
-    bulk = embedder.encoder.encode(["passage: " + t for t in texts], True, None)
+    prompt = document_prompt(embedder.encoder.prompts)
+    bulk = embedder.encoder.encode([prompt + t for t in texts], True, None)
     assert (few * bulk).sum(axis=1).min() > 0.999
 
 
