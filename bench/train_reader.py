@@ -117,6 +117,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tiny-split", help="smoke run: a folder of the eval layout only")
     parser.add_argument(
+        "--continue-from",
+        type=Path,
+        help="a finished run's folder: start from its weights (a new optimizer and schedule) "
+        "and read on from the first group it did not reach",
+    )
+    parser.add_argument(
         "--export-checkpoint",
         type=Path,
         help="write the delta of --out's last checkpoint into this folder, and stop",
@@ -188,7 +194,9 @@ def main() -> None:
     )
     base_rates = [group["lr"] for group in optimizer.param_groups]
     checkpoint = args.out / "checkpoint.pt"
-    step, spent = 0, 0.0
+    step, spent, first_group = 0, 0.0, 0
+    if args.continue_from:
+        first_group = continued_from(args.continue_from, model)
     if checkpoint.exists():
         saved = load_checkpoint(checkpoint, model)
         optimizer.load_state_dict(saved["optimizer"])
@@ -206,7 +214,7 @@ def main() -> None:
             break
         for group, rate in zip(optimizer.param_groups, base_rates, strict=True):
             group["lr"] = rate * learning_rate_share(done)
-        at = (step * per_step) % max(1, len(groups) - per_step + 1)
+        at = (first_group + step * per_step) % max(1, len(groups) - per_step + 1)
         batch = groups[at : at + per_step]
         ids, mask = batch_tensors(tokenizer, batch)
         with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -251,6 +259,15 @@ def load_checkpoint(path: Path, model: Reader) -> dict:
     return saved
 
 
+def continued_from(run: Path, model: Reader) -> int:
+    """Load a finished run's weights; the first group it did not reach (the same --seed
+    deals the same groups in the same order)."""
+    saved = load_checkpoint(run / "checkpoint.pt", model)
+    record = json.loads((run / "reader.json").read_text())
+    print(f"continuing {run} from step {saved['step']}", flush=True)
+    return int(saved["step"]) * int(record["groups_per_step"])
+
+
 def export_checkpoint(args: argparse.Namespace, model: Reader) -> None:
     """A run still going (or cut by a session's end): its last checkpoint, as a delta."""
     saved = load_checkpoint(args.out / "checkpoint.pt", model)
@@ -284,6 +301,7 @@ def write_delta(
         "mixture": [list(m) for m in MIXTURE] if not args.tiny_split else args.tiny_split,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",
         "command": " ".join(["python", *sys.argv]),
+        "continued_from": continued_record(args),
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
     (folder / "reader.json").write_text(json.dumps(record, indent=2) + "\n")
@@ -294,6 +312,14 @@ def write_delta(
         probe = model(*batch_tensors(tokenizer, [Group("probe", PROBE)])).tolist()
     (folder / "probe.json").write_text(json.dumps({"texts": PROBE, "logits": probe}) + "\n")
     print(f"wrote {path} after {step} steps", flush=True)
+
+
+def continued_record(args: argparse.Namespace) -> dict | None:
+    """The record of the run this one continued, kept whole: the chain of commands."""
+    if not args.continue_from:
+        return None
+    record: dict = json.loads((args.continue_from / "reader.json").read_text())
+    return record
 
 
 if __name__ == "__main__":
