@@ -1,5 +1,5 @@
 """Fit the answer's confidence with the reader (qa/reading.py, CONFIDENCE_INPUTS) on the
-held-out -train runs of bench/fit_reading.py, once top and blend are fitted: a logistic
+held-out -train runs of bench/fit_reading.py, once depth and blend are fitted: a logistic
 regression of "the quote holds a gold answer" (never, for a question about an absent
 article) on the scorer's calibrated confidence in the chosen sentence, the reader's logit
 of it and its margin over the runner-up read.
@@ -16,27 +16,27 @@ import numpy as np
 from fit_reading import Run, chosen, read_scores
 from sklearn.linear_model import LogisticRegression
 
-from qa.reading import CONFIDENCE_INPUTS, confidence_inputs
+from qa.reading import CONFIDENCE_INPUTS, Depth, confidence_inputs
 from qa.scorer import shipped
 
 HIT_BUDGET = 0.01  # the scorer's
 FOLDS = 4
 
 
-def inputs_of(runs: list[Run], blend: float, top: int) -> np.ndarray:
+def inputs_of(runs: list[Run], blend: float, depth: Depth) -> np.ndarray:
     """CONFIDENCE_INPUTS of each run's chosen candidate, as answering computes them."""
     ranker, rows = shipped(), []
     for run in runs:
         assert run.logits is not None
-        scores = read_scores(run, blend, top)
+        scores = read_scores(run, blend, depth)
         best = int(np.argmax(scores))
         scorer = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        rows.append(confidence_inputs(scorer, run.logits[:top], scores, best))
+        rows.append(confidence_inputs(scorer, run.logits[: len(scores)], scores, best))
     return np.array(rows)
 
 
-def targets_of(runs: list[Run], blend: float, top: int) -> np.ndarray:
-    return np.array([bool(r.right[r.read[chosen(r, blend, top)]]) and not r.absent for r in runs])
+def targets_of(runs: list[Run], blend: float, depth: Depth) -> np.ndarray:
+    return np.array([bool(r.right[r.read[chosen(r, blend, depth)]]) and not r.absent for r in runs])
 
 
 def fitted(inputs: np.ndarray, targets: np.ndarray) -> LogisticRegression:
@@ -63,9 +63,9 @@ def threshold_for(probability: np.ndarray, right: np.ndarray, present: np.ndarra
     return 0.0
 
 
-def fit_confidence(runs: list[Run], blend: float, top: int) -> tuple[dict, np.ndarray]:
+def fit_confidence(runs: list[Run], blend: float, depth: Depth) -> tuple[dict, np.ndarray]:
     """What qa/reading.json holds under "confidence", and the cross-fitted probabilities."""
-    inputs, targets = inputs_of(runs, blend, top), targets_of(runs, blend, top)
+    inputs, targets = inputs_of(runs, blend, depth), targets_of(runs, blend, depth)
     probability = cross_fitted(runs, inputs, targets)
     present = np.array([not r.absent for r in runs])
     languages = np.array([r.language for r in runs])

@@ -1,5 +1,5 @@
 """Held-out -train runs of the shipped ranker, and the fit of what the product does with the
-answer reader's logits on them (qa/reading.json: top and blend).
+answer reader's logits on them (qa/reading.json: depth and blend).
 Used by bench/train_reader.py (which leaves these questions out) and bench/fit_reader.py.
 
 1. Questions: per source (a -train split, in its own language and in our translation),
@@ -8,9 +8,11 @@ Used by bench/train_reader.py (which leaves these questions out) and bench/fit_r
 2. Each is asked over its split's index ("present") and over a copy without its article
    ("absent": "not found" is right), as in bench/scorer_data.py: the shipped ranker ranks
    the candidates, the reader scores its TOP best.
-3. top and blend: the weight of the ranker's score added to the reader's logit, the one
-   of BLENDS with the best mean hit@1 over the sources' present runs, for each of TOPS;
-   then the fewest candidates within TOP_TOLERANCE of the best.
+3. depth and blend: how many of the ranker's best the reader reads (qa/reading.py,
+   `Depth`: a fixed number, or as many as hold a share of the ranker's probability, at
+   least a few; DEPTHS) and the weight of the ranker's score added to the reader's logit,
+   the one of BLENDS with the best mean hit@1 over the sources' present runs, for each
+   depth; then the depth with the fewest reads on average within TOP_TOLERANCE of the best.
 4. "Not found" is the scorer's (its confidence in the chosen sentence against its
    threshold for the question's language): the figures say what it does with the
    reader's choices.
@@ -23,7 +25,7 @@ import hashlib
 import pickle
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,7 @@ from index.ingest.language import detect_language
 from qa.app.engine import get_embedder
 from qa.app.settings import Settings
 from qa.evaluate import contains_answer
+from qa.reading import Depth
 from qa.retrieve import FusedRetriever, Query
 from qa.scorer import SCORER_FILE, shipped
 from qa.select import candidates
@@ -47,9 +50,12 @@ SOURCES = (  # (split whose articles are asked about, our translated questions o
     ("squad-train", "squad-train-fr"),
 )
 PER_SOURCE = 300
-TOP = 8  # candidates read per run here; the product reads the first `top` of them
-TOPS = (3, 5, 8)
-# The fewest candidates within this of the best: each one read costs ~11 ms of one core a
+TOP = 8  # candidates read per run here: the most the product's depth may read
+DEPTHS = (
+    *(Depth(n, n, 1.0) for n in (3, 5, 8)),  # a fixed number
+    *(Depth(least, TOP, mass) for least in (2, 3) for mass in (0.6, 0.7, 0.8, 0.9, 0.95)),
+)
+# The fewest reads within this of the best: each one read costs ~11 ms of one core a
 # question (8 instead of 5: +0.7 held-out points for ~+35 ms, over the latency aimed at).
 TOP_TOLERANCE = 0.01
 # The ranker's weight in units of the two scores' spreads (spread_unit): 1 weighs them alike,
@@ -145,28 +151,45 @@ def runs_for(number: int, source: tuple[str, str | None], settings: Settings) ->
     return runs
 
 
-def read_scores(run: Run, blend: float, top: int) -> np.ndarray:
-    """What picks among the `top` candidates read, as qa/reading.py computes it."""
+def read_scores(run: Run, blend: float, depth: Depth) -> np.ndarray:
+    """What picks among the candidates read, as qa/reading.py computes it (Run.read is the
+    ranker's order, as Depth.of sorts it)."""
     assert run.logits is not None
-    return run.logits[:top] + blend * run.ranked[run.read[:top]]
+    count = len(depth.of(run.ranked))
+    return run.logits[:count] + blend * run.ranked[run.read[:count]]
 
 
-def chosen(run: Run, blend: float, top: int) -> int:
+def chosen(run: Run, blend: float, depth: Depth) -> int:
     """Position, among the read, of the candidate the product quotes."""
-    return int(np.argmax(read_scores(run, blend, top)))
+    return int(np.argmax(read_scores(run, blend, depth)))
 
 
-def hit_at_1(runs: list[Run], blend: float | None, top: int = TOP) -> float:
+def hit_at_1(runs: list[Run], blend: float | None, depth: Depth) -> float:
     """Over present runs; blend None: the ranker alone."""
     present = [r for r in runs if not r.absent]
-    hits = [r.right[r.read[0 if blend is None else chosen(r, blend, top)]] for r in present]
+    hits = [r.right[r.read[0 if blend is None else chosen(r, blend, depth)]] for r in present]
     return float(np.mean(hits)) if hits else float("nan")
 
 
-def mean_hit(runs: list[Run], blend: float, top: int) -> float:
+def by_source(runs: list[Run]) -> list[list[Run]]:
+    return [[r for r in runs if r.source == s] for s in range(len(SOURCES))]
+
+
+def mean_hit(runs: list[Run], blend: float | None, depth: Depth) -> float:
     """Each source counts alike, whatever its size."""
-    by_source = [[r for r in runs if r.source == s] for s in range(len(SOURCES))]
-    return float(np.mean([hit_at_1(some, blend, top) for some in by_source if some]))
+    return float(np.mean([hit_at_1(some, blend, depth) for some in by_source(runs) if some]))
+
+
+def mean_reads(runs: list[Run], depth: Depth) -> float:
+    """Candidates read per question, each source alike, over present runs."""
+    return float(
+        np.mean(
+            [
+                np.mean([len(depth.of(r.ranked)) for r in some if not r.absent])
+                for some in by_source(runs)
+            ]
+        )
+    )
 
 
 def spread_unit(runs: list[Run]) -> float:
@@ -176,57 +199,55 @@ def spread_unit(runs: list[Run]) -> float:
     return float(np.std(logits) / np.std(ranked))
 
 
-def best_reading(runs: list[Run]) -> tuple[int, float]:
-    """(top, blend): the best blend for each top, then the fewest candidates read whose
-    hit@1 is within TOP_TOLERANCE of the best."""
+def best_reading(runs: list[Run]) -> tuple[Depth, float]:
+    """(depth, blend): the best blend for each depth, then the depth with the fewest reads
+    whose hit@1 is within TOP_TOLERANCE of the best."""
     unit = spread_unit(runs)
     grid = [b * unit for b in BLENDS]
-    blends = {top: max(grid, key=lambda b: mean_hit(runs, b, top)) for top in TOPS}
-    hits = {top: mean_hit(runs, blends[top], top) for top in TOPS}
-    for top in TOPS:
-        alone = mean_hit(runs, 0.0, top)
+    blends = {d: max(grid, key=lambda b: mean_hit(runs, b, d)) for d in DEPTHS}
+    hits = {d: mean_hit(runs, blends[d], d) for d in DEPTHS}
+    reads = {d: mean_reads(runs, d) for d in DEPTHS}
+    for d in DEPTHS:
         print(
-            f"top {top}: blend {blends[top] / unit:g} spread units, mean hit@1 {hits[top]:.3f}"
-            f" (logits alone {alone:.3f})"
+            f"{d}: {reads[d]:.2f} read, blend {blends[d] / unit:g} spread units, mean hit@1"
+            f" {hits[d]:.3f} (logits alone {mean_hit(runs, 0.0, d):.3f})"
         )
-    ranker = float(
-        np.mean([hit_at_1([r for r in runs if r.source == s], None) for s in range(len(SOURCES))])
-    )
-    print(f"the ranker alone: mean hit@1 {ranker:.3f}")
-    top = min(t for t in TOPS if hits[t] >= max(hits.values()) - TOP_TOLERANCE)
-    return top, blends[top]
+    print(f"the ranker alone: mean hit@1 {mean_hit(runs, None, DEPTHS[0]):.3f}")
+    near = [d for d in DEPTHS if hits[d] >= max(hits.values()) - TOP_TOLERANCE]
+    depth = min(near, key=lambda d: (reads[d], -hits[d]))
+    return depth, blends[depth]
 
 
-def outcomes(runs: list[Run], blend: float | None, top: int) -> tuple[np.ndarray, np.ndarray]:
+def outcomes(runs: list[Run], blend: float | None, depth: Depth) -> tuple[np.ndarray, np.ndarray]:
     """For each run, whether the product's quote holds the answer and whether it is kept
     (the scorer's calibrated confidence in it at or over the scorer's threshold for the
     question's language); blend None: the ranker alone, as before the reader."""
     ranker, right, kept = shipped(), [], []
     for run in runs:
-        best = run.read[0 if blend is None else chosen(run, blend, top)]
+        best = run.read[0 if blend is None else chosen(run, blend, depth)]
         confidence = ranker.confidence(run.features, run.ranked, int(best))
         right.append(bool(run.right[best]))
         kept.append(confidence >= ranker.threshold(run.language))
     return np.array(right), np.array(kept)
 
 
-ConfidenceFit = Callable[[list[Run], float, int], tuple[dict, np.ndarray]]
+ConfidenceFit = Callable[[list[Run], float, Depth], tuple[dict, np.ndarray]]
 
 
 def fit_reading(
     runs: list[Run], name: str = "reader", confidence: ConfidenceFit | None = None
 ) -> tuple[dict, dict]:
-    """What qa/reading.py reads (top, blend, and with `confidence` the confidence fitted by
+    """What qa/reading.py reads (depth, blend, and with `confidence` the confidence fitted by
     it) from runs whose logits are set, and the held-out figures per source, before (the
     ranker) and with the reader; "answered_right" counts an abstention as a miss,
     "absent_not_found" is the share of runs about a missing article answered "not found".
     Without `confidence`, the scorer's decides "not found"."""
-    top, blend = best_reading(runs)
-    fitted: dict = {"top": top, "blend": blend}
-    outcomes_by = {"ranker": outcomes(runs, None, top)}
-    right, kept = outcomes(runs, blend, top)
+    depth, blend = best_reading(runs)
+    fitted: dict = {"depth": asdict(depth), "blend": blend}
+    outcomes_by = {"ranker": outcomes(runs, None, depth)}
+    right, kept = outcomes(runs, blend, depth)
     if confidence is not None:
-        fitted["confidence"], probability = confidence(runs, blend, top)
+        fitted["confidence"], probability = confidence(runs, blend, depth)
         outcomes_by[f"{name} (scorer's confidence)"] = (right, kept)
         limits = fitted["confidence"]["thresholds"]
         kept = np.round(probability, 3) >= np.array([limits[r.language] for r in runs])

@@ -36,7 +36,7 @@ def main() -> None:
         print(f"--- {budget} tokens: read in {time.monotonic() - started:.0f} s", flush=True)
         fitted, figures = fit_reading(runs, "reader")
         hits = [figures[name]["reader_hit@1"] for name in figures]
-        print(f"{budget} tokens: top {fitted['top']}, hit@1 by source {hits}", flush=True)
+        print(f"{budget} tokens: depth {fitted['depth']}, hit@1 by source {hits}", flush=True)
 
 
 if __name__ == "__main__":

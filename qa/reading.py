@@ -2,6 +2,12 @@
 answer reader (qa/reader.py) reads the question with each of its best in its context, and
 the quote is the best of `logit + blend × ranker score`.
 
+How many it reads follows the ranker's doubt (`Depth`): the ranker is a softmax over the
+candidates, so its scores give each the probability that it is the right one; the reader
+reads the best until they hold `mass` of it, at least `least` and at most `most`. A
+question the ranker is sure of costs few reads, one it hesitates on (often asked in the
+other language, whose words it cannot match) more: each read is ~11 ms of one core.
+
 The confidence ("not found" below the threshold of the question's language, whatever the
 article's) joins what both know: a logistic model over the scorer's calibrated confidence
 in the chosen sentence (it knows the retrieval evidence: is the subject in the collection
@@ -9,7 +15,7 @@ at all), the reader's logit of it and its margin over the runner-up read. The sc
 could not tell a right sentence of a question asked in the other language, whose words it
 cannot match, from a wrong one (docs, "Answer quality").
 
-`top`, `blend`, the confidence's weights and the thresholds were fitted on held-out -train
+The depth, `blend`, the confidence's weights and the thresholds were fitted on held-out -train
 questions (bench/fit_reader.py, bench/fit_confidence.py) and are shipped in qa/reading.json
 beside the reader's delta in qa/reader_model/.
 """
@@ -32,11 +38,28 @@ MARGIN_CAP = 10.0  # the margin when a single candidate is read, and at most
 CONFIDENCE_INPUTS = ("scorer_log_odds", "reader_logit", "reader_margin")
 
 
+@dataclass(frozen=True)
+class Depth:
+    """How many of the ranker's best the reader reads."""
+
+    least: int
+    most: int
+    mass: float  # of the ranker's probability that the right sentence is among those read
+
+    def of(self, ranked: np.ndarray) -> np.ndarray:
+        """Positions of the candidates to read, the ranker's best first."""
+        order = np.argsort(-ranked, kind="stable")
+        shares = np.exp(ranked[order] - ranked[order[0]])
+        held = np.cumsum(shares) / shares.sum()
+        count = int(np.searchsorted(held, self.mass)) + 1
+        return order[: min(max(count, self.least), self.most)]
+
+
 @dataclass
 class Reading:
     ranker: Learned
     reader: AnswerReader
-    top: int
+    depth: Depth
     blend: float
     weights: np.ndarray  # of CONFIDENCE_INPUTS
     bias: float
@@ -53,7 +76,7 @@ class Reading:
         """The ranker's scores of all candidates ((sentence, context) each), and the
         reader's logits of its best."""
         ranked = self.ranker.scores(features)
-        read = np.argsort(-ranked, kind="stable")[: self.top]
+        read = self.depth.of(ranked)
         logits = self.reader.logits(question, [candidates[i] for i in read])
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
@@ -91,7 +114,7 @@ def load_reading(reader: AnswerReader, path: Path = READING_FILE) -> Reading:
     return Reading(
         shipped(),
         reader,
-        int(model["top"]),
+        Depth(**model["depth"]),
         float(model["blend"]),
         np.array(confidence["weights"], dtype=np.float64),
         float(confidence["bias"]),

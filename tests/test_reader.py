@@ -25,7 +25,7 @@ from index.embedding.reader_model import (
 from index.errors import ModelDamaged
 from qa.app.engine import answer_reader, reading_for
 from qa.app.settings import Settings
-from qa.reading import READER_DELTA, READING_FILE, load_reading
+from qa.reading import READER_DELTA, READING_FILE, Depth, load_reading
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,20 @@ def test_the_shipped_delta_matches_its_record_which_names_train_data_only() -> N
     assert READER_DELTA.stat().st_size <= 50 * 1024**2  # small enough to ship in the repo
     reading = json.loads(READING_FILE.read_text())
     assert reading["fitted_on"]["sha256"] == record["sha256"]  # fitted on this very delta
+
+
+def test_the_reader_reads_more_candidates_when_the_ranker_hesitates() -> None:
+    depth = Depth(least=3, most=8, mass=0.7)
+    sure = np.array([0.0, 9.0, 1.0, 0.5, 2.0, 0.2, 0.1, 0.3, 0.0, 0.4])
+    assert depth.of(sure).tolist() == [1, 4, 2]  # the ranker's best first, `least` of them
+    torn = np.linspace(1.0, 1.1, 20)  # 20 nearly alike: 0.7 of them is 14, over `most`
+    assert depth.of(torn).tolist() == list(range(19, 11, -1))
+    halves = np.log(np.array([0.3, 0.3, 0.1, 0.1, 0.1, 0.05, 0.05]))
+    assert depth.of(halves).tolist() == [0, 1, 2]  # 0.7 of the probability in 3
+    assert depth.of(np.array([2.0])).tolist() == [0]  # never more than there are
+    # The shipped depth was fitted (bench/fit_reading.py) within the grid it is bounded by.
+    shipped = Depth(**json.loads(READING_FILE.read_text())["depth"])
+    assert 1 <= shipped.least <= shipped.most <= 8 and 0 < shipped.mass <= 1
 
 
 def test_a_reading_fitted_on_other_confidence_inputs_is_refused(
