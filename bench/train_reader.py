@@ -300,7 +300,7 @@ def write_delta(
         "seed": args.seed,
         "mixture": [list(m) for m in MIXTURE] if not args.tiny_split else args.tiny_split,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",
-        "command": " ".join(["python", *sys.argv]),
+        "command": command_line(),
         "continued_from": continued_record(args),
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
@@ -312,6 +312,18 @@ def write_delta(
         probe = model(*batch_tensors(tokenizer, [Group("probe", PROBE)])).tolist()
     (folder / "probe.json").write_text(json.dumps({"texts": PROBE, "logits": probe}) + "\n")
     print(f"wrote {path} after {step} steps", flush=True)
+
+
+def command_line() -> str:
+    """This run's command as run from the repository's root, wherever it was started."""
+
+    def from_root(argument: str) -> str:
+        path = Path(argument).resolve()
+        return (
+            str(path.relative_to(ROOT)) if path.exists() and path.is_relative_to(ROOT) else argument
+        )
+
+    return " ".join(["python", *map(from_root, sys.argv)])
 
 
 def continued_record(args: argparse.Namespace) -> dict | None:
