@@ -100,8 +100,9 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description='Below this confidence the answer is "not found"; unset: the threshold of'
-        " the question's language shipped with the scorer (`qa/scorer.json`: "
-        "0.125 English, 0.161 French, `bench/train_scorer.py`).",
+        " the question's language shipped with the answer reader (`qa/reading.json`: 0.058"
+        " English, 0.099 French, `bench/fit_reader.py`; without the reader, the scorer's in"
+        " `qa/scorer.json`).",
     )
     preferred_source: str | None = Field(
         None,
