@@ -131,7 +131,7 @@ def test_two_servers_over_one_database_share_one_truth_about_updates(
         accepted = upload(b.url, "volcano.md", VOLCANO)
         assert accepted.status_code == 202, accepted.text
         done = wait_for(a.url, finished(accepted.json()["job"]["id"]), "b's upload in a's status")
-        assert done["state"] == "done" and done["owner"]["pid"] != a.process.pid
+        assert done["state"] == "done" and done["owner"]["pid"] != a.process.pid, done
         for server in servers:
             assert "green" in answer(server.url, BREVIK)
             assert "nine kilometres" in answer(server.url, VOLCANO_QUESTION)
