@@ -94,6 +94,12 @@ def held_out(source: tuple[str, str | None]) -> list[dict]:
     return answerable[:PER_SOURCE]
 
 
+def held_out_ids() -> set[str]:
+    """The ids of every source's held-out questions: the trainers leave them out, in every
+    language (a translation keeps its original's id)."""
+    return {q["id"] for source in SOURCES for q in held_out(source)}
+
+
 def runs_path() -> Path:
     """Where the runs are kept: named by what they depend on."""
     key = hashlib.sha1(b"".join(p.read_bytes() for p in RUNS_DEPEND_ON)).hexdigest()

@@ -113,6 +113,13 @@ def translations(questions: list[Question], name: str) -> list[Question]:
     ]
 
 
+def table_questions(split: str, translated: str = "") -> list[Question]:
+    """The questions a split's table numbers (Table.question), in order: its answerable
+    ones, or with `translated` those of them we translated, asked in our translation."""
+    questions = [q for q in load_questions(EVAL_DIR / split / "questions.jsonl") if q.answers]
+    return translations(questions, translated) if translated else questions
+
+
 def split_index(split: str, settings: Settings, embedder: Embedder, data: Path) -> Path:
     """The split's whole index, built once under data/."""
     index_dir = data / split
@@ -146,10 +153,8 @@ def table_for(
     if cached is not None:
         return cached
     embedder = get_embedder(settings)
-    questions = [q for q in load_questions(EVAL_DIR / split / "questions.jsonl") if q.answers]
-    folds = folds_of([q.article for q in questions])
-    if translated:
-        questions = translations(questions, translated)
+    folds = folds_of([q.article for q in table_questions(split)])
+    questions = table_questions(split, translated)
     articles = [q.article for q in questions]
     whole = Store.open(split_index(split, settings, embedder, data))
     without = [Store.open(p) for p in fold_indexes(split, folds, embedder, data)]

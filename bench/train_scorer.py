@@ -50,14 +50,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from fit_reading import SOURCES, held_out
+from fit_reading import held_out_ids
 from scipy.optimize import minimize
-from scorer_data import EVAL_DIR, FOLDS, ROOT, Table, table_for, translations
+from scorer_data import FOLDS, ROOT, Table, table_for, table_questions
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.isotonic import IsotonicRegression
 
 from qa.app.settings import Settings
-from qa.evaluate import load_questions
 from qa.features import HAND_MADE, NAMES
 from qa.scorer import SCORER_FILE, SELECTION, Learned, selection_features
 
@@ -360,13 +359,11 @@ def main() -> None:
 
 def held_out_rows(tables: dict[str, Table]) -> np.ndarray:
     """Rows, in the joined table, of questions bench/fit_reading.py holds out, by id."""
-    left_out = {q["id"] for source in SOURCES for q in held_out(source)}
+    left_out = held_out_ids()
     rows = []
     for name, table in tables.items():
-        split = ARTICLES_OF.get(name, name)
-        questions = [q for q in load_questions(EVAL_DIR / split / "questions.jsonl") if q.answers]
-        if name in ARTICLES_OF:
-            questions = translations(questions, name)
+        translated = name if name in ARTICLES_OF else ""
+        questions = table_questions(ARTICLES_OF.get(name, name), translated)
         held = np.array([q.id in left_out for q in questions])
         rows.append(held[table.question])
     return np.concatenate(rows)
