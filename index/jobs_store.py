@@ -25,10 +25,13 @@ import importlib
 import os
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from index.errors import IndexMissing
+
+R = TypeVar("R")
 
 HEARTBEAT_SECONDS = 2.0  # a running job's record is written again this often
 STALE_SECONDS = 60.0  # a job with no heartbeat for this long: its process is gone
@@ -36,6 +39,7 @@ KEEP_JOBS = 50  # records kept; older ones are deleted when a job starts
 LISTED = 1000  # ids per list of a report kept in the record (the summary counts them all)
 TEXT = 2000  # characters of an error or warning kept
 ACTIVE = ("queued", "running")
+READ_TRIES = 5  # of read_with_lock
 
 STORES = {
     "embedded": "index.embedded.jobs:EmbeddedJobs",
@@ -80,6 +84,21 @@ def open_job_store(kind: str, index_dir: Path, database_url: str | None) -> JobS
 
 def owner() -> dict[str, Any]:
     return {"host": socket.gethostname()[:255], "pid": os.getpid()}
+
+
+def read_with_lock(read: Callable[[], R], locked: Callable[[], bool]) -> tuple[R, bool]:
+    """The last record and whether the lock is held, as of one moment. A job takes the
+    lock before its first record and writes its last before it lets the lock go, so a
+    record read between two looks at the lock that agree is judged rightly by them. Read
+    once each, a job that ended between the two reads looked dead ("failed") for a moment.
+    A few tries at most: jobs do not end many times a millisecond."""
+    before = locked()
+    for _ in range(READ_TRIES):
+        record, now = read(), locked()
+        if now == before:
+            break
+        before = now
+    return record, now
 
 
 def judged(record: dict[str, Any], locked: bool, heartbeat_age: float | None) -> dict[str, Any]:

@@ -25,6 +25,22 @@ print("holding", flush=True)
 time.sleep(600)
 """
 
+JOBS = 120
+ONE_AFTER_ANOTHER = """
+import sys, time
+from pathlib import Path
+from index.jobs_store import open_job_store, owner
+store = open_job_store(sys.argv[1], Path(sys.argv[2]), sys.argv[3] or None)
+print("starting", flush=True)
+for n in range(int(sys.argv[4])):
+    claim = store.claim()
+    job = claim.start({"state": "running", "kind": "upload", "owner": owner()})
+    time.sleep(0.02)
+    claim.save({"state": "done", "kind": "upload", "owner": owner(), "id": job})
+    claim.release()
+    time.sleep(0.005)
+"""
+
 
 @pytest.fixture(params=BACKENDS)
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path, str | None]:
@@ -93,6 +109,30 @@ def test_a_job_whose_process_died_is_failed_and_the_next_proceeds(
         with psycopg.connect(where[2] or "") as db:
             records = db.execute("SELECT record FROM article_qa_jobs.jobs ORDER BY id").fetchall()
         assert records[0][0]["state"] == "failed"
+
+
+def test_a_job_that_just_ended_never_reads_as_dead(where: tuple[str, Path, str | None]) -> None:
+    """A job writes its last record, then lets its lock go: a status read across that
+    moment (the record read while running, the lock looked at once free) said "its process
+    died" for a job that had ended well (a two-server test saw it once in CI)."""
+    kind, index_dir, url = where
+    jobs = subprocess.Popen(
+        [sys.executable, "-c", ONE_AFTER_ANOTHER, kind, str(index_dir), url or "", str(JOBS)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert jobs.stdout is not None and jobs.stdout.readline() == "starting\n"
+    store, reads, dead = _store(where), 0, []
+    while jobs.poll() is None:
+        seen = store.latest()
+        reads += 1
+        if seen is not None and seen.get("died"):
+            dead.append(seen)
+    assert jobs.returncode == 0
+    assert reads > JOBS  # read while jobs ran and ended
+    assert dead == [], f"{len(dead)} of {reads} reads saw a job that ended as dead: {dead[0]}"
 
 
 def test_one_process_at_a_time_holds_the_watch(where: tuple[str, Path, str | None]) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from index.errors import IndexBusy, IndexWriteError
-from index.jobs_store import ACTIVE, KEEP_JOBS, bounded, busy, judged
+from index.jobs_store import ACTIVE, KEEP_JOBS, bounded, busy, judged, read_with_lock
 
 DATABASE = "jobs.sqlite"
 LOCK = ".update.lock"
@@ -77,11 +77,11 @@ class EmbeddedJobs:
 
     def latest(self) -> dict[str, Any] | None:
         """The last job's record; reading writes nothing (no file is made)."""
-        row = self._last_row()
+        row, locked = read_with_lock(self._last_row, self._locked)
         if row is None:
             return None
         record, heartbeat = json.loads(row[1]), row[2]
-        return judged(record, self._locked(), time.time() - heartbeat)
+        return judged(record, locked, time.time() - heartbeat)
 
     def _last_row(self) -> tuple[int, str, float] | None:
         path = self.index_dir / DATABASE
@@ -104,7 +104,9 @@ class EmbeddedJobs:
             handle = open(self.index_dir / LOCK)  # noqa: SIM115
         except FileNotFoundError:
             return False
-        with handle, self._guard():
+        # The file closes (its shared lock goes) inside the guard: a claim never sees
+        # the lock held by a mere look at it, and refuses no update for it.
+        with self._guard(), handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:

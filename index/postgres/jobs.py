@@ -16,7 +16,15 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from index.errors import IndexBusy, IndexUnavailable
-from index.jobs_store import ACTIVE, KEEP_JOBS, STALE_SECONDS, bounded, busy, judged
+from index.jobs_store import (
+    ACTIVE,
+    KEEP_JOBS,
+    STALE_SECONDS,
+    bounded,
+    busy,
+    judged,
+    read_with_lock,
+)
 from index.postgres.schema import connect
 
 JOBS_SCHEMA = "article_qa_jobs"
@@ -164,10 +172,12 @@ def _holder(db: psycopg.Connection) -> int | None:
 def _latest(db: psycopg.Connection) -> dict[str, Any] | None:
     if db.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone() == (None,):
         return None
-    row = db.execute(LAST).fetchone()
+    row, locked = read_with_lock(
+        lambda: db.execute(LAST).fetchone(), lambda: _holder(db) is not None
+    )
     if row is None:
         return None
-    return judged(row[1], _holder(db) is not None, float(row[2]))
+    return judged(row[1], locked, float(row[2]))
 
 
 def _end_stale_holder(db: psycopg.Connection) -> bool:
