@@ -10,9 +10,10 @@ Used by bench/train_reader.py (which leaves these questions out) and bench/fit_r
    the candidates, the reader scores its TOP best.
 3. depth and blend: how many of the ranker's best the reader reads (qa/reading.py,
    `Depth`: a fixed number, or as many as hold a share of the ranker's probability, at
-   least a few; DEPTHS) and the weight of the ranker's score added to the reader's logit,
-   the one of BLENDS with the best mean hit@1 over the sources' present runs, for each
-   depth; then the depth with the fewest reads on average within TOP_TOLERANCE of the best.
+   least a few, the others only if the reader is not sure of one of those; DEPTHS) and
+   the weight of the ranker's score added to the reader's logit, the one of BLENDS with
+   the best mean hit@1 over the sources' present runs, for each depth; then the depth
+   with the fewest reads on average within TOP_TOLERANCE of the best.
 4. "Not found" is the scorer's (its confidence in the chosen sentence against its
    threshold for the question's language): the figures say what it does with the
    reader's choices.
@@ -51,9 +52,15 @@ SOURCES = (  # (split whose articles are asked about, our translated questions o
 )
 PER_SOURCE = 300
 TOP = 8  # candidates read per run here: the most the product's depth may read
+SURE = (None, -1.0, 0.0, 1.0, 2.0, 3.0)  # reader logits (its median over candidates: -3)
 DEPTHS = (
     *(Depth(n, n, 1.0) for n in (3, 5, 8)),  # a fixed number
-    *(Depth(least, TOP, mass) for least in (2, 3) for mass in (0.6, 0.7, 0.8, 0.9, 0.95)),
+    *(
+        Depth(least, TOP, mass, sure)
+        for least in (2, 3)
+        for mass in (0.6, 0.7, 0.8, 0.9, 0.95)
+        for sure in SURE
+    ),
 )
 # The fewest reads within this of the best: each one read costs ~11 ms of one core a
 # question (8 instead of 5: +0.7 held-out points for ~+35 ms, over the latency aimed at).
@@ -161,8 +168,14 @@ def read_scores(run: Run, blend: float, depth: Depth) -> np.ndarray:
     """What picks among the candidates read, as qa/reading.py computes it (Run.read is the
     ranker's order, as Depth.of sorts it)."""
     assert run.logits is not None
-    count = len(depth.of(run.ranked))
+    count = read_count(run, depth)
     return run.logits[:count] + blend * run.ranked[run.read[:count]]
+
+
+def read_count(run: Run, depth: Depth) -> int:
+    """How many of its candidates the product reads (Depth.count)."""
+    assert run.logits is not None
+    return depth.count(run.ranked, run.logits)
 
 
 def chosen(run: Run, blend: float, depth: Depth) -> int:
@@ -191,7 +204,7 @@ def mean_reads(runs: list[Run], depth: Depth) -> float:
     return float(
         np.mean(
             [
-                np.mean([len(depth.of(r.ranked)) for r in some if not r.absent])
+                np.mean([read_count(r, depth) for r in some if not r.absent])
                 for some in by_source(runs)
             ]
         )

@@ -6,7 +6,10 @@ How many it reads follows the ranker's doubt (`Depth`): the ranker is a softmax 
 candidates, so its scores give each the probability that it is the right one; the reader
 reads the best until they hold `mass` of it, at least `least` and at most `most`. A
 question the ranker is sure of costs few reads, one it hesitates on (often asked in the
-other language, whose words it cannot match) more: each read is ~11 ms of one core.
+other language, whose words it cannot match) more: each read is ~11 ms of one core. And
+the reader's own certainty: it reads the first `least`, and the others only when none of
+those reaches the logit `sure` (a cascade, as rerankers are run: the rest rarely beat a
+sentence the reader is sure of).
 
 The confidence ("not found" below the threshold of the question's language, whatever the
 article's) joins what both know: a logistic model over the scorer's calibrated confidence
@@ -45,14 +48,27 @@ class Depth:
     least: int
     most: int
     mass: float  # of the ranker's probability that the right sentence is among those read
+    # A logit of the reader: when one of the `least` read first reaches it, the others are
+    # not read (None: always read them all)
+    sure: float | None = None
 
     def of(self, ranked: np.ndarray) -> np.ndarray:
-        """Positions of the candidates to read, the ranker's best first."""
+        """Positions of the candidates to read, the ranker's best first, if the first
+        `least` leave the reader unsure."""
         order = np.argsort(-ranked, kind="stable")
         shares = np.exp(ranked[order] - ranked[order[0]])
         held = np.cumsum(shares) / shares.sum()
         count = int(np.searchsorted(held, self.mass)) + 1
         return order[: min(max(count, self.least), self.most)]
+
+    def settled(self, first: np.ndarray) -> bool:
+        """Whether the reader's logits of the first `least` read settle the choice."""
+        return self.sure is not None and len(first) > 0 and float(first.max()) >= self.sure
+
+    def count(self, ranked: np.ndarray, logits: np.ndarray) -> int:
+        """How many are read, given the reader's logits of the ranker's best, in its order."""
+        planned = len(self.of(ranked))
+        return min(planned, self.least) if self.settled(logits[: self.least]) else planned
 
 
 @dataclass
@@ -77,7 +93,11 @@ class Reading:
         reader's logits of its best."""
         ranked = self.ranker.scores(features)
         read = self.depth.of(ranked)
-        logits = self.reader.logits(question, [candidates[i] for i in read])
+        logits = self.reader.logits(question, [candidates[i] for i in read[: self.depth.least]])
+        if len(read) > len(logits) and not self.depth.settled(logits):
+            rest = self.reader.logits(question, [candidates[i] for i in read[len(logits) :]])
+            logits = np.concatenate([logits, rest])
+        read = read[: len(logits)]
         return Reads(ranked, read, logits, logits + self.blend * ranked[read])
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:

@@ -25,6 +25,7 @@ from index.embedding.reader_model import (
 from index.errors import ModelDamaged
 from qa.app.engine import answer_reader, reading_for
 from qa.app.settings import Settings
+from qa.features import NAMES
 from qa.reading import READER_DELTA, READING_FILE, Depth, load_reading
 from web.app import create_app
 
@@ -64,6 +65,32 @@ def test_the_reader_reads_more_candidates_when_the_ranker_hesitates() -> None:
     # The shipped depth was fitted (bench/fit_reading.py) within the grid it is bounded by.
     shipped = Depth(**json.loads(READING_FILE.read_text())["depth"])
     assert 1 <= shipped.least <= shipped.most <= 8 and 0 < shipped.mass <= 1
+
+
+def test_the_reader_reads_the_others_only_when_unsure_of_its_first(models_dir: Path) -> None:
+    depth = Depth(least=2, most=8, mass=0.99, sure=1.0)
+    torn = np.linspace(1.1, 1.0, 8)  # the ranker hesitates: all 8 planned, in this order
+    assert depth.of(torn).tolist() == list(range(8))
+    assert depth.count(torn, np.array([-3.0, 2.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0])) == 2
+    assert depth.count(torn, np.array([-3.0, 0.5, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0])) == 8
+    assert Depth(2, 8, 0.99).count(torn, np.full(8, 9.0)) == 8  # no `sure`: all, always
+    # The product's reading, with the real reader: the answer among its first two settles it.
+    reading = reading_for(Settings(models_dir=models_dir))
+    assert reading is not None
+    question = "Qui a annoncé un nouvel échange de prisonniers ?"
+    context = "Échange de prisonniers |  … "
+    sentences = [
+        "L'Ukraine et la Russie ont annoncé jeudi un nouvel échange de prisonniers.",
+        "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
+        *(f"Le port numéro {n} a reçu un cargo de blé." for n in range(6)),
+    ]
+    candidates = [(sentence, context) for sentence in sentences]
+    features = np.zeros((len(sentences), len(NAMES)))  # the ranker cannot tell them apart
+    for sure, read in ((1.0, 2), (50.0, 8)):  # 50: more than any logit, never sure
+        reading.depth = Depth(least=2, most=8, mass=0.99, sure=sure)
+        reads = reading.read(question, candidates, features)
+        assert len(reads.read) == len(reads.logits) == read
+        assert reads.read[int(np.argmax(reads.scores))] == 0  # the lead, either way
 
 
 def test_a_reading_fitted_on_other_confidence_inputs_is_refused(
