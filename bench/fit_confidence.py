@@ -1,8 +1,9 @@
 """Fit the answer's confidence with the reader (qa/reading.py, CONFIDENCE_INPUTS) on the
 held-out -train runs of bench/fit_reading.py, once depth and blend are fitted: a logistic
 regression of "the quote holds a gold answer" (never, for a question about an absent
-article) on the scorer's calibrated confidence in the chosen sentence, the reader's logit
-of it and its margin over the runner-up read.
+article) on CONFIDENCE_INPUTS: the scorer's calibrated confidence in the chosen sentence,
+the reader's logit of it and its margin over the runner-up read, the ranker's probability
+of it and the runner-up's logit.
 
 Thresholds follow the scorer's rule (bench/train_scorer.py): per question language, the
 highest threshold that costs at most HIT_BUDGET of hit@1 over the runs asked in it, on
@@ -16,7 +17,7 @@ import numpy as np
 from fit_reading import Run, chosen, read_scores
 from sklearn.linear_model import LogisticRegression
 
-from qa.reading import CONFIDENCE_INPUTS, Depth, confidence_inputs
+from qa.reading import CONFIDENCE_INPUTS, Depth, Reads, confidence_inputs
 from qa.scorer import shipped
 
 HIT_BUDGET = 0.01  # the scorer's
@@ -31,7 +32,9 @@ def inputs_of(runs: list[Run], blend: float, depth: Depth) -> np.ndarray:
         scores = read_scores(run, blend, depth)
         best = int(np.argmax(scores))
         scorer = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        rows.append(confidence_inputs(scorer, run.logits[: len(scores)], scores, best))
+        count = len(scores)
+        reads = Reads(run.ranked, run.read[:count], run.logits[:count], scores)
+        rows.append(confidence_inputs(scorer, reads, best))
     return np.array(rows)
 
 

@@ -14,7 +14,9 @@ sentence the reader is sure of).
 The confidence ("not found" below the threshold of the question's language, whatever the
 article's) joins what both know: a logistic model over the scorer's calibrated confidence
 in the chosen sentence (it knows the retrieval evidence: is the subject in the collection
-at all), the reader's logit of it and its margin over the runner-up read. The scorer alone
+at all), the reader's logit of it and its margin over the runner-up read, the ranker's
+probability of it and the reader's logit of the runner-up (a question about a missing
+article often leaves several candidates alike). The scorer alone
 could not tell a right sentence of a question asked in the other language, whose words it
 cannot match, from a wrong one (docs, "Answer quality").
 
@@ -38,7 +40,14 @@ READER_DELTA = Path(__file__).with_name("reader_model") / "reader-delta.safetens
 
 
 MARGIN_CAP = 10.0  # the margin when a single candidate is read, and at most
-CONFIDENCE_INPUTS = ("scorer_log_odds", "reader_logit", "reader_margin")
+RUNNER_UP_FLOOR = -5.0  # the runner-up's logit when a single candidate is read (below most)
+CONFIDENCE_INPUTS = (
+    "scorer_log_odds",
+    "reader_logit",
+    "reader_margin",
+    "ranker_log_share",  # the ranker's log probability of the chosen, over all candidates
+    "runner_up_logit",  # the reader's best logit among the others read
+)
 
 
 @dataclass(frozen=True)
@@ -104,18 +113,29 @@ class Reading:
         """The probability that the chosen candidate holds the answer; `best` indexes the
         candidates read."""
         scorer = self.ranker.confidence(features, reads.ranked, int(reads.read[best]))
-        inputs = confidence_inputs(scorer, reads.logits, reads.scores, best)
+        inputs = confidence_inputs(scorer, reads, best)
         return float(1.0 / (1.0 + np.exp(-(inputs @ self.weights + self.bias))))
 
 
-def confidence_inputs(
-    scorer: float, logits: np.ndarray, scores: np.ndarray, best: int
-) -> np.ndarray:
-    """CONFIDENCE_INPUTS of the chosen candidate among those read."""
+def confidence_inputs(scorer: float, reads: "Reads", best: int) -> np.ndarray:
+    """CONFIDENCE_INPUTS of the chosen candidate, `best` among those read."""
     share = min(max(scorer, 1e-4), 1 - 1e-4)
-    others = np.delete(scores, best)
-    margin = float(scores[best] - others.max()) if len(others) else MARGIN_CAP
-    return np.array([np.log(share / (1 - share)), logits[best], min(margin, MARGIN_CAP)])
+    others = np.delete(reads.scores, best)
+    margin = float(reads.scores[best] - others.max()) if len(others) else MARGIN_CAP
+    ranked = reads.ranked
+    top = float(ranked.max())
+    log_share = float(ranked[reads.read[best]]) - top - float(np.log(np.exp(ranked - top).sum()))
+    rivals = np.delete(reads.logits, best)
+    runner_up = float(rivals.max()) if len(rivals) else RUNNER_UP_FLOOR
+    return np.array(
+        [
+            np.log(share / (1 - share)),
+            reads.logits[best],
+            min(margin, MARGIN_CAP),
+            log_share,
+            runner_up,
+        ]
+    )
 
 
 @dataclass(frozen=True)
