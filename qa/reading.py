@@ -16,9 +16,9 @@ article's) joins what both know: a logistic model over the scorer's calibrated c
 in the chosen sentence (it knows the retrieval evidence: is the subject in the collection
 at all), the reader's logit of it and its margin over the runner-up read, the ranker's
 probability of it and the reader's logit of the runner-up (a question about a missing
-article often leaves several candidates alike). The scorer alone
-could not tell a right sentence of a question asked in the other language, whose words it
-cannot match, from a wrong one (docs, "Answer quality").
+article often leaves several candidates alike). The scorer alone could not tell a right
+sentence of a question asked in the other language, whose words it cannot match, from a
+wrong one (docs, "Answer quality").
 
 The depth, `blend`, the confidence's weights and the thresholds were fitted on held-out -train
 questions (bench/fit_reader.py, bench/fit_confidence.py) and are shipped in qa/reading.json
@@ -62,8 +62,8 @@ class Depth:
     sure: float | None = None
 
     def of(self, ranked: np.ndarray) -> np.ndarray:
-        """Positions of the candidates to read, the ranker's best first, if the first
-        `least` leave the reader unsure."""
+        """Positions of the candidates to read, the ranker's best first (those after the
+        first `least` only if the reader is not `settled` by them)."""
         order = np.argsort(-ranked, kind="stable")
         shares = np.exp(ranked[order] - ranked[order[0]])
         held = np.cumsum(shares) / shares.sum()
