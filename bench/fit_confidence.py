@@ -14,10 +14,10 @@ article's questions). The shipped weights are fitted on all runs. Dev is never r
 from __future__ import annotations
 
 import numpy as np
-from fit_reading import Run, chosen, read_scores
+from fit_reading import Run, chosen, reads_of
 from sklearn.linear_model import LogisticRegression
 
-from qa.reading import CONFIDENCE_INPUTS, Depth, Reads, confidence_inputs
+from qa.reading import CONFIDENCE_INPUTS, Depth, confidence_inputs
 from qa.scorer import shipped
 
 HIT_BUDGET = 0.01  # the scorer's
@@ -28,12 +28,9 @@ def inputs_of(runs: list[Run], blend: float, depth: Depth) -> np.ndarray:
     """CONFIDENCE_INPUTS of each run's chosen candidate, as answering computes them."""
     ranker, rows = shipped(), []
     for run in runs:
-        assert run.logits is not None
-        scores = read_scores(run, blend, depth)
-        best = int(np.argmax(scores))
+        reads = reads_of(run, blend, depth)
+        best = int(np.argmax(reads.scores))
         scorer = ranker.confidence(run.features, run.ranked, int(run.read[best]))
-        count = len(scores)
-        reads = Reads(run.ranked, run.read[:count], run.logits[:count], scores)
         rows.append(confidence_inputs(scorer, reads, best))
     return np.array(rows)
 

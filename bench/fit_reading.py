@@ -39,7 +39,7 @@ from index.ingest.language import detect_language
 from qa.app.engine import get_embedder
 from qa.app.settings import Settings
 from qa.evaluate import contains_answer
-from qa.reading import Depth
+from qa.reading import Depth, Reads
 from qa.retrieve import FusedRetriever, Query
 from qa.scorer import SCORER_FILE, shipped
 from qa.select import candidates
@@ -164,12 +164,18 @@ def runs_for(number: int, source: tuple[str, str | None], settings: Settings) ->
     return runs
 
 
-def read_scores(run: Run, blend: float, depth: Depth) -> np.ndarray:
-    """What picks among the candidates read, as qa/reading.py computes it (Run.read is the
-    ranker's order, as Depth.of sorts it)."""
+def reads_of(run: Run, blend: float, depth: Depth) -> Reads:
+    """What qa/reading.py's Reading.read returns for this run (Run.read is the ranker's
+    order, as Depth.of sorts it)."""
     assert run.logits is not None
     count = read_count(run, depth)
-    return run.logits[:count] + blend * run.ranked[run.read[:count]]
+    read, logits = run.read[:count], run.logits[:count]
+    return Reads(run.ranked, read, logits, logits + blend * run.ranked[read])
+
+
+def read_scores(run: Run, blend: float, depth: Depth) -> np.ndarray:
+    """What picks among the candidates read."""
+    return reads_of(run, blend, depth).scores
 
 
 def read_count(run: Run, depth: Depth) -> int:

@@ -45,6 +45,7 @@ from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
 from index.embedding.reader_model import RECORD_FILE, checked_record
 from qa.reader_input import READER_TOKENS, join_context, reader_text
+from qa.reading import READER_DELTA
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = 4  # e5's first layers, kept
@@ -56,7 +57,7 @@ PROBE = [  # read by the trained model at the end: its export must read them ali
         "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
     )
 ]
-DELTA_FILE = "reader-delta.safetensors"
+DELTA_FILE = READER_DELTA.name  # as the product ships it
 HEAD_LR_FACTOR = 20  # the head starts from nothing
 # (split, our translated questions or None, groups per question, questions kept or 0: all).
 # PIAF is small and French is what fails most: its questions come back with other wrong

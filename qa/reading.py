@@ -33,13 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.reader import AnswerReader
-from qa.scorer import Learned, shipped
+from qa.scorer import Learned, capped_margin, shipped
 
 READING_FILE = Path(__file__).with_name("reading.json")
 READER_DELTA = Path(__file__).with_name("reader_model") / "reader-delta.safetensors"
 
 
-MARGIN_CAP = 10.0  # the margin when a single candidate is read, and at most
 RUNNER_UP_FLOOR = -5.0  # the runner-up's logit when a single candidate is read (below most)
 CONFIDENCE_INPUTS = (
     "scorer_log_odds",
@@ -120,8 +119,6 @@ class Reading:
 def confidence_inputs(scorer: float, reads: "Reads", best: int) -> np.ndarray:
     """CONFIDENCE_INPUTS of the chosen candidate, `best` among those read."""
     share = min(max(scorer, 1e-4), 1 - 1e-4)
-    others = np.delete(reads.scores, best)
-    margin = float(reads.scores[best] - others.max()) if len(others) else MARGIN_CAP
     ranked = reads.ranked
     top = float(ranked.max())
     log_share = float(ranked[reads.read[best]]) - top - float(np.log(np.exp(ranked - top).sum()))
@@ -131,7 +128,7 @@ def confidence_inputs(scorer: float, reads: "Reads", best: int) -> np.ndarray:
         [
             np.log(share / (1 - share)),
             reads.logits[best],
-            min(margin, MARGIN_CAP),
+            capped_margin(reads.scores, best),
             log_share,
             runner_up,
         ]

@@ -57,13 +57,17 @@ class HandMade:
         return min(max(float(scores[best]), 0.0), 1.0)
 
 
+def capped_margin(scores: np.ndarray, best: int) -> float:
+    """How far `best` leads the runner-up, at most MARGIN_CAP (that, when it is alone)."""
+    others = np.delete(scores, best)
+    return min(float(scores[best] - others.max()), MARGIN_CAP) if len(others) else MARGIN_CAP
+
+
 def selection_features(features: np.ndarray, scores: np.ndarray, best: int) -> np.ndarray:
     """The best candidate's features, then its softmax share and its margin over the
     runner-up (capped): the confidence model's inputs, named NAMES + SELECTION."""
     shifted = np.exp(scores - scores[best])
-    others = np.delete(scores, best)
-    margin = min(float(scores[best] - others.max()), MARGIN_CAP) if len(others) else MARGIN_CAP
-    return np.r_[features[best], 1.0 / shifted.sum(), margin]
+    return np.r_[features[best], 1.0 / shifted.sum(), capped_margin(scores, best)]
 
 
 @dataclass(frozen=True)
