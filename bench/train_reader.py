@@ -69,6 +69,7 @@ MIXTURE = (
     ("piaf-train", "piaf-train-en-2", 3, 0),
     ("squad-train", "squad-train-fr", 3, 0),
     ("squad-train", "squad-train-fr-2", 3, 0),
+    ("squad-train", "squad-train-fr-3", 3, 0),
     ("squad-train", None, 1, 0),
     ("squad-train-large", None, 1, 20000),
 )
