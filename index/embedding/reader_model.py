@@ -24,6 +24,8 @@ from index.embedding.model_folder import build_folder
 RECORD_FILE = "reader.json"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "sentence_bert_config.json"
+MODEL_CONFIG_FILE = "config.json"
+E5_LAYERS = 12  # a reader's record without "layers" has all of e5's
 HEAD = "head."  # the head's tensors: not part of the encoder
 TRAINER = "bench/train_reader.py, then bench/fit_reader.py --ship"
 
@@ -54,26 +56,36 @@ def ensure_reader_model(delta: Path, models_dir: Path) -> Path:
     record = checked_record(delta)
     target = Path(models_dir) / f"e5-reader-{record['sha256'][:12]}"
     if not (target / WEIGHTS_FILE).is_file():
-        tokens = int(record["reader_tokens"])
-        build_folder(target, lambda folder: assemble(delta, models_dir, folder, tokens))
+        build_folder(target, lambda folder: assemble(delta, models_dir, folder, record))
     return target
 
 
-def assemble(delta: Path, models_dir: Path, folder: Path, tokens: int) -> None:
-    """e5's folder with the delta's tensors in place of its own, cut at `tokens` as trained
+def assemble(delta: Path, models_dir: Path, folder: Path, record: dict) -> None:
+    """e5's folder with the delta's tensors in place of its own, its first `layers` only (a
+    smaller reader is e5's lower layers under its own), cut at the tokens it was trained on
     (the context is cut, never the sentence: qa/reader_input.py)."""
     e5 = ensure_e5_model(models_dir)
     shutil.copytree(e5, folder, dirs_exist_ok=True)
-    weights = load_file(str(e5 / WEIGHTS_FILE))
+    layers = int(record.get("layers", E5_LAYERS))
+    weights = {k: v for k, v in load_file(str(e5 / WEIGHTS_FILE)).items() if _layer(k) < layers}
     tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith(HEAD)}
     unknown = [k for k in tuned if k not in weights or weights[k].shape != tuned[k].shape]
     if unknown:
         raise ReaderModelError(f"{delta} does not fit e5: {', '.join(unknown[:5])}")
     weights.update({k: np.ascontiguousarray(v.astype(weights[k].dtype)) for k, v in tuned.items()})
     save_file(weights, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
-    config = json.loads((folder / CONFIG_FILE).read_text())
-    config["max_seq_length"] = tokens
-    (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    _update_json(folder / CONFIG_FILE, max_seq_length=int(record["reader_tokens"]))
+    _update_json(folder / MODEL_CONFIG_FILE, num_hidden_layers=layers)
+
+
+def _layer(name: str) -> int:
+    """The encoder layer a tensor belongs to (-1: embeddings and the like)."""
+    parts = name.split(".")
+    return int(parts[2]) if parts[:2] == ["encoder", "layer"] else -1
+
+
+def _update_json(path: Path, **values: int) -> None:
+    path.write_text(json.dumps({**json.loads(path.read_text()), **values}, indent=2) + "\n")
 
 
 def head_of(delta: Path) -> tuple[np.ndarray, float]:
