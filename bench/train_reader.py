@@ -43,13 +43,12 @@ from transformers.utils import logging as transformers_logging
 
 from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
-from index.embedding.reader_model import RECORD_FILE, checked_record
+from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record
 from qa.reader_input import READER_TOKENS, join_context, reader_text
 from qa.reading import READER_DELTA
 
 ROOT = Path(__file__).resolve().parent.parent
 FROZEN = 4  # e5's first layers, kept
-E5_LAYERS = 12
 # A smaller reader (--layers) learns from a trained one (--teacher) as well as from the right
 # sentence: this share of its loss is the teacher's ranking of the group, softened by the
 # temperature (knowledge distillation, as DistilBERT and rerankers' students are trained).
@@ -304,16 +303,13 @@ def distilled(
     with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
         taught = teacher(ids, mask).view(logits.shape).float()
     heat = DISTILL_TEMPERATURE
-    return (
-        heat
-        * heat
-        * torch.nn.functional.kl_div(
-            torch.log_softmax(logits.float() / heat, dim=-1),
-            torch.log_softmax(taught / heat, dim=-1),
-            reduction="batchmean",
-            log_target=True,
-        )
+    apart = torch.nn.functional.kl_div(
+        torch.log_softmax(logits.float() / heat, dim=-1),
+        torch.log_softmax(taught / heat, dim=-1),
+        reduction="batchmean",
+        log_target=True,
     )
+    return heat * heat * apart  # the usual scale: gradients as large as the hard loss's
 
 
 def save_checkpoint(path: Path, model: Reader, optimizer, step: int, seconds: float) -> None:  # type: ignore[no-untyped-def]
