@@ -35,7 +35,7 @@ from pathlib import Path
 import torch
 from fit_reading import held_out_ids
 from reader_data import GROUP, Group, groups_for
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from split_data import load_questions, load_translated
 from tokenizers import Tokenizer
 from transformers import BertModel
@@ -147,8 +147,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--teacher",
         type=Path,
-        help="a finished run's folder: the smaller reader starts from its upper layers and"
-        " head and learns its ranking of each group",
+        help="a reader's folder (a finished run, a mean of runs, qa/reader_model): the smaller"
+        " reader starts from its upper layers and head and learns its ranking of each group",
     )
     parser.add_argument(
         "--continue-from",
@@ -279,11 +279,13 @@ def main() -> None:
 
 
 def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
-    """The trained reader of `run`, frozen; the student's upper layers start from its own,
-    spread evenly and ending at its last (as DistilBERT takes every other layer), and its
-    head from the teacher's."""
+    """The reader of `run` (its delta: a trained run, a mean of runs, qa/reader_model/),
+    frozen; the student's upper layers start from its own, spread evenly and ending at its
+    last (as DistilBERT takes every other layer), and its head from the teacher's."""
     teacher = Reader(e5)
-    load_checkpoint(run / "checkpoint.pt", teacher)
+    delta = run / DELTA_FILE
+    checked_record(delta)
+    load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, teacher)
     teacher.eval().requires_grad_(False)
     upper = student.layers - FROZEN
     for j in range(upper):
@@ -325,11 +327,16 @@ def save_checkpoint(path: Path, model: Reader, optimizer, step: int, seconds: fl
 
 def load_checkpoint(path: Path, model: Reader) -> dict:
     saved: dict = torch.load(path, weights_only=False)
-    named = {k if k.startswith("head.") else f"bert.{k}": v for k, v in saved["model"].items()}
+    load_trained(path, saved["model"], model)
+    return saved
+
+
+def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) -> None:
+    """Put what training changed (Reader.trained()'s names) into `model`."""
+    named = {k if k.startswith("head.") else f"bert.{k}": v for k, v in trained.items()}
     unexpected = model.load_state_dict(named, strict=False).unexpected_keys
     if unexpected:  # strict=False is for e5's own weights, absent; never for others' layers
         sys.exit(f"{path} is of another reader's shape ({unexpected[0]}): see --layers")
-    return saved
 
 
 def continued_from(run: Path, model: Reader) -> int:
