@@ -3,6 +3,7 @@ a head) with its training record, assembled offline from the e5 folder, exported
 encoder, and refused (the server does not start) when the delta does not match its recorded
 checksum."""
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from safetensors.numpy import load_file
+from safetensors.numpy import load_file, save_file
 
 import qa.app.engine
 from index.embedding.e5 import E5_MODEL_NAME
@@ -203,3 +204,27 @@ def test_a_smaller_reader_learns_from_a_trained_one_and_is_assembled_with_its_la
     assert json.loads((folder / "config.json").read_text())["num_hidden_layers"] == 6
     assert not any(".layer.6." in name for name in load_file(str(folder / "model.safetensors")))
     probe_read_alike(delta, own_models)
+
+
+def test_the_mean_of_readers_is_their_weights_mean_with_both_records(tmp_path: Path) -> None:
+    halves = []
+    for sign, name in ((1.0, "up"), (-1.0, "down")):  # two runs: the delta shifted each way
+        run = tmp_path / name
+        run.mkdir()
+        tensors = {k: v + np.float16(sign * 0.5) for k, v in load_file(str(READER_DELTA)).items()}
+        save_file(tensors, str(run / READER_DELTA.name), metadata={"format": "pt"})
+        record = {**checked_record(READER_DELTA), "command": f"bench/train_reader.py {name}"}
+        record["sha256"] = hashlib.sha256((run / READER_DELTA.name).read_bytes()).hexdigest()
+        (run / RECORD_FILE).write_text(json.dumps(record))
+        halves.append(run)
+    out = tmp_path / "mean"
+    command = [sys.executable, "bench/average_readers.py", *map(str, halves), "--out", str(out)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    record = checked_record(out / READER_DELTA.name)
+    assert [run["command"] for run in record["averaged"]] == [
+        "bench/train_reader.py up",
+        "bench/train_reader.py down",
+    ]
+    mean, shipped = load_file(str(out / READER_DELTA.name)), load_file(str(READER_DELTA))
+    assert mean.keys() == shipped.keys()
+    assert all(np.allclose(mean[k], shipped[k], atol=2e-3) for k in shipped)
