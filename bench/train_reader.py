@@ -280,18 +280,19 @@ def main() -> None:
 
 def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
     """The reader of `run` (its delta: a trained run, a mean of runs, qa/reader_model/),
-    frozen; the student's upper layers start from its own, spread evenly and ending at its
-    last (as DistilBERT takes every other layer), and its head from the teacher's."""
+    frozen; the student's upper layers start from the teacher's right above the frozen ones
+    (they read what e5's lower layers give: started from the teacher's last layers instead,
+    spread as DistilBERT takes every other one, a 6-layer student was still at 0.21 of its
+    groups right at step 400, against 0.51 at step 200 this way), its head from the
+    teacher's."""
     teacher = Reader(e5)
     delta = run / DELTA_FILE
     checked_record(delta)
     load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, teacher)
     teacher.eval().requires_grad_(False)
-    upper = student.layers - FROZEN
-    for j in range(upper):
-        source = FROZEN + round((j + 1) * (E5_LAYERS - FROZEN) / upper) - 1
-        student.bert.encoder.layer[FROZEN + j].load_state_dict(
-            teacher.bert.encoder.layer[source].state_dict()
+    for layer in range(FROZEN, student.layers):
+        student.bert.encoder.layer[layer].load_state_dict(
+            teacher.bert.encoder.layer[layer].state_dict()
         )
     student.head.load_state_dict(teacher.head.state_dict())
     print(f"a {student.layers}-layer reader taught by {run}", flush=True)
