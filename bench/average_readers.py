@@ -10,7 +10,6 @@ bench/fit_reader.py like any trained run.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record
+from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record, digest_of
 from qa.reading import READER_DELTA
 
 
@@ -46,7 +45,7 @@ def main() -> None:
         "mixture": [record["mixture"] for record in records],
         "command": "bench/average_readers.py " + " ".join(map(str, args.runs)),
         "averaged": records,  # each run's own record, whole: its command and data
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": digest_of(path),
     }
     (args.out / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {path}, the mean of {len(deltas)} readers")

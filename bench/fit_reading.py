@@ -173,11 +173,6 @@ def reads_of(run: Run, blend: float, depth: Depth) -> Reads:
     return Reads(run.ranked, read, logits, logits + blend * run.ranked[read])
 
 
-def read_scores(run: Run, blend: float, depth: Depth) -> np.ndarray:
-    """What picks among the candidates read."""
-    return reads_of(run, blend, depth).scores
-
-
 def read_count(run: Run, depth: Depth) -> int:
     """How many of its candidates the product reads (Depth.count)."""
     assert run.logits is not None
@@ -186,7 +181,7 @@ def read_count(run: Run, depth: Depth) -> int:
 
 def chosen(run: Run, blend: float, depth: Depth) -> int:
     """Position, among the read, of the candidate the product quotes."""
-    return int(np.argmax(read_scores(run, blend, depth)))
+    return int(np.argmax(reads_of(run, blend, depth).scores))
 
 
 def hit_at_1(runs: list[Run], blend: float | None, depth: Depth) -> float:

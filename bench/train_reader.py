@@ -24,7 +24,6 @@ product uses it and copies both into qa/reader_model/.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -43,7 +42,7 @@ from transformers.utils import logging as transformers_logging
 
 from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
-from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record
+from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record, digest_of
 from qa.reader_input import READER_TOKENS, join_context, reader_text
 from qa.reading import READER_DELTA
 
@@ -386,7 +385,7 @@ def write_delta(
         if args.continue_from
         else None,  # the run it went on from, whole: the chain of commands
         "teacher": checked_record(args.teacher / DELTA_FILE) if args.teacher else None,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": digest_of(path),
     }
     (folder / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
     model.eval()

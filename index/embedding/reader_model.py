@@ -40,7 +40,7 @@ def checked_record(delta: Path) -> dict:
     if not delta.is_file() or not record_path.is_file():
         raise ReaderModelError(f"the answer reader is incomplete: {delta} and {record_path}")
     record = json.loads(record_path.read_text(encoding="utf-8"))
-    digest = hashlib.sha256(delta.read_bytes()).hexdigest()
+    digest = digest_of(delta)
     if digest != record.get("sha256"):
         raise ReaderModelError(
             f"{delta} does not match its recorded checksum (sha256 {digest}, recorded"
@@ -48,6 +48,11 @@ def checked_record(delta: Path) -> dict:
             f" reinstall it or train it again ({TRAINER})"
         )
     return dict(record)
+
+
+def digest_of(delta: Path) -> str:
+    """The sha256 a delta's record holds."""
+    return hashlib.sha256(delta.read_bytes()).hexdigest()
 
 
 def ensure_reader_model(delta: Path, models_dir: Path) -> Path:
