@@ -284,9 +284,8 @@ def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
     spread as DistilBERT takes every other one, a 6-layer student was still at 0.21 of its
     groups right at step 400, against 0.51 at step 200 this way), its head from the
     teacher's."""
-    teacher = Reader(e5)
     delta = run / DELTA_FILE
-    checked_record(delta)
+    teacher = Reader(e5, int(checked_record(delta).get("layers", E5_LAYERS)))
     load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, teacher)
     teacher.eval().requires_grad_(False)
     for layer in range(FROZEN, student.layers):
@@ -332,11 +331,17 @@ def load_checkpoint(path: Path, model: Reader) -> dict:
 
 
 def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) -> None:
-    """Put what training changed (Reader.trained()'s names) into `model`."""
-    named = {k if k.startswith("head.") else f"bert.{k}": v for k, v in trained.items()}
-    unexpected = model.load_state_dict(named, strict=False).unexpected_keys
-    if unexpected:  # strict=False is for e5's own weights, absent; never for others' layers
-        sys.exit(f"{path} is of another reader's shape ({unexpected[0]}): see --layers")
+    """Put what training changed (Reader.trained()'s names) into `model`: all of it, and
+    nothing else (strict=False is for e5's own weights, absent)."""
+
+    def in_model(name: str) -> str:  # the head is beside `bert`, not in it
+        return name if name.startswith("head.") else f"bert.{name}"
+
+    loaded = model.load_state_dict({in_model(k): v for k, v in trained.items()}, strict=False)
+    learning = {in_model(k) for k in model.trained()}
+    wrong = loaded.unexpected_keys + [k for k in loaded.missing_keys if k in learning]
+    if wrong:
+        sys.exit(f"{path} is of another reader's shape ({wrong[0]}): see --layers")
 
 
 def continued_from(run: Path, model: Reader) -> int:
