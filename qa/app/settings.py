@@ -100,9 +100,8 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description='Below this confidence the answer is "not found"; unset: the threshold of'
-        " the question's language shipped with the answer reader (`qa/reading.json`: 0.047"
-        " English, 0.107 French, `bench/fit_reader.py`; without the reader, the scorer's in"
-        " `qa/scorer.json`).",
+        " the question's language shipped with the answer reader (`qa/reading.json`, fitted by"
+        " `bench/fit_reader.py`; without the reader, the scorer's in `qa/scorer.json`).",
     )
     preferred_source: str | None = Field(
         None,
