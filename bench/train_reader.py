@@ -74,7 +74,9 @@ MIXTURE = (
     ("squad-train", "squad-train-fr", 3, 0),
     ("squad-train", "squad-train-fr-2", 3, 0),
     ("squad-train", "squad-train-fr-3", 3, 0),
+    ("squad-train", "squad-train-fr-4", 3, 0),
     ("squad-train", None, 1, 0),
+    ("squad-train-large", "squad-train-large-fr", 3, 0),
     ("squad-train-large", None, 1, 20000),
 )
 
