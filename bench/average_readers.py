@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record, digest_of
+from index.embedding.reader_model import RECORD_FILE, checked_record, digest_of, layers_of
 from qa.reading import READER_DELTA
 
 
@@ -41,7 +41,7 @@ def main() -> None:
     last = records[-1]
     record = {
         **{k: last[k] for k in ("base", "frozen_layers", "reader_tokens", "held_out")},
-        "layers": last.get("layers", E5_LAYERS),  # the same in all: their tensors match
+        "layers": layers_of(last),  # the same in all: their tensors match
         "mixture": [record["mixture"] for record in records],
         "command": "bench/average_readers.py " + " ".join(map(str, args.runs)),
         "averaged": records,  # each run's own record, whole: its command and data

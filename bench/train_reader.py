@@ -42,7 +42,13 @@ from transformers.utils import logging as transformers_logging
 
 from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
-from index.embedding.reader_model import E5_LAYERS, RECORD_FILE, checked_record, digest_of
+from index.embedding.reader_model import (
+    E5_LAYERS,
+    RECORD_FILE,
+    checked_record,
+    digest_of,
+    layers_of,
+)
 from qa.reader_input import READER_TOKENS, join_context, reader_text
 from qa.reading import READER_DELTA
 
@@ -287,7 +293,7 @@ def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
     groups right at step 400, against 0.51 at step 200 this way), its head from the
     teacher's."""
     delta = run / DELTA_FILE
-    teacher = Reader(e5, int(checked_record(delta).get("layers", E5_LAYERS)))
+    teacher = Reader(e5, layers_of(checked_record(delta)))
     load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, teacher)
     teacher.eval().requires_grad_(False)
     for layer in range(FROZEN, student.layers):

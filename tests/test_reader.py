@@ -3,7 +3,6 @@ a head) with its training record, assembled offline from the e5 folder, exported
 encoder, and refused (the server does not start) when the delta does not match its recorded
 checksum."""
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from index.embedding.reader_model import (
     RECORD_FILE,
     ReaderModelError,
     checked_record,
+    digest_of,
     ensure_reader_model,
 )
 from index.errors import ModelDamaged
@@ -214,7 +214,7 @@ def test_the_mean_of_readers_is_their_weights_mean_with_both_records(tmp_path: P
         tensors = {k: v + np.float16(sign * 0.5) for k, v in load_file(str(READER_DELTA)).items()}
         save_file(tensors, str(run / READER_DELTA.name), metadata={"format": "pt"})
         record = {**checked_record(READER_DELTA), "command": f"bench/train_reader.py {name}"}
-        record["sha256"] = hashlib.sha256((run / READER_DELTA.name).read_bytes()).hexdigest()
+        record["sha256"] = digest_of(run / READER_DELTA.name)
         (run / RECORD_FILE).write_text(json.dumps(record))
         halves.append(run)
     out = tmp_path / "mean"

@@ -25,7 +25,7 @@ RECORD_FILE = "reader.json"
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "sentence_bert_config.json"
 MODEL_CONFIG_FILE = "config.json"
-E5_LAYERS = 12  # a reader's record without "layers" has all of e5's
+E5_LAYERS = 12
 HEAD = "head."  # the head's tensors: not part of the encoder
 TRAINER = "bench/train_reader.py, then bench/fit_reader.py --ship"
 
@@ -50,6 +50,11 @@ def checked_record(delta: Path) -> dict:
     return dict(record)
 
 
+def layers_of(record: dict) -> int:
+    """How many of e5's layers the reader has: a record without "layers" has all of them."""
+    return int(record.get("layers", E5_LAYERS))
+
+
 def digest_of(delta: Path) -> str:
     """The sha256 a delta's record holds."""
     return hashlib.sha256(delta.read_bytes()).hexdigest()
@@ -71,7 +76,7 @@ def assemble(delta: Path, models_dir: Path, folder: Path, record: dict) -> None:
     (the context is cut, never the sentence: qa/reader_input.py)."""
     e5 = ensure_e5_model(models_dir)
     shutil.copytree(e5, folder, dirs_exist_ok=True)
-    layers = int(record.get("layers", E5_LAYERS))
+    layers = layers_of(record)
     weights = {k: v for k, v in load_file(str(e5 / WEIGHTS_FILE)).items() if _layer(k) < layers}
     tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith(HEAD)}
     unknown = [k for k in tuned if k not in weights or weights[k].shape != tuned[k].shape]
