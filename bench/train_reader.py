@@ -83,6 +83,7 @@ MIXTURE = (
     ("squad-train", "squad-train-fr-4", 3, 0),
     ("squad-train", None, 1, 0),
     ("squad-train-large", "squad-train-large-fr", 3, 0),
+    ("squad-train-large", "squad-train-large-fr-2", 3, 0),
     ("squad-train-large", None, 1, 20000),
 )
 
@@ -161,7 +162,8 @@ def parse() -> argparse.Namespace:
         "--continue-from",
         type=Path,
         help="a finished run's folder: start from its weights (a new optimizer and schedule) "
-        "and read on from the first group it did not reach",
+        "and read on from the first group it did not reach; or a reader without a checkpoint"
+        " (a mean of runs, qa/reader_model): its weights, from the first group",
     )
     parser.add_argument(
         "--export-checkpoint",
@@ -354,7 +356,14 @@ def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) ->
 
 def continued_from(run: Path, model: Reader) -> int:
     """Load a finished run's weights; the first group it did not reach (the same --seed
-    deals the same groups in the same order)."""
+    deals the same groups in the same order). A reader without a checkpoint (a mean of
+    runs, qa/reader_model/) starts from its delta and from the first group."""
+    if not (run / "checkpoint.pt").exists():
+        delta = run / DELTA_FILE
+        checked_record(delta)
+        load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, model)
+        print(f"continuing the reader of {run} from the first group", flush=True)
+        return 0
     saved = load_checkpoint(run / "checkpoint.pt", model)
     print(f"continuing {run} from step {saved['step']}", flush=True)
     return int(saved["step"]) * int(checked_record(run / DELTA_FILE)["groups_per_step"])
