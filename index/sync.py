@@ -47,6 +47,20 @@ class UpdateOptions:
         )
 
 
+UPLOADS = "uploads"  # the admin's uploads, in the source folder (web/uploads.py)
+
+
+def source_key(path: Path, folder: Path) -> str:
+    """What a file's article ids are made from: its path in the synced folder; an upload
+    (a file of its top `uploads/`) its name, as the upload itself keyed it, so that a sync
+    of the whole folder, of the uploads alone or the watcher leaves its ids, links and
+    conversations as they were."""
+    relative = path.relative_to(folder)
+    if len(relative.parts) == 2 and relative.parts[0] == UPLOADS:
+        return relative.name
+    return relative.as_posix()
+
+
 def article_files(folder: Path) -> list[Path]:
     """Supported files under `folder`, hidden ones left out, in a stable order."""
     return sorted(
@@ -95,7 +109,7 @@ def sync_folder(
     if not folder.is_dir():
         raise BadArticle(str(folder), "not a folder")
     files = article_files(folder)
-    keyed = [(p, p.relative_to(folder).as_posix()) for p in files]
+    keyed = [(p, source_key(p, folder)) for p in files]
     read = read_all(keyed, options.max_file_bytes)
     # A file that now fails to read keeps its old articles: a bad edit loses nothing.
     kept_origins = {str(p.resolve()) for p, _ in keyed} - {a.origin for a in read.articles}
@@ -120,7 +134,7 @@ def update_paths(
     that it no longer holds are removed (a feed that dropped an entry); one that fails to
     read keeps its old articles, as in a sync."""
     options = options or UpdateOptions()
-    keyed = [(p, p.relative_to(folder).as_posix()) for p in changed if p.is_file()]
+    keyed = [(p, source_key(p, folder)) for p in changed if p.is_file()]
     read = read_all(keyed, options.max_file_bytes)
     read_origins = {a.origin for a in read.articles}
     stale = {str(p.resolve()) for p in deleted} | (read_origins - {None})

@@ -12,6 +12,7 @@ from index.embedding.embed import Embedder
 from index.sync import sync_folder
 from tests.conftest import ADMIN_TOKEN, DATA, InProcess, run_qa
 from tests.test_web_api import wait_for_job
+from web.uploads import safe_name
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -134,6 +135,22 @@ def test_deleting_an_uploaded_article_removes_its_file(
     server.post("/admin/rebuild", headers=AUTH)
     assert article_id not in wait_for_job(server)["added"]
     assert server.get(f"/articles/{article_id}").status_code == 404
+
+
+def test_a_rebuild_keeps_an_uploads_id_and_its_links(
+    served: tuple[InProcess, dict[str, str]],
+) -> None:
+    server, _ = served
+    (article_id,) = upload(server, ("squall.md", b"# Squall\n\nA squall hit the harbour."))["added"]
+    server.post("/admin/rebuild", headers=AUTH)
+    report = wait_for_job(server)
+    assert article_id not in report["removed"] + report["updated"]  # the same id, not embedded
+    assert server.get(f"/articles/{article_id}").status_code == 200
+
+
+def test_a_long_name_is_cut_to_a_visible_name() -> None:
+    name = safe_name("a" * 10 + "." + "b" * 116 + ".md")  # the cut falls just after a dot
+    assert not name.startswith(".") and name.endswith(".md") and len(name) <= 120
 
 
 def test_a_rejected_upload_is_deleted_at_once_and_names_stay_inside(

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from index.interface import Reader
-from index.sync import UpdateReport
+from index.sync import UPLOADS, UpdateReport
 
-FOLDER = "uploads"
+FOLDER = UPLOADS  # keyed by name in every sync (index/sync.py source_key)
 REJECTED = ".rejected"
 REASON = ".reason"
 SENT = ".sent"
@@ -27,8 +27,8 @@ logger = logging.getLogger("article-qa")
 
 def safe_name(filename: str) -> str:
     """A plain file name for an upload: never a path, never hidden."""
-    stem = _UNSAFE.sub("-", Path(filename.replace("\\", "/")).name).strip(".-")
-    return stem[-120:] or "upload"
+    stem = _UNSAFE.sub("-", Path(filename.replace("\\", "/")).name)
+    return stem[-120:].strip(".-") or "upload"  # cut first: a cut may begin with a dot
 
 
 class Uploads:
