@@ -98,12 +98,25 @@ def test_a_body_over_the_limit_is_refused_declared_or_not(limited: tuple[Server,
     refused(chunked, 413, "request larger than 3,000 bytes")
 
 
-def test_a_request_over_the_timeout_gets_503_at_once(limited: tuple[Server, Path]) -> None:
+@pytest.mark.parametrize(
+    ("path", "then"),
+    [
+        ("/ask", "try again"),  # asking again can do no harm
+        (
+            "/conversations/AAAAAAAAAAAAAAAA/turns",
+            "it may still be done: look before sending it again",
+        ),
+    ],
+)
+def test_a_request_over_the_timeout_gets_503_at_once(
+    limited: tuple[Server, Path], path: str, then: str
+) -> None:
     server, _ = limited
     with socket.create_connection(("127.0.0.1", server.port), timeout=60) as client:
         client.sendall(  # the body never comes in full: the request cannot finish by itself
-            b"POST /ask HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            b'Content-Length: 100\r\n\r\n{"question": '
+            f"POST {path} HTTP/1.1\r\nHost: localhost\r\n".encode()
+            + b"Content-Type: application/json\r\n"
+            + b'Content-Length: 100\r\n\r\n{"question": '
         )
         reply = b""
         while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
@@ -114,7 +127,7 @@ def test_a_request_over_the_timeout_gets_503_at_once(limited: tuple[Server, Path
     head, _, body = reply.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 503 ")
     assert json.loads(body) == {
-        "error": "the request took longer than 2 s (QA_REQUEST_TIMEOUT); try again",
+        "error": f"the request took longer than 2 s (QA_REQUEST_TIMEOUT); {then}",
         "status": 503,
     }
     assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200

@@ -66,8 +66,19 @@ class Guard:
         task.cancel()
         task.add_done_callback(_retrieve)
         seconds = f"{self.settings.request_timeout:g}"
-        message = f"the request took longer than {seconds} s (QA_REQUEST_TIMEOUT); try again"
+        message = f"the request took longer than {seconds} s (QA_REQUEST_TIMEOUT); " + (
+            "try again" if _reads_only(request) else _MAY_BE_DONE
+        )
         await error_response(request, 503, message)(scope, receive, send)
+
+
+# A write's thread cannot be stopped: it may still save the turn or the upload after this.
+_MAY_BE_DONE = "it may still be done: look before sending it again"
+
+
+def _reads_only(request: Request) -> bool:
+    """Whether sending the request again can do no harm: reads, and asking (POST /ask)."""
+    return request.method in ("GET", "HEAD") or request.url.path == "/ask"
 
 
 def _retrieve(task: asyncio.Future) -> None:

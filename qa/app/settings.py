@@ -122,8 +122,9 @@ class Settings(BaseSettings):
     request_timeout: float = Field(
         30.0,
         gt=0,
-        description="Seconds a request may take; beyond, it is answered 503 at once (the work"
-        " still running is dropped).",
+        description="Seconds a request may take; beyond, it is answered 503 at once. Its work"
+        " cannot be stopped: a read's result is dropped, a write (a chat turn, an upload) may"
+        " still be done, and the 503 says so.",
     )
     host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
