@@ -89,7 +89,10 @@ class ArticleSource(BaseModel):
     url: str | None
     source: str | None = Field(description="The article's site or outlet.")
     language: str
-    quoted: bool = Field(description="The answer quotes this article.")
+    quoted: bool = Field(
+        description="The answer quotes this article, or another copy of its wire story "
+        "(`also_in`; the quote names which)."
+    )
     passages: int = Field(description="How many of the answer's `sources` are its passages.")
     score: float = Field(description="Score of its best passage.")
     best: BestPassage | None = Field(

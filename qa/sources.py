@@ -22,21 +22,30 @@ def by_article(
     groups: dict[str, list[Passage]] = {}
     for passage in passages[:listed]:
         groups.setdefault(passage.chunk.article_id, []).append(passage)
-    if quote is not None:  # first, even when its passages ranked below the listed ones
-        own = groups.get(quote.article_id) or [
-            p for p in passages if p.chunk.article_id == quote.article_id
-        ]
-        groups = {quote.article_id: own} | groups if own else groups
     copies = also_in or {}
+    if quote is not None:  # first, even when its passages ranked below the listed ones
+        story = _quoted_story(quote, copies)
+        own = groups.get(story) or [p for p in passages if p.chunk.article_id == story]
+        groups = {story: own} | groups if own else groups
     return [
         _entry(found, quote, copies.get(article_id, [])) for article_id, found in groups.items()
     ]
 
 
+def _quoted_story(quote: Quote, copies: dict[str, list[Copy]]) -> str:
+    """The listed article whose story is quoted: the quoted article, or the copy listed for
+    it when the quote comes from another copy (the earliest, or the preferred outlet's)."""
+    for article_id, others in copies.items():
+        if any(c.article_id == quote.article_id for c in others):
+            return article_id
+    return quote.article_id
+
+
 def _entry(passages: list[Passage], quote: Quote | None, also_in: list[Copy]) -> ArticleSource:
     chunk = passages[0].chunk
-    quoted = quote is not None and quote.article_id == chunk.article_id
-    shown = [p for p in passages if not (quoted and quote and _holds(p, quote))]
+    same = quote is not None and quote.article_id == chunk.article_id
+    quoted = same or (quote is not None and any(c.article_id == quote.article_id for c in also_in))
+    shown = [p for p in passages if not (same and quote and _holds(p, quote))]
     return ArticleSource(
         article_id=chunk.article_id,
         title=chunk.title,

@@ -90,6 +90,10 @@ def test_the_preferred_outlet_is_quoted(
         article = store.article(ouest["id"])
         assert article.text[result.quote.start : result.quote.end] == result.quote.text
         assert SEED_ID in {c.article_id for c in result.quote.also_in}
+    story = result.articles[0]  # listed by the copy that ranked first, quoted all the same
+    listed = {story.article_id} | {c.article_id for c in story.also_in}
+    assert story.quoted and ouest["id"] in listed
+    assert [a.quoted for a in result.articles].count(True) == 1
 
 
 def test_a_story_outlives_its_first_copy(copies: Path, embedder: Embedder, tmp_path: Path) -> None:
