@@ -1,6 +1,8 @@
 """The chat's server side over HTTP, in process: conversations, sources per
 article, marked answer words, HEAD and the favicon."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import SEED_ID, InProcess
@@ -23,6 +25,33 @@ def test_a_conversation_keeps_its_turns_and_follow_ups_lean_on_them(api: InProce
     kept = api.get(f"/conversations/{cid}", timeout=30).json()
     assert [t["question"] for t in kept["turns"]] == [TRUCE, "Et combien de régions ?"]
     assert kept["turns"][0] == first  # as it was answered: not asked again
+
+
+def test_a_follow_up_to_a_question_longer_than_500_characters_is_answered(
+    api: InProcess, tmp_path: Path
+) -> None:
+    """Where QA_MAX_QUESTION_CHARS is raised, a long question is kept as history (cut to
+    what /ask's history items take), not turned into an invalid next request."""
+    settings = api.app.state.settings
+    longer = InProcess(
+        {
+            "QA_INDEX_DIR": str(settings.index_dir),
+            "QA_MODELS_DIR": str(settings.models_dir),
+            "QA_CONVERSATIONS_FILE": str(tmp_path / "conversations.sqlite"),
+            "QA_MAX_QUESTION_CHARS": "1000",
+        }
+    )
+    try:
+        cid = longer.post("/conversations").json()["id"]
+        question = TRUCE + " Je cherche le nombre exact, tel que l'article le donne." * 12
+        assert 600 < len(question) < 1000
+        first = longer.post(f"/conversations/{cid}/turns", json={"question": question})
+        assert first.status_code == 200, first.text
+        second = longer.post(f"/conversations/{cid}/turns", json={"question": "Et les régions ?"})
+        assert second.status_code == 200, second.text
+        assert second.json()["number"] == 2
+    finally:
+        longer.stop()
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pydantic import AfterValidator
 from index.filters import Filters
 from qa.models import Answer
 from web.respond import page, wants_html
-from web.schemas import BLANK, DATE, AskRequest, ErrorBody, Responses, real_date
+from web.schemas import BLANK, DATE, HISTORY, AskRequest, ErrorBody, Responses, real_date
 
 router = APIRouter()
 ERRORS: Responses = {
@@ -28,7 +28,7 @@ def answer(request: Request, body: AskRequest) -> Answer:
     if len(body.question) > limit:
         raise HTTPException(422, f"question: the question is longer than {limit} characters")
     filters = Filters(body.since, body.until, body.source)
-    history = [h for h in body.history if h.strip()][-5:]
+    history = [h for h in body.history if h.strip()][-HISTORY:]
     with request.app.state.live.reading() as live:
         return live.answerer.ask(question, body.k, filters, history, body.read_dates)
 

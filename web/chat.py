@@ -24,10 +24,9 @@ from pydantic_core import ErrorDetails
 from web.api import ERRORS, answer
 from web.conversations import ID, Conversation, Conversations, Turn, TurnFilters
 from web.respond import page, wants_html
-from web.schemas import BLANK, AskRequest, ErrorBody, Responses, TurnRequest
+from web.schemas import BLANK, AskRequest, ErrorBody, Responses, TurnRequest, recent_history
 
 router = APIRouter()
-HISTORY = 5  # earlier questions a follow-up may lean on
 UNKNOWN: Responses = {
     404: {"model": ErrorBody, "description": "No conversation of this id (or expired)."}
 }
@@ -167,7 +166,7 @@ def _ask(
     filters: TurnFilters,
     k: int | None = None,
 ) -> Turn:
-    history = [t.question for t in found.turns][-HISTORY:] if found else []
+    history = recent_history([t.question for t in found.turns]) if found else []
     body = AskRequest(question=question, k=k, history=history, **filters.model_dump())
     result = answer(request, body)
     return Turn(

@@ -23,6 +23,7 @@ BLANK = (
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
 NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in BLANK) + "]"
+HISTORY = 5  # earlier questions a follow-up may lean on
 HISTORY_ITEM_CHARS = 500  # as a question (QA_MAX_QUESTION_CHARS' default)
 HISTORY_CHARS = 5000  # all items together
 
@@ -47,6 +48,13 @@ FilterDate = Annotated[
     Field(None, pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD."),
     AfterValidator(real_date),
 ]
+
+
+def recent_history(questions: list[str]) -> list[str]:
+    """The earlier questions a follow-up leans on, as /ask takes them: the last HISTORY,
+    each cut to HISTORY_ITEM_CHARS (a question may be longer where QA_MAX_QUESTION_CHARS
+    is raised, and must not make the next turn's request invalid)."""
+    return [question[:HISTORY_ITEM_CHARS] for question in questions[-HISTORY:]]
 
 
 def bounded_history(history: list[str]) -> list[str]:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import click
 
 from qa.models import CLOSEST, Answer, Quote
+from web.schemas import recent_history
 
 Link = Callable[[str, int], str]  # (article id, sentence) -> the server's page of it
 Ask = Callable[[str, list[str]], Answer]  # (question, earlier questions) -> answer
-HISTORY = 5
 
 
 def render(result: Answer, link: Link | None = None) -> str:
@@ -61,7 +61,7 @@ def chat_loop(ask: Ask, link: Link | None) -> None:
         question = line.strip()
         if not question:
             return
-        result = ask(question, history[-HISTORY:])
+        result = ask(question, recent_history(history))
         history.append(question)
         click.echo(render(result, link))
         click.echo()
