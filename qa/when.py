@@ -214,7 +214,7 @@ def _period_end(value: str) -> date | None:
             first = date(int(value[:4]), int(value[5:7]), 1)
             return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return date.fromisoformat(value[:10])
-    except ValueError:
+    except (ValueError, OverflowError):  # "9999-12" (a typo in a file) has no next month
         return None
 
 

@@ -57,6 +57,13 @@ def test_errors_are_one_line_with_exit_code_1(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr
 
 
+@pytest.mark.parametrize("since", ["yesterday", "2025-02-30", "2025-13"])
+def test_a_date_filter_that_is_no_date_is_a_usage_error(tmp_path: Path, since: str) -> None:
+    refused = qa("ask", "--since", since, "Qui ?", index_dir=tmp_path / "nothing")
+    assert refused.returncode == 2, refused.stderr  # before any index is opened
+    assert "--since" in refused.stderr and repr(since) in refused.stderr
+
+
 def test_model_mismatch_says_to_rebuild(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     assert qa("index", "add", str(DATA / "harbour-bridge.md"), index_dir=index_dir).returncode == 0

@@ -40,6 +40,7 @@ def test_relative_words_count_from_today_or_from_the_newest_article() -> None:
     assert anchor_for("2026-11-27", today) == today  # a live collection
     assert anchor_for("2025-06", today) == date(2025, 6, 30)  # an archive: its last day
     assert anchor_for(None, today) == today
+    assert anchor_for("9999-12", today) == today  # a typo in a file's date breaks nothing
 
 
 def test_june_2025_restricts_to_june_2025_and_says_so(qa: Answerer) -> None:
@@ -95,3 +96,15 @@ def test_the_chat_shows_the_filter_and_asks_again_without_it(api: InProcess) -> 
     assert tree.xpath("//article[@class='turn']//blockquote")  # answered, from every date
     asked = api.get("/ask", params={"q": JUNE, "read_dates": "false"}).json()
     assert asked["applied_filters"] == []
+
+
+def test_asking_again_without_the_read_date_keeps_the_filters_chosen(api: InProcess) -> None:
+    outlet = "infos.example.fr"  # the Loire's (tests/data/rivers.jsonl)
+    question = "Quel niveau la Loire a-t-elle atteint en août 2023 ?"
+    chosen = {"question": question, "source": outlet}  # (a date chosen would replace August's)
+    page = api.post("/", data=chosen, headers={"Accept": "text/html"})
+    chips = lxml_html.fromstring(page.text).xpath(_CLASS.format("chip"))
+    (form,) = chips[-1].xpath(".//form[@class='remove-filter']")
+    fields = {field.get("name"): field.get("value") for field in form.xpath(".//input")}
+    assert fields["source"] == outlet and fields["read_dates"] == "false"
+    assert "since" not in fields and "until" not in fields

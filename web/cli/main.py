@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,10 +58,31 @@ SERVER = click.option(
     metavar="URL",
     help="Ask a running `qa serve` (default QA_SERVER_URL) instead of loading the model.",
 )
+
+
+def filter_date(_context: click.Context, _option: click.Parameter, value: str | None) -> str | None:
+    """A date the server would take (web/schemas.py): "yesterday" or 2025-02-30 is a usage
+    error (exit 2), not a filter that silently matches nothing."""
+    from web.schemas import DATE, real_date
+
+    if value is None:
+        return None
+    if not re.fullmatch(DATE, value):
+        raise click.BadParameter(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    try:
+        return real_date(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
 FILTERS = [
     click.option("-k", type=click.IntRange(1, 50), default=None, help="Sources to list."),
-    click.option("--since", help="Only articles dated from (YYYY, YYYY-MM or YYYY-MM-DD)."),
-    click.option("--until", help="Only articles dated up to."),
+    click.option(
+        "--since",
+        callback=filter_date,
+        help="Only articles dated from (YYYY, YYYY-MM or YYYY-MM-DD).",
+    ),
+    click.option("--until", callback=filter_date, help="Only articles dated up to."),
     click.option("--source", help="Only articles from this source (site or outlet)."),
 ]
 
