@@ -118,7 +118,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         10_000_000, ge=1, description="Largest upload request (413 beyond)."
     )
-    max_upload_files: int = Field(50, ge=1, description="Files per upload request.")
+    max_upload_files: int = Field(
+        50,
+        ge=1,
+        le=1000,
+        description="Files per upload request (at most 1,000: beyond, the form parser itself"
+        " refuses the request with 400).",
+    )
     request_timeout: float = Field(
         30.0,
         gt=0,
