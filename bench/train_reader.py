@@ -296,7 +296,7 @@ def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
     teacher's."""
     delta = run / DELTA_FILE
     teacher = Reader(e5, layers_of(checked_record(delta)))
-    load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, teacher)
+    load_delta(delta, teacher)
     teacher.eval().requires_grad_(False)
     for layer in range(FROZEN, student.layers):
         student.bert.encoder.layer[layer].load_state_dict(
@@ -354,6 +354,11 @@ def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) ->
         sys.exit(f"{path} is of another reader's shape ({wrong[0]}): see --layers")
 
 
+def load_delta(delta: Path, model: Reader) -> None:
+    """A reader's shipped delta (fp16) into `model`, to go on training or to teach."""
+    load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, model)
+
+
 def continued_from(run: Path, model: Reader) -> int:
     """Load a finished run's weights; the first group it did not reach (the same --seed
     deals the same groups in the same order). A reader without a checkpoint (a mean of
@@ -361,7 +366,7 @@ def continued_from(run: Path, model: Reader) -> int:
     if not (run / "checkpoint.pt").exists():
         delta = run / DELTA_FILE
         checked_record(delta)
-        load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, model)
+        load_delta(delta, model)
         print(f"continuing the reader of {run} from the first group", flush=True)
         return 0
     saved = load_checkpoint(run / "checkpoint.pt", model)

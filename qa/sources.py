@@ -23,12 +23,13 @@ def by_article(
     for passage in passages[:listed]:
         groups.setdefault(passage.chunk.article_id, []).append(passage)
     copies = also_in or {}
-    if quote is not None:  # first, even when its passages ranked below the listed ones
-        story = _quoted_story(quote, copies)
+    story = _quoted_story(quote, copies) if quote is not None else None
+    if story is not None:  # first, even when its passages ranked below the listed ones
         own = groups.get(story) or [p for p in passages if p.chunk.article_id == story]
         groups = {story: own} | groups if own else groups
     return [
-        _entry(found, quote, copies.get(article_id, [])) for article_id, found in groups.items()
+        _entry(found, quote, article_id == story, copies.get(article_id, []))
+        for article_id, found in groups.items()
     ]
 
 
@@ -41,10 +42,12 @@ def _quoted_story(quote: Quote, copies: dict[str, list[Copy]]) -> str:
     return quote.article_id
 
 
-def _entry(passages: list[Passage], quote: Quote | None, also_in: list[Copy]) -> ArticleSource:
+def _entry(
+    passages: list[Passage], quote: Quote | None, quoted: bool, also_in: list[Copy]
+) -> ArticleSource:
+    """`quoted`: its story is the quote's (the quote may come from another copy of it)."""
     chunk = passages[0].chunk
     same = quote is not None and quote.article_id == chunk.article_id
-    quoted = same or (quote is not None and any(c.article_id == quote.article_id for c in also_in))
     shown = [p for p in passages if not (same and quote and _holds(p, quote))]
     return ArticleSource(
         article_id=chunk.article_id,
