@@ -11,6 +11,9 @@ reads candidates at answer time (qa/reader_input.py).
   (bench/dense_negatives.py: what dense retrieval brings, in any language), then others at
   random from the article and from other articles of the split (the ranker's candidates
   come from several articles).
+With mined wrong sentences (bench/mined_negatives.py: the shipped ranker's best wrong
+candidates of the question, as answering hands them to the reader), the first MINED of them
+come first, and the drawn ones above fill the group.
 A sentence that holds a gold answer is never a wrong one: the eval rule counts it right.
 """
 
@@ -35,6 +38,9 @@ IN_PARAGRAPH = 2
 ECHOES = 2
 DENSE = 2
 OTHER_ARTICLES = 3
+MINED = 5  # of a group's wrong sentences, when mined ones are given
+
+Mined = dict[tuple[str, str], list[tuple[str, str]]]  # (id, language) → (sentence, context)
 
 
 @dataclass(frozen=True, eq=False)  # by identity: compared often, never by value
@@ -81,8 +87,10 @@ def groups_for(
     rng: random.Random,
     embedder: Embedder,
     repeats: int = 1,
+    mined: Mined | None = None,
 ) -> list[Group]:
-    """`repeats` groups per question, each with its wrong sentences drawn again."""
+    """`repeats` groups per question, each with its wrong sentences drawn again (the
+    mined ones, if any, in each)."""
     language = "fr" if "piaf" in split else "en"  # of the split's articles
     folder = split_dir(split) / "articles"
     articles = {name: read_article(folder / name) for name in split_names(split)}
@@ -94,7 +102,8 @@ def groups_for(
     for question, rows in zip(answerable, near, strict=True):
         neighbours = [flat[row] for row in rows]
         for _ in range(repeats):
-            group = _group(question, articles, neighbours, language, rng)
+            found = (mined or {}).get((question["id"], question["language"]), [])
+            group = _group(question, articles, neighbours, language, rng, found[:MINED])
             if group is not None:
                 made.append(group)
     return made
@@ -106,6 +115,7 @@ def _group(
     neighbours: list[Sentence],
     article_language: str,
     rng: random.Random,
+    mined: list[tuple[str, str]],
 ) -> Group | None:
     sentences = articles[question["article"]]
     answers = question["answers"]
@@ -116,24 +126,39 @@ def _group(
         return None  # the answer spans two sentences, or its paragraph is not in the article
     wrong = [s for s, h in zip(sentences, holds, strict=True) if not h]
     same = [s for s in wrong if s.paragraph == paragraph]
+    taken = {text for text, _ in mined}
+    wrong = [s for s in wrong if s.text not in taken]
+    same = [s for s in same if s.text not in taken]
     picked = rng.sample(same, min(IN_PARAGRAPH, len(same)))
     asked = _terms(question["question"], question["language"])
     rest = [s for s in wrong if s not in picked]
     rest.sort(key=lambda s: -len(asked & _terms(s.text, article_language)))
     picked += rest[:ECHOES]
     others = rest[ECHOES:]
-    near = [s for s in neighbours if s not in picked and not contains_answer(s.text, answers)]
+    near = [
+        s
+        for s in neighbours
+        if s not in picked and s.text not in taken and not contains_answer(s.text, answers)
+    ]
     picked += near[:DENSE]
     drawn_articles = rng.sample(list(articles.values()), min(OTHER_ARTICLES, len(articles)))
     elsewhere = [s for article in drawn_articles for s in article]
     for _ in range(10 * GROUP):  # bounded: a draw may hold an answer and be put back
-        if len(picked) >= GROUP - 1 or not (others or elsewhere):
+        if len(picked) + len(mined) >= GROUP - 1 or not (others or elsewhere):
             break
         pool = others if others and (not elsewhere or rng.random() < 0.5) else elsewhere
         drawn = pool.pop(rng.randrange(len(pool)))
-        if drawn not in picked and not contains_answer(drawn.text, answers):
+        if (
+            drawn not in picked
+            and drawn.text not in taken
+            and not contains_answer(drawn.text, answers)
+        ):
             picked.append(drawn)
     chosen = rng.choice(right)
     asked_text = question["question"]
-    texts = [reader_text(asked_text, s.text, s.context) for s in [chosen, *picked]]
+    filling = [(s.text, s.context) for s in picked][: GROUP - 1 - len(mined)]
+    texts = [
+        reader_text(asked_text, text, context)
+        for text, context in [(chosen.text, chosen.context), *mined, *filling]
+    ]
     return Group(question["id"], texts)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import torch
 from fit_reading import held_out_ids
-from reader_data import GROUP, Group, groups_for
+from reader_data import GROUP, MINED, Group, Mined, groups_for
 from safetensors.torch import load_file, save_file
 from split_data import load_questions, load_translated
 from tokenizers import Tokenizer
@@ -85,6 +85,20 @@ MIXTURE = (
     ("squad-train-large", "squad-train-large-fr", 3, 0),
     ("squad-train-large", "squad-train-large-fr-2", 3, 0),
     ("squad-train-large", None, 1, 20000),
+)
+
+
+# With --mined: the sources whose wrong sentences were mined (bench/mined_negatives.py), each
+# group led by the shipped ranker's best wrong candidates; French twice, as it fails most.
+MINED_MIXTURE = (
+    ("piaf-train", None, 2, 0),
+    ("piaf-train", "piaf-train-en", 1, 0),
+    ("piaf-train", "piaf-train-en-2", 1, 0),
+    ("squad-train", None, 1, 0),
+    ("squad-train", "squad-train-fr", 1, 0),
+    ("squad-train", "squad-train-fr-2", 1, 0),
+    ("squad-train", "squad-train-fr-3", 1, 0),
+    ("squad-train", "squad-train-fr-4", 1, 0),
 )
 
 
@@ -166,6 +180,12 @@ def parse() -> argparse.Namespace:
         " (a mean of runs, qa/reader_model): its weights, from the first group",
     )
     parser.add_argument(
+        "--mined",
+        type=Path,
+        help="a folder of bench/mined_negatives.py: train on MINED_MIXTURE, each group led by"
+        " the ranker's best wrong candidates of its question",
+    )
+    parser.add_argument(
         "--export-checkpoint",
         type=Path,
         help="write the delta of --out's last checkpoint into this folder, and stop",
@@ -180,16 +200,33 @@ def build_groups(args: argparse.Namespace) -> list[Group]:
         return groups_for(args.tiny_split, load_questions(args.tiny_split), rng, embedder)
     left_out = held_out_ids()
     groups: list[Group] = []
-    for split, translated, repeats, keep in MIXTURE:
+    mined = load_mined(args.mined) if args.mined else None
+    for split, translated, repeats, keep in mixture(args):
         questions = load_translated(translated, split) if translated else load_questions(split)
         questions = [q for q in questions if q["id"] not in left_out]
         if keep:
             questions = random.Random(args.seed).sample(questions, min(keep, len(questions)))
-        made = groups_for(split, questions, rng, embedder, repeats)
+        made = groups_for(split, questions, rng, embedder, repeats, mined)
         print(f"{split} {translated or ''}: {len(made)} groups", flush=True)
         groups += made
     rng.shuffle(groups)
     return groups
+
+
+def mixture(args: argparse.Namespace) -> tuple[tuple[str, str | None, int, int], ...]:
+    return MINED_MIXTURE if args.mined else MIXTURE
+
+
+def load_mined(folder: Path) -> Mined:
+    """Each question's mined wrong sentences, by id and language (translations share ids)."""
+    mined: Mined = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            mined[(row["id"], row["language"])] = [
+                (text, context) for text, context in row["wrong"]
+            ]
+    return mined
 
 
 def batch_tensors(tokenizer: Tokenizer, groups: list[Group]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -405,7 +442,8 @@ def write_delta(
         "groups_per_step": args.groups_per_step,
         "lr": args.lr,
         "seed": args.seed,
-        "mixture": [list(m) for m in MIXTURE] if not args.tiny_split else args.tiny_split,
+        "mixture": [list(m) for m in mixture(args)] if not args.tiny_split else args.tiny_split,
+        "mined": command_of_mined(args.mined) if args.mined else None,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",
         "command": command_line(),
         "continued_from": checked_record(args.continue_from / DELTA_FILE)
@@ -422,6 +460,13 @@ def write_delta(
         probe = model(*batch_tensors(tokenizer, [Group("probe", PROBE)])).tolist()
     (folder / "probe.json").write_text(json.dumps({"texts": PROBE, "logits": probe}) + "\n")
     print(f"wrote {path} after {step} steps", flush=True)
+
+
+def command_of_mined(folder: Path) -> dict:
+    """What the mined wrong sentences were (bench/mined_negatives.py writes one file a
+    source, named after it)."""
+    sources = sorted(p.stem for p in folder.glob("*.jsonl"))
+    return {"by": "bench/mined_negatives.py", "sources": sources, "per_group": MINED}
 
 
 def command_line() -> str:
