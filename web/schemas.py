@@ -68,7 +68,9 @@ def bounded_history(history: list[str]) -> list[str]:
     return history
 
 
-class AskRequest(BaseModel):
+class Asked(BaseModel):
+    """What a question carries wherever it is asked: /ask and a conversation's turn."""
+
     question: str = Field(
         description="A question in French or English.",
         examples=["Qui a annoncé un nouvel échange de prisonniers ?"],
@@ -77,6 +79,18 @@ class AskRequest(BaseModel):
     since: FilterDate = None
     until: FilterDate = None
     source: str | None = Field(None, max_length=200, description="Only this source (site).")
+
+    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
+    # (found by fuzzing).
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_is_not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("Input should be a valid integer, not true or false")
+        return value
+
+
+class AskRequest(Asked):
     read_dates: StrictBool = Field(
         True,
         description='Read dates in the question ("en juin 2025", "last week") as a '
@@ -89,15 +103,6 @@ class AskRequest(BaseModel):
         f"characters, together at most {HISTORY_CHARS}.",
     )
 
-    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
-    # (found by fuzzing).
-    @field_validator("k", mode="before")
-    @classmethod
-    def _k_is_not_a_boolean(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("Input should be a valid integer, not true or false")
-        return value
-
 
 class ErrorBody(BaseModel):
     error: str
@@ -108,22 +113,9 @@ class ErrorBody(BaseModel):
 Responses = dict[int | str, dict[str, Any]]
 
 
-class TurnRequest(BaseModel):
+class TurnRequest(Asked):
     """The next question of a conversation; its earlier questions are its history."""
 
     question: str = Field(
         description="A question in French or English.", examples=["Et combien ont été libérés ?"]
     )
-    k: int | None = Field(None, ge=1, le=50, description="How many sources to list.")
-    since: FilterDate = None
-    until: FilterDate = None
-    source: str | None = Field(None, max_length=200, description="Only this source (site).")
-
-    # A JSON Schema integer is 38 or 38.0, never `true`: pydantic's lax mode took it for 1
-    # (found by fuzzing).
-    @field_validator("k", mode="before")
-    @classmethod
-    def _k_is_not_a_boolean(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("Input should be a valid integer, not true or false")
-        return value
