@@ -7,6 +7,8 @@ bench/fit_reading.py are left out by id, in every language.
     .venv/bin/python bench/train_reader.py --minutes 100         # the shipped run
     .venv/bin/python bench/train_reader.py --tiny-split tests/data/tiny-split --steps 2 \
         --out DIR                                                 # smoke run (the tests)
+    .venv/bin/python bench/mined_negatives.py SOURCE ...        # the ranker's wrong picks,
+    .venv/bin/python bench/train_reader.py --mined data/reader-mined ...  # leading each group
 
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
 reader_data.py), the usual listwise loss of rerankers. e5's embeddings and its first FROZEN
@@ -196,11 +198,12 @@ def parse() -> argparse.Namespace:
 def build_groups(args: argparse.Namespace) -> list[Group]:
     rng = random.Random(args.seed)
     embedder = Embedder(E5_MODEL_NAME, args.models_dir)  # for dense negatives
+    mined = load_mined(args.mined) if args.mined else None
     if args.tiny_split:
-        return groups_for(args.tiny_split, load_questions(args.tiny_split), rng, embedder)
+        questions = load_questions(args.tiny_split)
+        return groups_for(args.tiny_split, questions, rng, embedder, mined=mined)
     left_out = held_out_ids()
     groups: list[Group] = []
-    mined = load_mined(args.mined) if args.mined else None
     for split, translated, repeats, keep in mixture(args):
         questions = load_translated(translated, split) if translated else load_questions(split)
         questions = [q for q in questions if q["id"] not in left_out]

@@ -189,6 +189,27 @@ def test_training_runs_end_to_end_on_a_tiny_split_and_its_export_reads_alike(
     probe_read_alike(delta, own_models)
 
 
+def test_training_can_lead_each_group_with_the_rankers_wrong_candidates(
+    own_models: Path, tmp_path: Path
+) -> None:
+    """bench/mined_negatives.py's files (one a source: each question's wrong candidates)
+    are read and recorded with the run."""
+    mined = tmp_path / "mined"
+    mined.mkdir()
+    split = ROOT / "tests" / "data" / "tiny-split"
+    questions = [json.loads(line) for line in (split / "questions.jsonl").open() if line.strip()]
+    wrong = [["Le temps était clair ce jour-là.", "Échange | … La suite."]]
+    rows = [{"id": q["id"], "language": q["language"], "wrong": wrong} for q in questions]
+    (mined / "tiny.jsonl").write_text("\n".join(json.dumps(row) for row in rows))
+    record = checked_record(train_tiny(tmp_path / "run", own_models, "--mined", str(mined)))
+    assert record["steps"] == 2
+    assert record["mined"] == {
+        "by": "bench/mined_negatives.py",
+        "sources": ["tiny"],
+        "per_group": 5,
+    }
+
+
 @pytest.mark.slow
 def test_a_smaller_reader_learns_from_a_trained_one_and_is_assembled_with_its_layers(
     tiny_run: Path, own_models: Path, tmp_path: Path
