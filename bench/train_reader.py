@@ -446,7 +446,7 @@ def write_delta(
         "lr": args.lr,
         "seed": args.seed,
         "mixture": [list(m) for m in mixture(args)] if not args.tiny_split else args.tiny_split,
-        "mined": command_of_mined(args.mined) if args.mined else None,
+        "mined": mined_record(args.mined) if args.mined else None,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",
         "command": command_line(),
         "continued_from": checked_record(args.continue_from / DELTA_FILE)
@@ -465,7 +465,7 @@ def write_delta(
     print(f"wrote {path} after {step} steps", flush=True)
 
 
-def command_of_mined(folder: Path) -> dict:
+def mined_record(folder: Path) -> dict:
     """What the mined wrong sentences were (bench/mined_negatives.py writes one file a
     source, named after it)."""
     sources = sorted(p.stem for p in folder.glob("*.jsonl"))
