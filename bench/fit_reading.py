@@ -30,19 +30,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from scorer_data import ROOT, fold_indexes, folds_of, split_index
+from scorer_data import ROOT, candidates_asked, fold_indexes, folds_of, split_index
 from split_data import load_questions, load_translated
 
 from index.embedded.store import Store
-from index.filters import Filters
 from index.ingest.language import detect_language
 from qa.app.engine import get_embedder
 from qa.app.settings import Settings
 from qa.evaluate import contains_answer
 from qa.reading import Depth, Reads
-from qa.retrieve import FusedRetriever, Query
+from qa.retrieve import Query
 from qa.scorer import SCORER_FILE, shipped
-from qa.select import candidates
 
 SOURCES = (  # (split whose articles are asked about, our translated questions or None)
     ("squad-train", None),
@@ -132,14 +130,12 @@ def runs_for(number: int, source: tuple[str, str | None], settings: Settings) ->
     folds = folds_of([q["article"] for q in load_questions(split) if q["answers"]])
     whole = Store.open(split_index(split, settings, embedder, DATA))
     without = [Store.open(p) for p in fold_indexes(split, folds, embedder, DATA)]
-    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     ranker, runs = shipped(), []
     for question in questions:
         query = Query(question["question"], detect_language(question["question"]), embedder)
         fold = folds[question["article"]]
         for store, absent in ((whole, False), (without[fold], True)):
-            passages = FusedRetriever(store, weights).search(query, settings.candidates, Filters())
-            found = candidates(store, query, passages)
+            found = candidates_asked(store, query, settings)
             if not found:
                 continue
             features = np.stack([c.features for c in found])

@@ -18,20 +18,18 @@ from pathlib import Path
 
 import numpy as np
 from fit_reading import held_out_ids
-from scorer_data import ROOT, split_index
+from scorer_data import ROOT, candidates_asked, split_index
 from split_data import load_questions, load_translated
 
 from index.embedded.store import Store
-from index.filters import Filters
 from index.ingest.language import detect_language
 from qa.app.engine import get_embedder
 from qa.app.settings import Settings
 from qa.evaluate import contains_answer
-from qa.retrieve import FusedRetriever, Query
+from qa.retrieve import Query
 from qa.scorer import shipped
-from qa.select import candidates
 
-MINED = 8  # wrong candidates kept per question, the ranker's best first
+KEPT = 8  # wrong candidates kept per question, the ranker's best first
 OUT = ROOT / "data" / "reader-mined"
 
 
@@ -45,15 +43,13 @@ def mined_for(source: str, settings: Settings, out: Path) -> Path:
     questions = [q for q in questions if q["answers"] and q["id"] not in left_out]
     embedder = get_embedder(settings)
     store = Store.open(split_index(split, settings, embedder, ROOT / "data" / "train"))
-    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     ranker = shipped()
     out.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as lines:
         for number, question in enumerate(questions):
             text = question["question"]
             query = Query(text, detect_language(text), embedder)
-            passages = FusedRetriever(store, weights).search(query, settings.candidates, Filters())
-            found = candidates(store, query, passages)
+            found = candidates_asked(store, query, settings)
             order = (
                 np.argsort(-ranker.scores(np.stack([c.features for c in found]))) if found else []
             )
@@ -61,7 +57,7 @@ def mined_for(source: str, settings: Settings, out: Path) -> Path:
                 [found[i].sentence.text, found[i].context]
                 for i in order
                 if not contains_answer(found[i].sentence.text, question["answers"])
-            ][:MINED]
+            ][:KEPT]
             row = {"id": question["id"], "language": question["language"], "wrong": wrong}
             lines.write(json.dumps(row, ensure_ascii=False) + "\n")
             if number % 1000 == 0:

@@ -29,7 +29,7 @@ from qa.evaluate import Question, contains_answer, load_questions
 from qa.features import NAMES
 from qa.leave_out import article_id, copy_without
 from qa.retrieve import FusedRetriever, Query
-from qa.select import candidates
+from qa.select import Candidate, candidates
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"
@@ -143,6 +143,14 @@ def fold_indexes(split: str, folds: dict[str, int], embedder: Embedder, data: Pa
     return paths
 
 
+def candidates_asked(store: Store, query: Query, settings: Settings) -> list[Candidate]:
+    """The candidate sentences answering finds for `query` over `store`: the fused
+    retriever's passages, then the sentences of those read, with their features."""
+    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
+    passages = FusedRetriever(store, weights).search(query, settings.candidates, Filters())
+    return candidates(store, query, passages)
+
+
 def table_for(
     split: str, settings: Settings, data: Path, refresh: bool = False, translated: str = ""
 ) -> Table:
@@ -159,13 +167,11 @@ def table_for(
     whole = Store.open(split_index(split, settings, embedder, data))
     without = [Store.open(p) for p in fold_indexes(split, folds, embedder, data)]
     rows: list[tuple[np.ndarray, np.ndarray, int, bool, int]] = []
-    weights = {"fr": settings.keyword_weight_fr, "en": settings.keyword_weight_en}
     for number, (question, article) in enumerate(zip(questions, articles, strict=True)):
         query = Query(question.question, detect_language(question.question), embedder)
         fold = folds[article]
         for store, absent in ((whole, False), (without[fold], True)):
-            passages = FusedRetriever(store, weights).search(query, settings.candidates, Filters())
-            found = candidates(store, query, passages)
+            found = candidates_asked(store, query, settings)
             if not found:
                 continue
             features = np.stack([c.features for c in found])
