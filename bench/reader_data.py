@@ -31,7 +31,7 @@ from index.embedding.embed import Embedder
 from index.ingest.analyzer import terms
 from index.ingest.sentences import split_sentences
 from qa.evaluate import contains_answer
-from qa.reader_input import join_context, reader_text
+from qa.reader_input import SENTENCE_CHARS, join_context, reader_text, sentence_start
 
 GROUP = 8
 IN_PARAGRAPH = 2
@@ -54,6 +54,7 @@ class Sentence:
 class Group:
     id: str
     texts: list[str]  # what the reader reads for each candidate; the first is the right one
+    answer: tuple[int, int] | None = None  # a gold answer's characters in texts[0], if found
 
 
 def read_article(path: Path) -> list[Sentence]:
@@ -161,4 +162,19 @@ def _group(
         reader_text(asked_text, text, context)
         for text, context in [(chosen.text, chosen.context), *mined, *filling]
     ]
-    return Group(question["id"], texts)
+    return Group(question["id"], texts, answer_span(asked_text, chosen.text, answers))
+
+
+def answer_span(question: str, sentence: str, answers: list[str]) -> tuple[int, int] | None:
+    """The first gold answer found in the sentence (as written, else ignoring case), as
+    characters of the text the reader reads; None when it is cut off or not found verbatim
+    (the eval rule also forgives punctuation)."""
+    read = sentence[:SENTENCE_CHARS]
+    for answer in answers:
+        at = read.find(answer)
+        if at < 0 and len(read.lower()) == len(read) and len(answer.lower()) == len(answer):
+            at = read.lower().find(answer.lower())
+        if answer and at >= 0 and at + len(answer) <= len(read):
+            start = sentence_start(question) + at
+            return start, start + len(answer)
+    return None

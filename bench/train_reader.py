@@ -38,7 +38,7 @@ from fit_reading import held_out_ids
 from reader_data import GROUP, MINED, Group, Mined, groups_for
 from safetensors.torch import load_file, save_file
 from split_data import load_questions, load_translated
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 from transformers import BertModel
 from transformers.utils import logging as transformers_logging
 
@@ -71,6 +71,7 @@ PROBE = [  # read by the trained model at the end: its export must read them ali
 ]
 DELTA_FILE = READER_DELTA.name  # as the product ships it
 HEAD_LR_FACTOR = 20  # the head starts from nothing
+SPAN_PREFIX = "span."
 # (split, our translated questions or None, groups per question, questions kept or 0: all).
 # PIAF is small and French is what fails most: its questions come back with other wrong
 # sentences; so do the translated ones, as the cross-language gap is the widest;
@@ -123,13 +124,20 @@ class Reader(torch.nn.Module):
         self.head = torch.nn.Linear(self.bert.config.hidden_size, 1)
         torch.nn.init.normal_(self.head.weight, std=0.02)
         torch.nn.init.zeros_(self.head.bias)
+        # With --span-share: where the answer starts and ends among the right sentence's
+        # tokens, learnt beside the ranking (training only: the product never ships it).
+        self.span = torch.nn.Linear(self.bert.config.hidden_size, 2)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.read(ids, mask)[0]
+
+    def read(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each text's logit, and its tokens' final states."""
         states = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
         weights = mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
         pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
-        return self.head(pooled).squeeze(-1)
+        return self.head(pooled).squeeze(-1), states
 
     @property
     def layers(self) -> int:
@@ -140,13 +148,17 @@ class Reader(torch.nn.Module):
         return tuple(f"encoder.layer.{n}." for n in range(FROZEN, self.layers))
 
     def trained(self) -> dict[str, torch.Tensor]:
-        """What training changes, named as in e5's model.safetensors (and head.*)."""
+        """What training changes, named as in e5's model.safetensors (and head.*, span.*)."""
         layers = tuple(f"bert.{prefix}" for prefix in self.learning())
         return {
             k.removeprefix("bert."): v
             for k, v in self.state_dict().items()
-            if k.startswith(layers) or k.startswith("head.")
+            if k.startswith((*layers, "head.", SPAN_PREFIX))
         }
+
+    def shipped(self) -> dict[str, torch.Tensor]:
+        """What the product reads: the trained layers and the head."""
+        return {k: v for k, v in self.trained().items() if not k.startswith(SPAN_PREFIX)}
 
 
 def parse() -> argparse.Namespace:
@@ -186,6 +198,13 @@ def parse() -> argparse.Namespace:
         type=Path,
         help="a folder of bench/mined_negatives.py: train on MINED_MIXTURE, each group led by"
         " the ranker's best wrong candidates of its question",
+    )
+    parser.add_argument(
+        "--span-share",
+        type=float,
+        default=0.0,
+        help="add this share of a second loss: where the answer starts and ends in the right"
+        " sentence (as extractive readers learn); the ranking keeps a share of 1",
     )
     parser.add_argument(
         "--export-checkpoint",
@@ -234,8 +253,18 @@ def load_mined(folder: Path) -> Mined:
 
 def batch_tensors(tokenizer: Tokenizer, groups: list[Group]) -> tuple[torch.Tensor, torch.Tensor]:
     encodings = tokenizer.encode_batch([text for g in groups for text in g.texts])
+    return tensors_of(encodings, pad_of(tokenizer))
+
+
+def pad_of(tokenizer: Tokenizer) -> int:
+    pad = tokenizer.token_to_id("<pad>")
+    assert pad is not None, "e5's tokenizer pads with <pad>"
+    return pad
+
+
+def tensors_of(encodings: list[Encoding], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
     width = max(len(e.ids) for e in encodings)
-    ids = torch.full((len(encodings), width), tokenizer.token_to_id("<pad>"), dtype=torch.long)
+    ids = torch.full((len(encodings), width), pad, dtype=torch.long)
     mask = torch.zeros((len(encodings), width), dtype=torch.long)
     for row, encoding in enumerate(encodings):
         ids[row, : len(encoding.ids)] = torch.tensor(encoding.ids)
@@ -270,7 +299,10 @@ def main() -> None:
     optimizer = torch.optim.AdamW(
         [
             {"params": layers, "lr": args.lr},
-            {"params": list(model.head.parameters()), "lr": args.lr * HEAD_LR_FACTOR},
+            {
+                "params": [*model.head.parameters(), *model.span.parameters()],
+                "lr": args.lr * HEAD_LR_FACTOR,
+            },
         ],
         weight_decay=0.01,
     )
@@ -298,11 +330,15 @@ def main() -> None:
             group["lr"] = rate * learning_rate_share(done)
         at = (first_group + step * per_step) % max(1, len(groups) - per_step + 1)
         batch = groups[at : at + per_step]
-        ids, mask = batch_tensors(tokenizer, batch)
+        encodings = tokenizer.encode_batch([text for g in batch for text in g.texts])
+        ids, mask = tensors_of(encodings, pad_of(tokenizer))
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            logits = model(ids, mask).view(len(batch), GROUP)
+            logits, states = model.read(ids, mask)
+        logits = logits.view(len(batch), GROUP)
         target = torch.zeros(len(batch), dtype=torch.long)  # the right sentence comes first
         loss = torch.nn.functional.cross_entropy(logits.float(), target)
+        if args.span_share:
+            loss = loss + args.span_share * span_loss(model, batch, encodings, states, mask)
         if teacher is not None:
             loss = (1 - DISTILL_SHARE) * loss + DISTILL_SHARE * distilled(
                 teacher, ids, mask, logits
@@ -325,6 +361,34 @@ def main() -> None:
             save_checkpoint(checkpoint, model, optimizer, step, time.monotonic() - started)
     save_checkpoint(checkpoint, model, optimizer, step, time.monotonic() - started)
     write_delta(args, model, step, len(groups), time.monotonic() - started)
+
+
+def span_loss(
+    model: Reader,
+    batch: list[Group],
+    encodings: list[Encoding],
+    states: torch.Tensor,
+    mask: torch.Tensor,
+) -> torch.Tensor:
+    """Cross-entropy of the answer's first and last token among the right sentence's text's
+    tokens (each group's first row), over the groups whose answer was found and not cut off."""
+    rows, starts, ends = [], [], []
+    for number, group in enumerate(batch):
+        row = number * GROUP
+        if group.answer is None:
+            continue
+        start = encodings[row].char_to_token(group.answer[0])
+        end = encodings[row].char_to_token(group.answer[1] - 1)
+        if start is not None and end is not None and start <= end:
+            rows.append(row)
+            starts.append(start)
+            ends.append(end)
+    if not rows:
+        return states.new_zeros((), dtype=torch.float32)
+    scores = model.span(states[rows]).float()  # (rows, tokens, 2)
+    scores = scores.masked_fill(mask[rows].unsqueeze(-1) == 0, -1e4)
+    aimed = torch.tensor([starts, ends]).T  # (rows, 2)
+    return torch.nn.functional.cross_entropy(scores, aimed)  # classes: the tokens
 
 
 def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
@@ -388,7 +452,7 @@ def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) ->
         return name if name.startswith("head.") else f"bert.{name}"
 
     loaded = model.load_state_dict({in_model(k): v for k, v in trained.items()}, strict=False)
-    learning = {in_model(k) for k in model.trained()}
+    learning = {in_model(k) for k in model.shipped()}  # a span head may start anew
     wrong = loaded.unexpected_keys + [k for k in loaded.missing_keys if k in learning]
     if wrong:
         sys.exit(f"{path} is of another reader's shape ({wrong[0]}): see --layers")
@@ -428,7 +492,7 @@ def write_delta(
     seconds: float,
     folder: Path | None = None,
 ) -> None:
-    delta = {k: v.detach().to(torch.float16).contiguous() for k, v in model.trained().items()}
+    delta = {k: v.detach().to(torch.float16).contiguous() for k, v in model.shipped().items()}
     folder = folder or args.out
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / DELTA_FILE
@@ -445,6 +509,7 @@ def write_delta(
         "groups_per_step": args.groups_per_step,
         "lr": args.lr,
         "seed": args.seed,
+        "span_share": args.span_share,
         "mixture": [list(m) for m in mixture(args)] if not args.tiny_split else args.tiny_split,
         "mined": mined_record(args.mined) if args.mined else None,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",

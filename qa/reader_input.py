@@ -21,3 +21,8 @@ def join_context(title: str, before: str, after: str) -> str:
 def reader_text(question: str, sentence: str, context: str) -> str:
     asked, read = question[:QUESTION_CHARS], sentence[:SENTENCE_CHARS]
     return f"query: {asked}</s>passage: {read}</s>{context}"
+
+
+def sentence_start(question: str) -> int:
+    """Where the sentence begins in reader_text's text (training marks answers in it)."""
+    return len(reader_text(question, "", "")) - len("</s>")

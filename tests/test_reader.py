@@ -210,6 +210,17 @@ def test_training_can_lead_each_group_with_the_rankers_wrong_candidates(
     }
 
 
+def test_training_can_also_learn_where_the_answer_is_and_ships_the_ranking_reader_only(
+    tiny_run: Path, own_models: Path, tmp_path: Path
+) -> None:
+    """--span-share adds a loss on the answer's tokens through a head of its own, which stays
+    out of the delta: the product reads the result as any reader."""
+    delta = train_tiny(tmp_path / "span", own_models, "--span-share", "0.5")
+    assert checked_record(delta)["span_share"] == 0.5
+    assert load_file(str(delta)).keys() == load_file(str(tiny_run / READER_DELTA.name)).keys()
+    probe_read_alike(delta, own_models)
+
+
 @pytest.mark.slow
 def test_a_smaller_reader_learns_from_a_trained_one_and_is_assembled_with_its_layers(
     tiny_run: Path, own_models: Path, tmp_path: Path
