@@ -9,6 +9,7 @@ bench/fit_reading.py are left out by id, in every language.
         --out DIR                                                 # smoke run (the tests)
     .venv/bin/python bench/mined_negatives.py SOURCE ...        # the ranker's wrong picks,
     .venv/bin/python bench/train_reader.py --mined data/reader-mined ...  # leading each group
+    .venv/bin/python bench/train_reader.py --span-share 0.5 ...   # and where the answer is
 
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
 reader_data.py), the usual listwise loss of rerankers. e5's embeddings and its first FROZEN
