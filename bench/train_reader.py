@@ -319,6 +319,7 @@ def main() -> None:
         print(f"resumed at step {step}", flush=True)
     started = time.monotonic() - spent
     losses: list[float] = []
+    spans: list[float] = []
     right: list[bool] = []
     per_step = args.groups_per_step
     model.train()
@@ -339,7 +340,9 @@ def main() -> None:
         target = torch.zeros(len(batch), dtype=torch.long)  # the right sentence comes first
         loss = torch.nn.functional.cross_entropy(logits.float(), target)
         if args.span_share:
-            loss = loss + args.span_share * span_loss(model, batch, encodings, states, mask)
+            spanned = span_loss(model, batch, encodings, states, mask)
+            loss = loss + args.span_share * spanned
+            spans.append(spanned.item())
         if teacher is not None:
             loss = (1 - DISTILL_SHARE) * loss + DISTILL_SHARE * distilled(
                 teacher, ids, mask, logits
@@ -354,10 +357,11 @@ def main() -> None:
         if step % 25 == 0:
             print(
                 f"step {step} loss {sum(losses) / len(losses):.3f} "
-                f"group-acc {sum(right) / len(right):.3f} {elapsed / 60:.1f} min",
+                f"group-acc {sum(right) / len(right):.3f} {elapsed / 60:.1f} min"
+                + (f" span-loss {sum(spans) / len(spans):.3f}" if spans else ""),
                 flush=True,
             )
-            losses, right = [], []
+            losses, spans, right = [], [], []
         if step % args.save_every == 0:
             save_checkpoint(checkpoint, model, optimizer, step, time.monotonic() - started)
     save_checkpoint(checkpoint, model, optimizer, step, time.monotonic() - started)
@@ -449,8 +453,8 @@ def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) ->
     """Put what training changed (Reader.trained()'s names) into `model`: all of it, and
     nothing else (strict=False is for e5's own weights, absent)."""
 
-    def in_model(name: str) -> str:  # the head is beside `bert`, not in it
-        return name if name.startswith("head.") else f"bert.{name}"
+    def in_model(name: str) -> str:  # the heads are beside `bert`, not in it
+        return name if name.startswith(("head.", SPAN_PREFIX)) else f"bert.{name}"
 
     loaded = model.load_state_dict({in_model(k): v for k, v in trained.items()}, strict=False)
     learning = {in_model(k) for k in model.shipped()}  # a span head may start anew

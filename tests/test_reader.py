@@ -214,9 +214,12 @@ def test_training_can_also_learn_where_the_answer_is_and_ships_the_ranking_reade
     tiny_run: Path, own_models: Path, tmp_path: Path
 ) -> None:
     """--span-share adds a loss on the answer's tokens through a head of its own, which stays
-    out of the delta: the product reads the result as any reader."""
+    out of the delta (the product reads the result as any reader) but in the checkpoint: a
+    run cut off resumes with it."""
     delta = train_tiny(tmp_path / "span", own_models, "--span-share", "0.5")
     assert checked_record(delta)["span_share"] == 0.5
+    resumed = train_tiny(tmp_path / "span", own_models, "--span-share", "0.5", "--steps", "3")
+    assert checked_record(resumed)["steps"] == 3
     assert load_file(str(delta)).keys() == load_file(str(tiny_run / READER_DELTA.name)).keys()
     probe_read_alike(delta, own_models)
 
