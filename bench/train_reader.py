@@ -253,8 +253,12 @@ def load_mined(folder: Path) -> Mined:
 
 
 def batch_tensors(tokenizer: Tokenizer, groups: list[Group]) -> tuple[torch.Tensor, torch.Tensor]:
-    encodings = tokenizer.encode_batch([text for g in groups for text in g.texts])
-    return tensors_of(encodings, pad_of(tokenizer))
+    return tensors_of(encoded(tokenizer, groups), pad_of(tokenizer))
+
+
+def encoded(tokenizer: Tokenizer, groups: list[Group]) -> list[Encoding]:
+    """Every text of the groups, group after group (a group's right text first)."""
+    return tokenizer.encode_batch([text for g in groups for text in g.texts])
 
 
 def pad_of(tokenizer: Tokenizer) -> int:
@@ -322,6 +326,7 @@ def main() -> None:
     spans: list[float] = []
     right: list[bool] = []
     per_step = args.groups_per_step
+    pad = pad_of(tokenizer)
     model.train()
     while True:
         elapsed = time.monotonic() - started
@@ -332,8 +337,8 @@ def main() -> None:
             group["lr"] = rate * learning_rate_share(done)
         at = (first_group + step * per_step) % max(1, len(groups) - per_step + 1)
         batch = groups[at : at + per_step]
-        encodings = tokenizer.encode_batch([text for g in batch for text in g.texts])
-        ids, mask = tensors_of(encodings, pad_of(tokenizer))
+        encodings = encoded(tokenizer, batch)  # the span loss finds answers' tokens in them
+        ids, mask = tensors_of(encodings, pad)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             logits, states = model.read(ids, mask)
         logits = logits.view(len(batch), GROUP)
