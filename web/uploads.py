@@ -17,7 +17,6 @@ from typing import Any
 from index.interface import Reader
 from index.sync import UPLOADS, UpdateReport
 
-FOLDER = UPLOADS  # keyed by name in every sync (index/sync.py source_key)
 REJECTED = ".rejected"
 REASON = ".reason"
 SENT = ".sent"
@@ -33,7 +32,7 @@ def safe_name(filename: str) -> str:
 
 class Uploads:
     def __init__(self, source_dir: Path) -> None:
-        self.folder = source_dir / FOLDER
+        self.folder = source_dir / UPLOADS  # keyed by name in every sync (index/sync.py source_key)
         self.rejected = self.folder / REJECTED
         self.sent = self.folder / SENT
 
