@@ -166,7 +166,7 @@ def reads_of(run: Run, blend: float, depth: Depth) -> Reads:
     assert run.logits is not None
     count = read_count(run, depth)
     read, logits = run.read[:count], run.logits[:count]
-    return Reads(run.ranked, read, logits, logits + blend * run.ranked[read])
+    return Reads(run.ranked, read, logits, logits + blend * run.ranked[read], [None] * len(read))
 
 
 def read_count(run: Run, depth: Depth) -> int:

@@ -126,7 +126,7 @@ class Reader(torch.nn.Module):
         torch.nn.init.normal_(self.head.weight, std=0.02)
         torch.nn.init.zeros_(self.head.bias)
         # With --span-share: where the answer starts and ends among the right sentence's
-        # tokens, learnt beside the ranking (training only: the product never ships it).
+        # tokens, learnt beside the ranking (shipped then: the product marks the answer).
         self.span = torch.nn.Linear(self.bert.config.hidden_size, 2)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -157,9 +157,10 @@ class Reader(torch.nn.Module):
             if k.startswith((*layers, "head.", SPAN_PREFIX))
         }
 
-    def shipped(self) -> dict[str, torch.Tensor]:
-        """What the product reads: the trained layers and the head."""
-        return {k: v for k, v in self.trained().items() if not k.startswith(SPAN_PREFIX)}
+    def shipped(self, span: bool = False) -> dict[str, torch.Tensor]:
+        """What the product reads: the trained layers and the head, and the span head if it
+        learnt (`span`)."""
+        return {k: v for k, v in self.trained().items() if span or not k.startswith(SPAN_PREFIX)}
 
 
 def parse() -> argparse.Namespace:
@@ -502,7 +503,8 @@ def write_delta(
     seconds: float,
     folder: Path | None = None,
 ) -> None:
-    delta = {k: v.detach().to(torch.float16).contiguous() for k, v in model.shipped().items()}
+    shipped = model.shipped(span=bool(args.span_share))
+    delta = {k: v.detach().to(torch.float16).contiguous() for k, v in shipped.items()}
     folder = folder or args.out
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / DELTA_FILE

@@ -16,7 +16,7 @@ from qa.models import Copy as CopyModel
 from qa.reading import Reading
 from qa.retrieve import Passage, Query, Retriever
 from qa.scorer import Scorer, shipped
-from qa.select import Candidate, pick_sentence
+from qa.select import Choice, pick_sentence
 from qa.sources import by_article
 from qa.timed import search_in_time
 from qa.when import warm_up as warm_up_dates
@@ -77,7 +77,7 @@ class Answerer:
         confidence = round(choice.confidence, 3) if choice else 0.0
         found = choice is not None and confidence >= self.threshold(query.language)
         copies = self.store.story_copies([wire.story_of(p) for p in passages])
-        best = self._quote(choice.candidate, query, copies) if choice else None
+        best = self._quote(choice, query, copies) if choice else None
         quote = best if found else None
         stories = wire.one_per_story(passages)
         listed = stories[: k or self.limits.top_k]
@@ -116,9 +116,10 @@ class Answerer:
         earlier = history[-1] if history and is_follow_up(question) else ""
         return Query(question.strip(), language, self.embedder, extra_text=earlier)
 
-    def _quote(self, candidate: Candidate, query: Query, copies: dict[str, list[Copy]]) -> Quote:
+    def _quote(self, choice: Choice, query: Query, copies: dict[str, list[Copy]]) -> Quote:
         """The chosen sentence, from the story's preferred copy when that copy holds it."""
-        chunk, row = candidate.passage.chunk, candidate.sentence
+        chunk, row = choice.candidate.passage.chunk, choice.candidate.sentence
+        read = row.text
         where = _copy(chunk)
         story = chunk.story or chunk.article_id
         if copies.get(story):
@@ -127,7 +128,9 @@ class Answerer:
             if best.article_id != chunk.article_id:
                 same = wire.same_sentence(self.store, best.article_id, row)
             where, row = (best, same) if same is not None else (where, row)
-        marks = mark(query.text, row.text, where.language, query.own_terms)
+        # The reader's answer words, unless the copy quoted words the sentence otherwise
+        answer = choice.answer if row.text == read else None
+        marks = mark(query.text, row.text, where.language, query.own_terms, answer)
         return self._quote_of(where, row, wire.also_in(copies, story, where.article_id), marks)
 
     def _quote_of(

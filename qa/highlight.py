@@ -44,24 +44,33 @@ _PLACE_QUESTION = re.compile(r"^\s*(où|d'où|d’où|where)\b", re.I)
 
 
 def mark(
-    question: str, sentence: str, language: str, asked: Iterable[str] | None = None
+    question: str,
+    sentence: str,
+    language: str,
+    asked: Iterable[str] | None = None,
+    answer: Span | None = None,
 ) -> tuple[list[Span], list[Span]]:
     """(answer spans, question-term spans) in `sentence` (in `language`), each sorted, never
-    overlapping. `asked`: the question's stemmed terms, as the selector has them."""
+    overlapping. `asked`: the question's stemmed terms, as the selector has them; `answer`:
+    the answer's words as the reader found them (qa/answer_words.py), which the rules
+    below then only stand in for."""
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sentence)]
     asked_terms = set(terms(question, language) if asked is None else asked)
     near = [i for i, (_, _, word) in enumerate(tokens) if _is_term(word, language, asked_terms)]
-    kind = _kind(question)
-    asked_words = {fold_accents(w) for w in words(question)}
-    found = _candidates(kind, tokens, asked_words)
-    answer = _closest(found, near)
-    taken = [span for first, last in answer for span in [(tokens[first][0], tokens[last][1])]]
+    taken = [answer] if answer else _by_rules(question, tokens, near)
     term_spans = [
         (tokens[i][0], tokens[i][1])
         for i in near
         if not _overlaps((tokens[i][0], tokens[i][1]), taken)
     ]
     return sorted(taken), term_spans
+
+
+def _by_rules(question: str, tokens: list[tuple[int, int, str]], near: list[int]) -> list[Span]:
+    """The words of the type the question asks for, closest to its terms."""
+    asked_words = {fold_accents(w) for w in words(question)}
+    found = _candidates(_kind(question), tokens, asked_words)
+    return [(tokens[first][0], tokens[last][1]) for first, last in _closest(found, near)]
 
 
 def _kind(question: str) -> str | None:

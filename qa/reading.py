@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answer_words import Span
 from qa.reader import AnswerReader
 from qa.scorer import Learned, capped_margin, shipped
 
@@ -101,12 +102,13 @@ class Reading:
         reader's logits of its best."""
         ranked = self.ranker.scores(features)
         read = self.depth.of(ranked)
-        logits = self.reader.logits(question, [candidates[i] for i in read[: self.depth.least]])
+        first = [candidates[i] for i in read[: self.depth.least]]
+        logits, spans = self.reader.read(question, first)
         if len(read) > len(logits) and not self.depth.settled(logits):
-            rest = self.reader.logits(question, [candidates[i] for i in read[len(logits) :]])
-            logits = np.concatenate([logits, rest])
+            rest, more = self.reader.read(question, [candidates[i] for i in read[len(first) :]])
+            logits, spans = np.concatenate([logits, rest]), spans + more
         read = read[: len(logits)]
-        return Reads(ranked, read, logits, logits + self.blend * ranked[read])
+        return Reads(ranked, read, logits, logits + self.blend * ranked[read], spans)
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
         """The probability that the chosen candidate holds the answer; `best` indexes the
@@ -141,6 +143,7 @@ class Reads:
     read: np.ndarray  # positions of the candidates read, the ranker's best first
     logits: np.ndarray  # the reader's logit of each candidate read
     scores: np.ndarray  # what picks among those read: logit + blend × ranker score
+    answers: list[Span | None]  # the answer's words in each sentence read (its span head)
 
 
 def load_reading(reader: AnswerReader, path: Path = READING_FILE) -> Reading:

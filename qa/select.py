@@ -6,6 +6,7 @@ import numpy as np
 
 from index.ingest.analyzer import terms
 from index.interface import Reader, SentenceRow
+from qa.answer_words import Span
 from qa.features import Asked, Evidence, matrix
 from qa.reader_input import join_context
 from qa.reading import Reading
@@ -26,6 +27,7 @@ class Candidate:
 class Choice:
     candidate: Candidate
     confidence: float  # probability that the sentence holds the answer
+    answer: Span | None = None  # its answer's words, when the reader found them
 
 
 def candidates(store: Reader, query: Query, passages: list[Passage]) -> list[Candidate]:
@@ -101,4 +103,4 @@ def _read_choice(
     best = max(
         range(len(read)), key=lambda j: (round(read[j].score, 6), read[j].passage.chunk.date or "")
     )
-    return Choice(read[best], reading.confidence(features, reads, best))
+    return Choice(read[best], reading.confidence(features, reads, best), reads.answers[best])

@@ -68,9 +68,10 @@ def test_unknown_and_malformed_conversations(api: InProcess, path: str, status: 
 def test_the_answer_marks_the_number_a_combien_question_asks_for(api: InProcess) -> None:
     answer = api.post("/ask", json={"question": TRUCE}, timeout=60).json()
     quote = answer["quote"]
-    assert [quote["text"][start:end] for start, end in quote["highlights"]] == ["30"]
+    [marked] = [quote["text"][start:end] for start, end in quote["highlights"]]
+    assert "30" in marked.split() and len(marked.split()) <= 3  # the answer, not a clause
     marked_terms = {quote["text"][start:end] for start, end in quote["term_highlights"]}
-    assert {"trêve", "jours", "réclame"} <= marked_terms
+    assert {"trêve", "réclame"} <= marked_terms and marked not in marked_terms
     article = api.get(f"/articles/{quote['article_id']}", timeout=30).json()
     assert article["text"][quote["start"] : quote["end"]] == quote["text"]  # unchanged
 

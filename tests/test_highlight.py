@@ -4,6 +4,7 @@ and the question's own words. Offsets into the sentence, the sentence unchanged.
 
 import pytest
 
+from qa.answer_words import whole_words
 from qa.highlight import mark
 from qa.models import Quote
 from web.marks import marked
@@ -80,3 +81,31 @@ def test_marked_runs_join_to_the_exact_quote_and_carry_no_markup() -> None:
     runs = marked(quote)
     assert "".join(run for run, _ in runs) == text
     assert ("30", "answer") in runs and ("He", "term") in runs  # overlaps: the first wins
+
+
+def test_the_readers_answer_words_stand_in_for_the_rules_and_the_terms_stay_apart() -> None:
+    """With the reader's span (qa/answer_words.py), it is the answer marked, whatever the
+    question asks for; the question's terms are marked around it, never over it."""
+    question = "What will the bridge replace?"
+    sentence = "The bridge will replace the old ferry that crosses the harbour twice an hour."
+    start = sentence.index("the old ferry")
+    answer, terms = mark(question, sentence, "en", None, (start, start + len("the old ferry")))
+    assert [sentence[a:b] for a, b in answer] == ["the old ferry"]
+    assert {sentence[a:b] for a, b in terms} == {"bridge", "replace"}
+    assert mark(question, sentence, "en")[0] == []  # no rule for a what-question
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "words"),
+    [
+        ("à Istanbul, sous médiation", 1, 6, "Istanbul"),  # a token's space, part of a word
+        ("about 12,000 signatures", 5, 12, "12,000"),
+        ("en 2014.", 2, 8, "2014."),
+    ],
+)
+def test_the_readers_tokens_are_widened_to_whole_words_without_spaces(
+    text: str, start: int, end: int, words: str
+) -> None:
+    span = whole_words(text, start, end)
+    assert span is not None and text[span[0] : span[1]] == words
+    assert whole_words(text, 0, 0) is None and whole_words(" a", 0, 1) is None

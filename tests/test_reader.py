@@ -27,6 +27,7 @@ from index.errors import ModelDamaged
 from qa.app.engine import answer_reader, reading_for
 from qa.app.settings import Settings
 from qa.features import NAMES
+from qa.reader_input import join_context
 from qa.reading import READER_DELTA, READING_FILE, Depth, load_reading
 from web.app import create_app
 
@@ -210,18 +211,40 @@ def test_training_can_lead_each_group_with_the_rankers_wrong_candidates(
     }
 
 
-def test_training_can_also_learn_where_the_answer_is_and_ships_the_ranking_reader_only(
+def test_training_can_also_learn_where_the_answer_is_and_ships_it_to_mark_the_answer(
     tiny_run: Path, own_models: Path, tmp_path: Path
 ) -> None:
-    """--span-share adds a loss on the answer's tokens through a head of its own, which stays
-    out of the delta (the product reads the result as any reader) but in the checkpoint: a
-    run cut off resumes with it."""
+    """--span-share adds a loss on the answer's tokens through a head of its own, shipped
+    beside the ranking's (the product marks the answer with it) and kept in the checkpoint:
+    a run cut off resumes with it."""
     delta = train_tiny(tmp_path / "span", own_models, "--span-share", "0.5")
     assert checked_record(delta)["span_share"] == 0.5
     resumed = train_tiny(tmp_path / "span", own_models, "--span-share", "0.5", "--steps", "3")
     assert checked_record(resumed)["steps"] == 3
-    assert load_file(str(delta)).keys() == load_file(str(tiny_run / READER_DELTA.name)).keys()
+    plain = load_file(str(tiny_run / READER_DELTA.name)).keys()
+    assert load_file(str(delta)).keys() - plain == {"span.weight", "span.bias"}
     probe_read_alike(delta, own_models)
+    reader = answer_reader(Settings(models_dir=own_models), delta)
+    sentence = "Les pourparlers ont eu lieu à Istanbul, sous médiation turque."
+    asked = "Où ont eu lieu les négociations ?"
+    logits, spans = reader.read(asked, [(sentence, "")])
+    assert np.allclose(logits, reader.logits(asked, [(sentence, "")]))
+    assert spans[0] is not None  # two steps learn little: some whole words of the sentence
+    start, end = spans[0]
+    assert 0 <= start < end <= len(sentence) and sentence[start:end] == sentence[start:end].strip()
+    assert not sentence[start - 1 : start].isalnum() and not sentence[end : end + 1].isalnum()
+
+
+def test_the_shipped_reader_marks_the_answer_it_found_in_the_sentence() -> None:
+    """The span head, read with the ranking: the place a where-question asks for, in the
+    sentence that holds it, asked in the article's language and across."""
+    reader = answer_reader(Settings())
+    assert reader.span is not None
+    sentence = "Les pourparlers ont eu lieu à Istanbul, sous médiation turque."
+    context = join_context("Échange de prisonniers", "", "")
+    for question in ("Où ont eu lieu les négociations ?", "Where were the talks held?"):
+        start, end = reader.read(question, [(sentence, context)])[1][0] or (0, 0)
+        assert sentence[start:end] == "Istanbul"
 
 
 @pytest.mark.slow

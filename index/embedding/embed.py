@@ -53,7 +53,9 @@ def vector_kind(precision: str) -> str:
     return "int8" if precision == "int8" else "float"
 
 
-def load_encoder(name: str, models_dir: Path, backend: str, threads: int) -> Encoder:
+def load_encoder(
+    name: str, models_dir: Path, backend: str, threads: int, tokens: bool = False
+) -> Encoder:
     if backend not in BACKENDS:
         raise ValueError(f"unknown encoder backend {backend!r}: one of {', '.join(BACKENDS)}")
     path = resolve_model(name, models_dir)
@@ -62,13 +64,13 @@ def load_encoder(name: str, models_dir: Path, backend: str, threads: int) -> Enc
     runtime = BACKENDS[backend][0]
     if runtime == "torch":
         return TorchEncoder(path, threads)
-    folder = export_target(name, path, backend, models_dir)
+    folder = export_target(name, path, backend, models_dir, tokens)
     if not is_exported(folder):
         from index.embedding.export import (
             exported_folder,  # imports torch: only when an export is missing
         )
 
-        folder = exported_folder(name, path, backend, models_dir)
+        folder = exported_folder(name, path, backend, models_dir, tokens)
     runtime_class = OpenVinoEncoder if runtime == "openvino" else OnnxEncoder
     return runtime_class(folder, threads)
 
@@ -87,9 +89,11 @@ class Embedder:
         models_dir: Path = Path("data/models"),
         backend: str = DEFAULT_BACKEND,
         threads: int = 0,  # cores for bulk encoding; 0: all this process may use
+        tokens: bool = False,  # read_tokens too (the answer reader's span head reads them)
     ) -> None:
         self.name, self.backend = name, backend
-        self.encoder = load_encoder(name, models_dir, backend, threads or default_threads())
+        cores = threads or default_threads()
+        self.encoder = load_encoder(name, models_dir, backend, cores, tokens)
         self.dimension = self.encoder.dimension
         self.precision = self.encoder.precision
         self.texts_encoded = 0  # lets tests see that unchanged articles are not re-embedded

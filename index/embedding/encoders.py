@@ -48,6 +48,16 @@ Progress = Callable[[int], None]  # called with the number of texts just encoded
 Feeds = dict[str, np.ndarray]
 
 
+@dataclass(frozen=True)
+class TokenStates:
+    """A text read whole (the answer reader's candidates): its vector, its tokens' final
+    states, and the characters of the text each token covers."""
+
+    vector: np.ndarray  # (dimension,)
+    states: np.ndarray  # (tokens, dimension)
+    offsets: list[tuple[int, int]]
+
+
 class Encoder(Protocol):
     dimension: int
     precision: str  # what the vectors were computed in: fp32, bf16, int8
@@ -57,12 +67,19 @@ class Encoder(Protocol):
 
     def release_bulk(self) -> None: ...  # drop what bulk encoding loaded; it loads again
 
+    # Texts read as a question is (one thread), with their tokens' states: needs a model
+    # loaded with `tokens` (its export returns them)
+    def read_tokens(self, texts: Sequence[str]) -> list[TokenStates]: ...
 
-def export_target(model: str, source: str, backend: str, models_dir: Path) -> Path:
-    """Where the export of `source` for `backend` lives (one folder per source path)."""
+
+def export_target(
+    model: str, source: str, backend: str, models_dir: Path, tokens: bool = False
+) -> Path:
+    """Where the export of `source` for `backend` lives (one folder per source path; an
+    export with the tokens' states has its own)."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(model).name) or "model"
     digest = hashlib.sha1(str(Path(source).resolve()).encode()).hexdigest()[:8]
-    return Path(models_dir) / "exported" / f"{slug}-{digest}-{backend}"
+    return Path(models_dir) / "exported" / f"{slug}-{digest}-{backend}{'-tokens' if tokens else ''}"
 
 
 def is_exported(folder: Path) -> bool:
@@ -104,6 +121,18 @@ class TorchEncoder:
     def release_bulk(self) -> None:
         """One model serves both ways here: nothing to drop."""
 
+    def read_tokens(self, texts: Sequence[str]) -> list[TokenStates]:
+        vectors = self.encode(texts, False, None)
+        states = self.model.encode(
+            list(texts), output_value="token_embeddings", convert_to_numpy=False
+        )
+        cut = {"truncation": True, "max_length": self.model.max_seq_length}
+        offsets = self.model.tokenizer(list(texts), return_offsets_mapping=True, **cut)
+        return [
+            TokenStates(vector, np.asarray(state, dtype=np.float32), [tuple(o) for o in spans])
+            for vector, state, spans in zip(vectors, states, offsets["offset_mapping"], strict=True)
+        ]
+
 
 class Tokens:
     """The exported model's tokenizer (the `tokenizers` library: no transformers import),
@@ -121,7 +150,9 @@ class Tokens:
     def batches(self, texts: Sequence[str], step: int = 1) -> Iterator[tuple[np.ndarray, Feeds]]:
         """(positions in `texts`, model inputs), longest texts first: padding wastes little.
         Each batch's width is rounded up to a multiple of `step` (at most the model's)."""
-        encodings = self.tokenizer.encode_batch(list(texts))
+        return self.batches_of(self.tokenizer.encode_batch(list(texts)), step)
+
+    def batches_of(self, encodings: list[Any], step: int = 1) -> Iterator[tuple[np.ndarray, Feeds]]:
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
@@ -154,6 +185,22 @@ class _Exported:
         # compiled a copy of their own (a worker held 0.5-1.8 GB more, for good).
         self._loading = threading.Lock()
 
+    def _infer_question(self, feeds: Feeds) -> list[np.ndarray]:
+        raise NotImplementedError
+
+    def read_tokens(self, texts: Sequence[str]) -> list[TokenStates]:
+        encodings = self.tokens.tokenizer.encode_batch(list(texts))
+        read: list[TokenStates | None] = [None] * len(texts)
+        for rows, feeds in self.tokens.batches_of(encodings, QUESTION_WIDTH_STEP):
+            outputs = self._infer_question(feeds)
+            if len(outputs) < 2:
+                raise ValueError("this export holds no token states: load it with tokens")
+            for row, position in enumerate(rows):
+                offsets = encodings[position].offsets
+                states = np.array(outputs[1][row, : len(offsets)], dtype=np.float32)
+                read[position] = TokenStates(np.array(outputs[0][row]), states, offsets)
+        return [r for r in read if r is not None]
+
 
 class OnnxEncoder(_Exported):
     """ONNX Runtime on an exported graph (fp32, or int8 weights quantised dynamically)."""
@@ -174,6 +221,9 @@ class OnnxEncoder(_Exported):
                     str(self.model), options, providers=["CPUExecutionProvider"]
                 )
             return self._sessions[bulk]
+
+    def _infer_question(self, feeds: Feeds) -> list[np.ndarray]:
+        return list(self._session(False).run(None, feeds))
 
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -229,6 +279,10 @@ class OpenVinoEncoder(_Exported):
         if request is None:
             request = self._requests.request = self._compiled_for(False).create_infer_request()
         return request
+
+    def _infer_question(self, feeds: Feeds) -> list[np.ndarray]:
+        outputs = self._question_request().infer(feeds)  # the request's own buffers
+        return [np.array(outputs[n]) for n in range(len(outputs))]
 
     def encode(self, texts: Sequence[str], bulk: bool, progress: Progress | None) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)

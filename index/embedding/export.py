@@ -2,6 +2,8 @@
 
 The exported graph takes token ids and the attention mask and returns the pooled,
 normalised sentence vector, so the runtime needs neither torch nor sentence-transformers.
+With `tokens` (the answer reader's export), it returns the tokens' final states too: the
+reader's span head reads where the answer is in them.
 No optimum: its exporters pin transformers below what sentence-transformers 6 needs.
 """
 
@@ -17,28 +19,30 @@ from index.embedding.encoders import BACKENDS, ENCODER_FILE, export_target, is_e
 from index.embedding.model_folder import build_folder
 
 
-def exported_folder(model: str, source: str, backend: str, models_dir: Path) -> Path:
+def exported_folder(
+    model: str, source: str, backend: str, models_dir: Path, tokens: bool = False
+) -> Path:
     """The export of `source` for `backend`, built on first use, atomically."""
-    target = export_target(model, source, backend, models_dir)
+    target = export_target(model, source, backend, models_dir, tokens)
     if not is_exported(target):
-        build_folder(target, lambda folder: export_model(source, backend, folder))
+        build_folder(target, lambda folder: export_model(source, backend, folder, tokens))
     return target
 
 
-def export_model(source: str, backend: str, folder: Path) -> None:
+def export_model(source: str, backend: str, folder: Path, tokens: bool = False) -> None:
     """Write the model graph, the tokenizer and encoder.json into `folder`."""
     transformers_logging.disable_progress_bar()  # a one-off step: no "Loading weights" bar
     model = SentenceTransformer(source, device="cpu", model_kwargs={"dtype": torch.float32})
     transformer = model[0].auto_model
     assert isinstance(transformer, torch.nn.Module)  # the first module is the transformer
-    pooled = Pooled(transformer, _pooling_mode(model)).eval()
+    pooled = Pooled(transformer, _pooling_mode(model), tokens).eval()
     runtime, precision = BACKENDS[backend]
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
         if runtime == "openvino":
-            _to_openvino(pooled, folder)
+            _to_openvino(pooled, folder, tokens)
         else:
-            _to_onnx(pooled, folder, quantize=precision == "int8")
+            _to_onnx(pooled, folder, tokens, quantize=precision == "int8")
     tokenizer = model.tokenizer
     tokenizer.save_pretrained(folder)
     config = {
@@ -70,31 +74,38 @@ def _example() -> dict[str, torch.Tensor]:
     }
 
 
-def _to_openvino(pooled: torch.nn.Module, folder: Path) -> None:
+def _to_openvino(pooled: torch.nn.Module, folder: Path, tokens: bool) -> None:
     """Through ONNX, read by OpenVINO's runtime: its `convert_model` would report usage to
     Intel unless opted out, and nothing here may reach the network."""
     import openvino as ov
 
     onnx = folder / "model-fp32.onnx"
-    _to_onnx(pooled, folder, quantize=False, target=onnx)
+    _to_onnx(pooled, folder, tokens, quantize=False, target=onnx)
     # fp16 is the storage format; the CPU computes in bf16 or fp32 as the runtime chooses
     ov.save_model(ov.Core().read_model(onnx), folder / "model.xml", compress_to_fp16=True)
     onnx.unlink()
 
 
 def _to_onnx(
-    pooled: torch.nn.Module, folder: Path, quantize: bool, target: Path | None = None
+    pooled: torch.nn.Module,
+    folder: Path,
+    tokens: bool,
+    quantize: bool,
+    target: Path | None = None,
 ) -> None:
     example = _example()
     plain = target or folder / ("model-fp32.onnx" if quantize else "model.onnx")
     axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}}
+    outputs = {"sentence_embedding": {0: "batch"}}
+    if tokens:
+        outputs["token_embeddings"] = {0: "batch", 1: "tokens"}
     torch.onnx.export(
         pooled,
         (example["input_ids"], example["attention_mask"]),
         str(plain),
         input_names=["input_ids", "attention_mask"],
-        output_names=["sentence_embedding"],
-        dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
+        output_names=list(outputs),
+        dynamic_axes={**axes, **outputs},
         opset_version=17,
         dynamo=False,  # the TorchScript exporter needs no onnxscript
     )
@@ -108,13 +119,16 @@ def _to_onnx(
 
 
 class Pooled(torch.nn.Module):
-    """Transformer -> mean or CLS pooling -> L2 normalisation, as one graph."""
+    """Transformer -> mean or CLS pooling -> L2 normalisation, as one graph (and, with
+    `tokens`, the final states beside the vector)."""
 
-    def __init__(self, transformer: torch.nn.Module, mode: str) -> None:
+    def __init__(self, transformer: torch.nn.Module, mode: str, tokens: bool = False) -> None:
         super().__init__()
-        self.transformer, self.mode = transformer, mode
+        self.transformer, self.mode, self.tokens = transformer, mode, tokens
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         states = self.transformer(input_ids=input_ids, attention_mask=attention_mask)
         hidden = states.last_hidden_state
         if self.mode == "cls":
@@ -122,4 +136,5 @@ class Pooled(torch.nn.Module):
         else:
             weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
             vector = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(vector, dim=-1)
+        normalised = torch.nn.functional.normalize(vector, dim=-1)
+        return (normalised, hidden) if self.tokens else normalised

@@ -27,6 +27,7 @@ CONFIG_FILE = "sentence_bert_config.json"
 MODEL_CONFIG_FILE = "config.json"
 E5_LAYERS = 12
 HEAD = "head."  # the head's tensors: not part of the encoder
+SPAN = "span."  # the span head's (where the answer starts and ends): nor these
 TRAINER = "bench/train_reader.py, then bench/fit_reader.py --ship"
 
 
@@ -78,7 +79,7 @@ def assemble(delta: Path, models_dir: Path, folder: Path, record: dict) -> None:
     shutil.copytree(e5, folder, dirs_exist_ok=True)
     layers = layers_of(record)
     weights = {k: v for k, v in load_file(str(e5 / WEIGHTS_FILE)).items() if _layer(k) < layers}
-    tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith(HEAD)}
+    tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith((HEAD, SPAN))}
     unknown = [k for k in tuned if k not in weights or weights[k].shape != tuned[k].shape]
     if unknown:
         raise ReaderModelError(f"{delta} does not fit e5: {', '.join(unknown[:5])}")
@@ -103,3 +104,13 @@ def head_of(delta: Path) -> tuple[np.ndarray, float]:
     tensors = load_file(str(delta))
     weight = tensors[f"{HEAD}weight"].astype(np.float32).reshape(-1)
     return weight, float(tensors[f"{HEAD}bias"].astype(np.float32).reshape(-1)[0])
+
+
+def span_of(delta: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The span head's weight (2, dimension) and bias (2,), in float32: a score of each
+    token as the answer's first and last; None for a reader trained without it."""
+    tensors = load_file(str(delta))
+    if f"{SPAN}weight" not in tensors:
+        return None
+    weight = tensors[f"{SPAN}weight"].astype(np.float32)
+    return weight, tensors[f"{SPAN}bias"].astype(np.float32).reshape(-1)

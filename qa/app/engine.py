@@ -7,7 +7,12 @@ from pathlib import Path
 from index.embedding.e5 import E5_MODEL_NAME
 from index.embedding.embed import Embedder, backend_vectors
 from index.embedding.encoders import EncoderId, default_threads
-from index.embedding.reader_model import ReaderModelError, ensure_reader_model, head_of
+from index.embedding.reader_model import (
+    ReaderModelError,
+    ensure_reader_model,
+    head_of,
+    span_of,
+)
 from index.errors import ModelDamaged
 from index.interface import Backend, Reader
 from index.registry import open_backend
@@ -25,9 +30,11 @@ FLOAT_BACKEND = {"onnx-int8": "onnx"}
 
 
 @cache
-def embedder_for(model: str, models_dir: Path, backend: str, threads: int) -> Embedder:
+def embedder_for(
+    model: str, models_dir: Path, backend: str, threads: int, tokens: bool = False
+) -> Embedder:
     """One loaded model per process: loading costs seconds, encoding milliseconds."""
-    return Embedder(model, models_dir, backend, threads)
+    return Embedder(model, models_dir, backend, threads, tokens)
 
 
 def get_embedder(settings: Settings) -> Embedder:
@@ -115,6 +122,6 @@ def answer_reader(settings: Settings, delta: Path | None = None) -> AnswerReader
     threads = settings.encoder_threads or default_threads()
     backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
     weight, bias = head_of(delta)
-    return AnswerReader(
-        embedder_for(str(model), settings.models_dir, backend, threads), weight, bias
-    )
+    span = span_of(delta)  # its states are read only for a span head
+    reader = embedder_for(str(model), settings.models_dir, backend, threads, span is not None)
+    return AnswerReader(reader, weight, bias, span)

@@ -1,0 +1,106 @@
+"""How well the marked answer words match the gold answers, held out: the hand rules
+(qa/highlight.py: five kinds of question) against the reader's span head
+(qa/answer_words.py), each given the right sentence, so that only the marks are compared.
+
+For each held-out -train question (bench/fit_reading.py held_out(): the sources'
+questions no trainer saw, in their language and across), its right sentence is the first of
+its paragraph that holds a gold answer; the marked words are scored as SQuAD scores answers
+(after qa/evaluate.py's normalising): exact match, and F1 over words. Nothing marked scores 0.
+Dev splits are never read.
+
+    .venv/bin/python bench/marks.py                      # the shipped reader
+    .venv/bin/python bench/marks.py --delta data/RUN/reader-delta.safetensors
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from fit_reading import SOURCES, held_out
+from reader_data import Sentence, read_article
+from split_data import split_dir
+
+from qa.app.engine import answer_reader
+from qa.app.settings import Settings
+from qa.evaluate import contains_answer, normalise
+from qa.highlight import mark
+from qa.reader import AnswerReader
+from qa.reading import READER_DELTA
+
+
+def f1(marked: str, answers: list[str]) -> float:
+    best = 0.0
+    for answer in answers:
+        said, gold = normalise(marked).split(), normalise(answer).split()
+        common = sum((Counter(said) & Counter(gold)).values())
+        if common:
+            precision, recall = common / len(said), common / len(gold)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def exact(marked: str, answers: list[str]) -> float:
+    return float(bool(marked) and any(normalise(marked) == normalise(a) for a in answers))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--delta", type=Path, default=READER_DELTA)
+    args = parser.parse_args()
+    reader = answer_reader(Settings(), args.delta)
+    if reader.span is None:
+        raise SystemExit(f"{args.delta} has no span head: it marks by rules only")
+    print("source                         questions  rules: marked  EM     F1 | reader: EM     F1")
+    totals: Counter[str] = Counter()
+    for split, translated in SOURCES:
+        language = "fr" if "piaf" in split else "en"  # of the split's articles
+        folder = split_dir(split) / "articles"
+        scores: Counter[str] = Counter()
+        for question in held_out((split, translated)):
+            sentence = right_sentence(question, read_article(folder / question["article"]))
+            if sentence is not None:  # else the answer spans two sentences
+                scores.update(scored(question, sentence, language, reader))
+        report(f"{split} ({translated})" if translated else split, scores)
+        totals.update(scores)
+    report("all", totals)
+
+
+def right_sentence(question: dict, sentences: list[Sentence]) -> Sentence | None:
+    return next(
+        (
+            s
+            for s in sentences
+            if s.paragraph == question["paragraph"] and contains_answer(s.text, question["answers"])
+        ),
+        None,
+    )
+
+
+def scored(question: dict, sentence: Sentence, language: str, reader: AnswerReader) -> dict:
+    asked, text, answers = question["question"], sentence.text, question["answers"]
+    by_rules = " ".join(text[a:b] for a, b in mark(asked, text, language)[0])
+    span = reader.read(asked, [(text, sentence.context)])[1][0]
+    by_reader = text[span[0] : span[1]] if span else ""
+    return {
+        "questions": 1,
+        "marked": int(bool(by_rules)),
+        "rules_em": exact(by_rules, answers),
+        "rules_f1": f1(by_rules, answers),
+        "reader_em": exact(by_reader, answers),
+        "reader_f1": f1(by_reader, answers),
+    }
+
+
+def report(name: str, scores: Counter[str]) -> None:
+    n = scores["questions"]
+    share = {k: scores[k] / n for k in scores}
+    print(
+        f"{name[:30]:30} {n:5}   {share['marked']:.3f}  {share['rules_em']:.3f}  "
+        f"{share['rules_f1']:.3f} |   {share['reader_em']:.3f}  {share['reader_f1']:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
