@@ -235,10 +235,13 @@ def test_training_can_also_learn_where_the_answer_is_and_ships_it_to_mark_the_an
     assert not sentence[start - 1 : start].isalnum() and not sentence[end : end + 1].isalnum()
 
 
-def test_the_shipped_reader_marks_the_answer_it_found_in_the_sentence() -> None:
-    """The span head, read with the ranking: the place a where-question asks for, in the
-    sentence that holds it, asked in the article's language and across."""
-    reader = answer_reader(Settings())
+@pytest.mark.parametrize("backend", ["openvino", "onnx", "torch"])
+def test_the_shipped_reader_marks_the_answer_it_found_in_the_sentence(
+    models_dir: Path, backend: str
+) -> None:
+    """The span head, read with the ranking on every runtime: the place a where-question
+    asks for, in the sentence that holds it, asked in the article's language and across."""
+    reader = answer_reader(Settings(models_dir=models_dir, encoder_backend=backend))
     assert reader.span is not None
     sentence = "Les pourparlers ont eu lieu à Istanbul, sous médiation turque."
     context = join_context("Échange de prisonniers", "", "")
