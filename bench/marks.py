@@ -1,6 +1,7 @@
 """How well the marked answer words match the gold answers, held out: the hand rules
 (qa/highlight.py: five kinds of question) against the reader's span head
-(qa/answer_words.py), each given the right sentence, so that only the marks are compared.
+(qa/answer_words.py, as qa/highlight.py shows it), each given the right sentence, so that
+only the marks are compared.
 
 For each held-out -train question (bench/fit_reading.py held_out(): the sources'
 questions no trainer saw, in their language and across), its right sentence is the first of
@@ -82,7 +83,7 @@ def scored(question: dict, sentence: Sentence, language: str, reader: AnswerRead
     asked, text, answers = question["question"], sentence.text, question["answers"]
     by_rules = " ".join(text[a:b] for a, b in mark(asked, text, language)[0])
     span = reader.read(asked, [(text, sentence.context)])[1][0]
-    by_reader = text[span[0] : span[1]] if span else ""
+    by_reader = " ".join(text[a:b] for a, b in mark(asked, text, language, None, span)[0])
     return {
         "questions": 1,
         "marked": int(bool(by_rules)),
