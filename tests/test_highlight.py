@@ -113,9 +113,13 @@ def test_the_readers_tokens_are_widened_to_whole_words_without_spaces(
 
 def test_a_how_many_question_gets_no_mark_where_the_sentence_holds_no_number() -> None:
     """The reader's span marks any kind of answer, but a how-many question's answer is a
-    number: a quote without one marks none (item 5 of issue 21)."""
+    number: a span without one is not marked (item 5 of issue 21)."""
     sentence = "Ni Moscou, ni Kiev n'ont précisé combien de militaires avaient été libérés."
     start = sentence.index("combien de militaires")
     span = (start, start + len("combien de militaires"))
     assert mark("Combien ont été libérés ?", sentence, "fr", None, span)[0] == []
     assert mark("Qui n'a rien précisé ?", sentence, "fr", None, (0, 20))[0] == [(0, 20)]
+    elsewhere = sentence.replace("libérés.", "libérés ces trois dernières semaines.")
+    assert mark("Combien ont été libérés ?", elsewhere, "fr", None, span)[0] == []
+    dozens = "Des dizaines de centres ont ouvert."
+    assert mark("Combien de centres ?", dozens, "fr", None, (4, 12))[0] == [(4, 12)]
