@@ -1,6 +1,10 @@
 """Where, inside the quoted sentence, are the words that answer the question?
 
-The same reading of the question as the selector's (`answer_type.expected_type`, the stemmed
+Where the answer reader found them when it read the sentence (its span head,
+qa/answer_words.py), for any kind of question; a how-many question's only if they hold a
+number. A reader without a span head leaves it to the rules below.
+
+The rules: the same reading of the question as the selector's (`answer_type.expected_type`, the stemmed
 terms of `index.analyzer`): the number for "combien / how many", the date for "quand / when",
 the year for "en quelle année / what year", the name for "qui / who", the place for "où /
 where"; nothing when the sentence holds nothing of that type. And the question's own terms,
@@ -12,8 +16,8 @@ from collections.abc import Callable, Iterable
 
 from index.ingest.analyzer import fold_accents, terms, words
 from qa.answer_type import expected_type
+from qa.answer_words import Span
 
-Span = tuple[int, int]
 NEAR = 3  # words further from a question term than the closest candidate, still kept
 _NUMBER = r"\d+(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d+)?"
 # Numbers first, whole ("12,000", "1 200", "9.5"); words keep their hyphens ("Jean-Pierre")
@@ -140,8 +144,8 @@ def _adjacent(tokens: list[tuple[int, int, str]], left: int, right: int) -> bool
 
 
 def _holds_number(text: str) -> bool:
-    words = (m.group() for m in _TOKEN.finditer(text))
-    return any(_is_number(word, fold_accents(word.lower())) for word in words)
+    found = (m.group() for m in _TOKEN.finditer(text))
+    return any(_is_number(word, fold_accents(word.lower())) for word in found)
 
 
 def _is_number(word: str, folded: str) -> bool:
