@@ -4,11 +4,12 @@ Where the answer reader found them when it read the sentence (its span head,
 qa/answer_words.py), for any kind of question; a how-many question's only if they hold a
 number. A reader without a span head leaves it to the rules below.
 
-The rules: the same reading of the question as the selector's (`answer_type.expected_type`, the stemmed
-terms of `index.analyzer`): the number for "combien / how many", the date for "quand / when",
-the year for "en quelle année / what year", the name for "qui / who", the place for "où /
-where"; nothing when the sentence holds nothing of that type. And the question's own terms,
-marked more lightly. Offsets are into the sentence; the sentence itself is never changed.
+The rules: the same reading of the question as the selector's
+(`answer_type.expected_type`, the stemmed terms of `index.analyzer`): the number for
+"combien / how many", the date for "quand / when", the year for "en quelle année / what
+year", the name for "qui / who", the place for "où / where"; nothing when the sentence
+holds nothing of that type. And the question's own terms, marked more lightly. Offsets are
+into the sentence; the sentence itself is never changed.
 """
 
 import re
