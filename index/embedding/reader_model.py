@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from index.embedding.e5 import ensure_e5_model
@@ -101,16 +102,23 @@ def _update_json(path: Path, **values: int) -> None:
 
 def head_of(delta: Path) -> tuple[np.ndarray, float]:
     """The head's weight (dimension,) and bias, in float32."""
-    tensors = load_file(str(delta))
-    weight = tensors[f"{HEAD}weight"].astype(np.float32).reshape(-1)
-    return weight, float(tensors[f"{HEAD}bias"].astype(np.float32).reshape(-1)[0])
+    head = _tensors(delta, HEAD)
+    return head["weight"].reshape(-1), float(head["bias"].reshape(-1)[0])
 
 
 def span_of(delta: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """The span head's weight (2, dimension) and bias (2,), in float32: a score of each
     token as the answer's first and last; None for a reader trained without it."""
-    tensors = load_file(str(delta))
-    if f"{SPAN}weight" not in tensors:
-        return None
-    weight = tensors[f"{SPAN}weight"].astype(np.float32)
-    return weight, tensors[f"{SPAN}bias"].astype(np.float32).reshape(-1)
+    span = _tensors(delta, SPAN)
+    return (span["weight"], span["bias"].reshape(-1)) if span else None
+
+
+def _tensors(delta: Path, prefix: str) -> dict[str, np.ndarray]:
+    """The delta's tensors under `prefix` (named without it), in float32: read alone, not
+    with the layers' 28 MB."""
+    with safe_open(str(delta), framework="numpy") as tensors:
+        return {
+            name.removeprefix(prefix): tensors.get_tensor(name).astype(np.float32)
+            for name in tensors.keys()  # noqa: SIM118 (a safe_open handle is not iterable)
+            if name.startswith(prefix)
+        }
