@@ -47,7 +47,9 @@ from index.embedding.e5 import E5_MODEL_NAME, ensure_e5_model
 from index.embedding.embed import Embedder
 from index.embedding.reader_model import (
     E5_LAYERS,
+    HEAD,
     RECORD_FILE,
+    SPAN,
     checked_record,
     digest_of,
     layers_of,
@@ -72,7 +74,6 @@ PROBE = [  # read by the trained model at the end: its export must read them ali
 ]
 DELTA_FILE = READER_DELTA.name  # as the product ships it
 HEAD_LR_FACTOR = 20  # the head starts from nothing
-SPAN_PREFIX = "span."
 # (split, our translated questions or None, groups per question, questions kept or 0: all).
 # PIAF is small and French is what fails most: its questions come back with other wrong
 # sentences; so do the translated ones, as the cross-language gap is the widest;
@@ -154,13 +155,13 @@ class Reader(torch.nn.Module):
         return {
             k.removeprefix("bert."): v
             for k, v in self.state_dict().items()
-            if k.startswith((*layers, "head.", SPAN_PREFIX))
+            if k.startswith((*layers, HEAD, SPAN))
         }
 
     def shipped(self, span: bool = False) -> dict[str, torch.Tensor]:
         """What the product reads: the trained layers and the head, and the span head if it
         learnt (`span`)."""
-        return {k: v for k, v in self.trained().items() if span or not k.startswith(SPAN_PREFIX)}
+        return {k: v for k, v in self.trained().items() if span or not k.startswith(SPAN)}
 
 
 def parse() -> argparse.Namespace:
@@ -460,7 +461,7 @@ def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) ->
     nothing else (strict=False is for e5's own weights, absent)."""
 
     def in_model(name: str) -> str:  # the heads are beside `bert`, not in it
-        return name if name.startswith(("head.", SPAN_PREFIX)) else f"bert.{name}"
+        return name if name.startswith((HEAD, SPAN)) else f"bert.{name}"
 
     loaded = model.load_state_dict({in_model(k): v for k, v in trained.items()}, strict=False)
     learning = {in_model(k) for k in model.shipped()}  # a span head may start anew
