@@ -20,12 +20,12 @@ from collections import Counter
 from pathlib import Path
 
 from fit_reading import SOURCES, held_out
-from reader_data import Sentence, read_article
+from reader_data import Sentence, articles_language, read_article, right_sentences
 from split_data import split_dir
 
 from qa.app.engine import answer_reader
 from qa.app.settings import Settings
-from qa.evaluate import contains_answer, normalise
+from qa.evaluate import normalise
 from qa.highlight import mark
 from qa.reader import AnswerReader
 from qa.reading import READER_DELTA
@@ -56,27 +56,19 @@ def main() -> None:
     print("source                         questions  rules: marked  EM     F1 | reader: EM     F1")
     totals: Counter[str] = Counter()
     for split, translated in SOURCES:
-        language = "fr" if "piaf" in split else "en"  # of the split's articles
         folder = split_dir(split) / "articles"
+        articles: dict[str, list[Sentence]] = {}  # each read once, as many questions share one
         scores: Counter[str] = Counter()
         for question in held_out((split, translated)):
-            sentence = right_sentence(question, read_article(folder / question["article"]))
-            if sentence is not None:  # else the answer spans two sentences
-                scores.update(scored(question, sentence, language, reader))
+            name = question["article"]
+            if name not in articles:
+                articles[name] = read_article(folder / name)
+            right = right_sentences(question, articles[name])
+            if right:  # else the answer spans two sentences
+                scores.update(scored(question, right[0], articles_language(split), reader))
         report(f"{split} ({translated})" if translated else split, scores)
         totals.update(scores)
     report("all", totals)
-
-
-def right_sentence(question: dict, sentences: list[Sentence]) -> Sentence | None:
-    return next(
-        (
-            s
-            for s in sentences
-            if s.paragraph == question["paragraph"] and contains_answer(s.text, question["answers"])
-        ),
-        None,
-    )
 
 
 def scored(question: dict, sentence: Sentence, language: str, reader: AnswerReader) -> dict:

@@ -71,6 +71,20 @@ def read_article(path: Path) -> list[Sentence]:
     ]
 
 
+def articles_language(split: str) -> str:
+    """The language of a -train split's articles (PIAF's French, SQuAD's English)."""
+    return "fr" if "piaf" in split else "en"
+
+
+def right_sentences(question: dict, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences of the question's own paragraph that hold a gold answer (the eval rule)."""
+    return [
+        s
+        for s in sentences
+        if s.paragraph == question["paragraph"] and contains_answer(s.text, question["answers"])
+    ]
+
+
 def context_of(title: str, texts: list[str], i: int) -> str:
     before = texts[i - 1] if i > 0 else ""
     after = texts[i + 1] if i + 1 < len(texts) else ""
@@ -92,7 +106,7 @@ def groups_for(
 ) -> list[Group]:
     """`repeats` groups per question, each with its wrong sentences drawn again (the
     mined ones, if any, in each)."""
-    language = "fr" if "piaf" in split else "en"  # of the split's articles
+    language = articles_language(split)
     folder = split_dir(split) / "articles"
     articles = {name: read_article(folder / name) for name in split_names(split)}
     flat = [s for sentences in articles.values() for s in sentences]
@@ -122,7 +136,7 @@ def _group(
     answers = question["answers"]
     holds = [contains_answer(s.text, answers) for s in sentences]
     paragraph = question["paragraph"]
-    right = [s for s, h in zip(sentences, holds, strict=True) if h and s.paragraph == paragraph]
+    right = right_sentences(question, sentences)
     if not right:
         return None  # the answer spans two sentences, or its paragraph is not in the article
     wrong = [s for s, h in zip(sentences, holds, strict=True) if not h]
