@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -122,15 +122,25 @@ class TorchEncoder:
         """One model serves both ways here: nothing to drop."""
 
     def read_tokens(self, texts: Sequence[str]) -> list[TokenStates]:
-        vectors = self.encode(texts, False, None)
-        states = self.model.encode(
-            list(texts), output_value="token_embeddings", convert_to_numpy=False
+        import torch
+
+        torch.set_num_threads(1)  # read as a question is
+        # One pass gives both: each row's vector and its tokens' states (padded to its batch)
+        read = cast(
+            list[dict[str, Any]],  # with output_value=None: every output of each text
+            self.model.encode(
+                list(texts), batch_size=BATCH, output_value=None, convert_to_numpy=False
+            ),
         )
         cut = {"truncation": True, "max_length": self.model.max_seq_length}
         offsets = self.model.tokenizer(list(texts), return_offsets_mapping=True, **cut)
         return [
-            TokenStates(vector, np.asarray(state, dtype=np.float32), [tuple(o) for o in spans])
-            for vector, state, spans in zip(vectors, states, offsets["offset_mapping"], strict=True)
+            TokenStates(
+                torch.nn.functional.normalize(row["sentence_embedding"].float(), dim=-1).numpy(),
+                row["token_embeddings"][: int(row["attention_mask"].sum())].float().numpy(),
+                [tuple(o) for o in spans],
+            )
+            for row, spans in zip(read, offsets["offset_mapping"], strict=True)
         ]
 
 
