@@ -10,6 +10,7 @@ Dev splits are never read.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import time
@@ -17,7 +18,16 @@ from pathlib import Path
 
 import numpy as np
 from fit_confidence import fit_confidence
-from fit_reading import SOURCES, Run, cached_runs, fit_reading, runs_path
+from fit_reading import (
+    SOURCES,
+    TOP,
+    Run,
+    best_blend,
+    cached_runs,
+    fit_reading,
+    mean_hit,
+    runs_path,
+)
 from reader_data import context_of
 from split_data import indexed_sentences, split_dir
 
@@ -26,7 +36,11 @@ from qa.app.engine import answer_reader
 from qa.app.settings import Settings
 from qa.reader import AnswerReader
 from qa.reader_input import reader_text
-from qa.reading import READER_DELTA, READING_FILE
+from qa.reading import READER_DELTA, READING_FILE, Depth
+
+BULK = 512  # texts read at a time for their span scores
+# The span score's weight in units of the two scores' spreads (0: the head's logit alone)
+SPAN_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 
 
 def contexts(split: str) -> dict[str, str]:
@@ -42,23 +56,74 @@ def contexts(split: str) -> dict[str, str]:
 
 def read_logits(
     reader: AnswerReader, runs: list[Run], around: dict[str, dict[str, str]], cache: Path | None
-) -> None:
-    """Each run's logits, as answering computes them (the same texts, model and head),
-    encoded in bulk: one call per run on one thread took 8 minutes. Kept in `cache`."""
+) -> np.ndarray:
+    """Each run's logits, as answering computes them (the same texts, model and heads), read
+    in bulk: one call per run on one thread took 8 minutes; and the span scores of each
+    (qa/answer_words.py; zeros for a reader without a span head), returned. Kept in `cache`."""
     if cache is not None and cache.exists():
-        logits = np.load(cache)
+        kept = np.load(cache)
+        logits, span_scores = kept["logits"], kept["span_scores"]
     else:
-        texts = [
-            reader_text(run.question, sentence, around[SOURCES[run.source][0]][sentence])
-            for run in runs
-            for sentence in run.sentences
-        ]
-        logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
+        asked = [(run.question, s) for run in runs for s in run.sentences]
+        contexts = [around[SOURCES[run.source][0]][s] for run in runs for s in run.sentences]
+        texts = [reader_text(q, s, c) for (q, s), c in zip(asked, contexts, strict=True)]
+        if reader.span is None:
+            logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
+            span_scores = np.zeros(len(texts))
+        else:
+            logits, span_scores = read_spans(reader, asked, contexts)
         if cache is not None:
-            np.save(cache, logits)
+            np.savez(cache, logits=logits, span_scores=span_scores)
     at = 0
     for run in runs:
         run.logits = logits[at : at + len(run.sentences)].astype(np.float32)
+        at += len(run.sentences)
+    return np.asarray(span_scores, dtype=np.float32)
+
+
+def read_spans(
+    reader: AnswerReader, asked: list[tuple[str, str]], contexts: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and span scores of each (question, sentence) in its context, as AnswerReader.read
+    gives them, BULK at a time (token states of all at once would fill the memory)."""
+    logits, span_scores = [], []
+    for at in range(0, len(asked), BULK):
+        some = asked[at : at + BULK]
+        for question, group in itertools.groupby(
+            zip(some, contexts[at : at + BULK], strict=True), key=lambda pair: pair[0][0]
+        ):
+            found = reader.read(question, [(s, c) for (_, s), c in group])
+            logits.append(found.logits)
+            span_scores.append(found.span_scores)
+        print(f"read {min(at + BULK, len(asked))} of {len(asked)}", flush=True)
+    return np.concatenate(logits), np.concatenate(span_scores)
+
+
+def best_span_weight(runs: list[Run], span_scores: np.ndarray) -> float:
+    """The span score's weight beside the head's logit (qa/reading.py `judged`), in units of
+    their spreads: the best mean hit@1 with all TOP read at the best blend (the fit's own
+    measure of the choice, whatever the depth); the smaller weight on a tie."""
+    logits = np.concatenate([r.logits for r in runs if r.logits is not None])
+    if not span_scores.any():
+        return 0.0
+    unit = float(np.std(logits) / np.std(span_scores))
+    everything = Depth(TOP, TOP, 1.0)
+    best, best_hit = 0.0, -1.0
+    for share in SPAN_WEIGHTS:
+        judged(runs, logits + share * unit * span_scores)
+        blend = best_blend(runs, everything)
+        hit = mean_hit(runs, blend, everything)
+        print(f"span weight {share:g} spread units: mean hit@1 {hit:.3f} with {TOP} read")
+        if hit > best_hit:
+            best, best_hit = share * unit, hit
+    judged(runs, logits + best * span_scores)
+    return best
+
+
+def judged(runs: list[Run], scores: np.ndarray) -> None:
+    at = 0
+    for run in runs:
+        run.logits = scores[at : at + len(run.sentences)].astype(np.float32)
         at += len(run.sentences)
 
 
@@ -73,10 +138,11 @@ def main() -> None:
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
     sha = checked_record(args.delta)["sha256"][:12]
-    read_logits(reader, runs, around, runs_path().with_suffix(f".logits-{sha}.npy"))
+    span_scores = read_logits(reader, runs, around, runs_path().with_suffix(f".reads-{sha}.npz"))
     seconds = time.monotonic() - started
     print(f"{len(runs)} runs read in {seconds:.0f} s")
-    fitted, figures = fit_reading(runs, "reader", fit_confidence)
+    span_weight = best_span_weight(runs, span_scores)
+    fitted, figures = fit_reading(runs, "reader", fit_confidence, span_weight)
     print(json.dumps(figures, indent=1))
     print(json.dumps(fitted, indent=1))
     if args.ship:

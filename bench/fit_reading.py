@@ -215,12 +215,17 @@ def spread_unit(runs: list[Run]) -> float:
     return float(np.std(logits) / np.std(ranked))
 
 
+def best_blend(runs: list[Run], depth: Depth, unit: float | None = None) -> float:
+    """The ranker's weight of BLENDS (in spread units) with the best mean hit@1."""
+    unit = spread_unit(runs) if unit is None else unit
+    return max((b * unit for b in BLENDS), key=lambda b: mean_hit(runs, b, depth))
+
+
 def best_reading(runs: list[Run]) -> tuple[Depth, float]:
     """(depth, blend): the best blend for each depth, then the depth with the fewest reads
     whose hit@1 is within TOP_TOLERANCE of the best."""
     unit = spread_unit(runs)
-    grid = [b * unit for b in BLENDS]
-    blends = {d: max(grid, key=lambda b: mean_hit(runs, b, d)) for d in DEPTHS}
+    blends = {d: best_blend(runs, d, unit) for d in DEPTHS}
     hits = {d: mean_hit(runs, blends[d], d) for d in DEPTHS}
     reads = {d: mean_reads(runs, d) for d in DEPTHS}
     for d in DEPTHS:
@@ -251,15 +256,20 @@ ConfidenceFit = Callable[[list[Run], float, Depth], tuple[dict, np.ndarray]]
 
 
 def fit_reading(
-    runs: list[Run], name: str = "reader", confidence: ConfidenceFit | None = None
+    runs: list[Run],
+    name: str = "reader",
+    confidence: ConfidenceFit | None = None,
+    span_weight: float = 0.0,
 ) -> tuple[dict, dict]:
     """What qa/reading.py reads (depth, blend, and with `confidence` the confidence fitted by
     it) from runs whose logits are set, and the held-out figures per source, before (the
     ranker) and with the reader; "answered_right" counts an abstention as a miss,
     "absent_not_found" is the share of runs about a missing article answered "not found".
-    Without `confidence`, the scorer's decides "not found"."""
+    Without `confidence`, the scorer's decides "not found". The runs' logits are the reader's
+    judgement of each sentence already (qa/reading.py `judged`: with its span score at
+    `span_weight`, recorded)."""
     depth, blend = best_reading(runs)
-    fitted: dict = {"depth": asdict(depth), "blend": blend}
+    fitted: dict = {"depth": asdict(depth), "blend": blend, "span_weight": span_weight}
     outcomes_by = {"ranker": outcomes(runs, None, depth)}
     right, kept = outcomes(runs, blend, depth)
     if confidence is not None:

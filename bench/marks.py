@@ -74,7 +74,7 @@ def main() -> None:
 def scored(question: dict, sentence: Sentence, language: str, reader: AnswerReader) -> dict:
     asked, text, answers = question["question"], sentence.text, question["answers"]
     by_rules = " ".join(text[a:b] for a, b in mark(asked, text, language)[0])
-    span = reader.read(asked, [(text, sentence.context)])[1][0]
+    span = reader.read(asked, [(text, sentence.context)]).spans[0]
     by_reader = " ".join(text[a:b] for a, b in mark(asked, text, language, None, span)[0])
     return {
         "questions": 1,

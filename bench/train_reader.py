@@ -10,6 +10,7 @@ bench/fit_reading.py are left out by id, in every language.
     .venv/bin/python bench/mined_negatives.py SOURCE ...        # the ranker's wrong picks,
     .venv/bin/python bench/train_reader.py --mined data/reader-mined ...  # leading each group
     .venv/bin/python bench/train_reader.py --span-share 0.5 ...   # and where the answer is
+    .venv/bin/python bench/train_reader.py --span-share 0.5 --span-shared ...  # and in which
 
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
 reader_data.py), the usual listwise loss of rerankers. e5's embeddings and its first FROZEN
@@ -54,7 +55,7 @@ from index.embedding.reader_model import (
     digest_of,
     layers_of,
 )
-from qa.reader_input import READER_TOKENS, join_context, reader_text
+from qa.reader_input import READER_TOKENS, join_context, reader_text, sentence_bounds, tokens_within
 from qa.reading import READER_DELTA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,6 +211,12 @@ def parse() -> argparse.Namespace:
         " sentence (as extractive readers learn); the ranking keeps a share of 1",
     )
     parser.add_argument(
+        "--span-shared",
+        action="store_true",
+        help="the span loss over the tokens of all the group's sentences at once (shared"
+        " normalisation), not over the right text's alone: its scores then compare sentences",
+    )
+    parser.add_argument(
         "--export-checkpoint",
         type=Path,
         help="write the delta of --out's last checkpoint into this folder, and stop",
@@ -347,7 +354,7 @@ def main() -> None:
         target = torch.zeros(len(batch), dtype=torch.long)  # the right sentence comes first
         loss = torch.nn.functional.cross_entropy(logits.float(), target)
         if args.span_share:
-            spanned = span_loss(model, batch, encodings, states, mask)
+            spanned = span_loss(model, batch, encodings, states, mask, args.span_shared)
             loss = loss + args.span_share * spanned
             spans.append(spanned.item())
         if teacher is not None:
@@ -381,9 +388,16 @@ def span_loss(
     encodings: list[Encoding],
     states: torch.Tensor,
     mask: torch.Tensor,
+    shared: bool = False,
 ) -> torch.Tensor:
-    """Cross-entropy of the answer's first and last token among the right sentence's text's
-    tokens (each group's first row), over the groups whose answer was found and not cut off."""
+    """Cross-entropy of the answer's first and last token, over the groups whose answer was
+    found and not cut off: among the right text's tokens (each group's first row), or with
+    `shared` among the tokens of every sentence of its group (shared normalisation, as
+    multi-paragraph readers are trained: Clark and Gardner, 2018). Shared, a wrong
+    sentence's best span must score below the right one's answer, so the span's score says
+    how much a sentence holds an answer, comparably across sentences."""
+    width = states.shape[1]
+    allowed = sentence_tokens(batch, encodings, width) if shared else mask.bool()
     rows, starts, ends = [], [], []
     for number, group in enumerate(batch):
         row = number * GROUP
@@ -391,16 +405,27 @@ def span_loss(
             continue
         start = encodings[row].char_to_token(group.answer[0])
         end = encodings[row].char_to_token(group.answer[1] - 1)
-        if start is not None and end is not None and start <= end:
-            rows.append(row)
-            starts.append(start)
-            ends.append(end)
+        if start is None or end is None or start > end or not allowed[row, start : end + 1].all():
+            continue
+        rows.append(number)
+        starts.append(start)  # the right text is the group's first: its tokens come first
+        ends.append(end)
     if not rows:
         return states.new_zeros((), dtype=torch.float32)
-    scores = model.span(states[rows]).float()  # (rows, tokens, 2)
-    scores = scores.masked_fill(mask[rows].unsqueeze(-1) == 0, -1e4)
+    scores = model.span(states).float().masked_fill(~allowed.unsqueeze(-1), -1e4)
+    per_group = GROUP * width if shared else width
+    scores = scores.view(len(batch), -1, per_group, 2)[rows, 0]  # (rows, tokens, 2)
     aimed = torch.tensor([starts, ends]).T  # (rows, 2)
     return torch.nn.functional.cross_entropy(scores, aimed)  # classes: the tokens
+
+
+def sentence_tokens(batch: list[Group], encodings: list[Encoding], width: int) -> torch.Tensor:
+    """(texts, width): which tokens of each text are of its candidate sentence."""
+    inside = torch.zeros((len(encodings), width), dtype=torch.bool)
+    texts = [text for group in batch for text in group.texts]
+    for row, (text, encoding) in enumerate(zip(texts, encodings, strict=True)):
+        inside[row, tokens_within(encoding.offsets, *sentence_bounds(text))] = True
+    return inside
 
 
 def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
@@ -523,6 +548,7 @@ def write_delta(
         "lr": args.lr,
         "seed": args.seed,
         "span_share": args.span_share,
+        "span_shared": args.span_shared,  # the span loss over the group's sentences at once
         "mixture": [list(m) for m in mixture(args)] if not args.tiny_split else args.tiny_split,
         "mined": mined_record(args.mined) if args.mined else None,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",

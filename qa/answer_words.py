@@ -7,29 +7,35 @@ where qa/highlight.py's rules know five (bench/marks.py measures both)."""
 import numpy as np
 
 from index.embedding.encoders import TokenStates
-from qa.reader_input import SENTENCE_CHARS, sentence_start
+from qa.reader_input import SENTENCE_CHARS, sentence_start, tokens_within
 
 Span = tuple[int, int]
 SpanHead = tuple[np.ndarray, np.ndarray]  # weight (2, dimension), bias (2,)
 MAX_TOKENS = 30  # an answer is a few words: a longer pair is a whole clause, not an answer
+NO_SPAN = -30.0  # the score of a sentence with no token read (cut off): below any span's
 
 
-def answer_words(read: TokenStates, head: SpanHead, question: str, sentence: str) -> Span | None:
-    """The answer's characters in `sentence`, as the reader read it with `question`."""
+def answer_words(
+    read: TokenStates, head: SpanHead, question: str, sentence: str
+) -> tuple[Span | None, float]:
+    """The answer's characters in `sentence`, as the reader read it with `question`, and
+    their score (their first token's score as first plus their last's as last; a reader
+    trained with the span loss shared across a group's sentences scores a sentence that
+    holds no answer lower: qa/reading.py weighs it)."""
     begins = sentence_start(question)
     ends = begins + min(len(sentence), SENTENCE_CHARS)
-    inside = [i for i, (a, b) in enumerate(read.offsets) if begins <= a < b <= ends]
+    inside = tokens_within(read.offsets, begins, ends)
     if not inside:
-        return None
+        return None, NO_SPAN
     scores = read.states[inside] @ head[0].T + head[1]  # (tokens, 2): as first, as last
     pairs = scores[:, :1] + scores[:, 1:].T  # first i, last j
     n = len(inside)
     apart = np.arange(n)[None, :] - np.arange(n)[:, None]  # j - i
     pairs = np.where((apart >= 0) & (apart <= MAX_TOKENS), pairs, -np.inf)
     first, last = np.unravel_index(int(pairs.argmax()), pairs.shape)
-    start = read.offsets[inside[first]][0] - begins
-    end = read.offsets[inside[last]][1] - begins
-    return whole_words(sentence, start, end)
+    start = max(read.offsets[inside[first]][0], begins) - begins  # a first token's space
+    end = min(read.offsets[inside[last]][1], ends) - begins
+    return whole_words(sentence, start, end), float(pairs[first, last])
 
 
 def whole_words(text: str, start: int, end: int) -> Span | None:

@@ -15,6 +15,22 @@ from qa.reader_input import reader_text
 
 
 @dataclass(frozen=True)
+class Read:
+    """What the reader found in the candidates it read, one row each."""
+
+    logits: np.ndarray  # "this sentence answers it"
+    spans: list[Span | None]  # the answer's words in the sentence (its span head)
+    span_scores: np.ndarray  # how sure the span head is of them
+
+    def then(self, more: "Read") -> "Read":
+        return Read(
+            np.concatenate([self.logits, more.logits]),
+            self.spans + more.spans,
+            np.concatenate([self.span_scores, more.span_scores]),
+        )
+
+
+@dataclass(frozen=True)
 class AnswerReader:
     model: Embedder  # the assembled reader, exported like any encoder
     weight: np.ndarray  # the head: (dimension,)
@@ -23,24 +39,26 @@ class AnswerReader:
 
     def logits(self, question: str, candidates: Sequence[tuple[str, str]]) -> np.ndarray:
         """One logit per (sentence, context); the texts carry their prefixes already."""
-        return self.read(question, candidates)[0]
+        return self.read(question, candidates).logits
 
-    def read(
-        self, question: str, candidates: Sequence[tuple[str, str]]
-    ) -> tuple[np.ndarray, list[Span | None]]:
-        """Each candidate's logit, and the answer's words in its sentence (None without a
-        span head)."""
+    def read(self, question: str, candidates: Sequence[tuple[str, str]]) -> "Read":
+        """Each candidate's logit, and the answer's words in its sentence and their score
+        (None and 0 without a span head)."""
         texts = [reader_text(question, sentence, context) for sentence, context in candidates]
         if self.span is None:
             vectors = self.model.encoder.encode(texts, False, None)
-            return self._logits(vectors), [None] * len(texts)
+            return Read(self._logits(vectors), [None] * len(texts), np.zeros(len(texts)))
         read = self.model.encoder.read_tokens(texts)
         vectors = np.stack([r.vector for r in read]) if read else np.zeros((0, len(self.weight)))
-        spans = [
+        found = [
             answer_words(r, self.span, question, sentence)
             for r, (sentence, _) in zip(read, candidates, strict=True)
         ]
-        return self._logits(vectors), spans
+        return Read(
+            self._logits(vectors),
+            [span for span, _ in found],
+            np.array([score for _, score in found], dtype=np.float32),
+        )
 
     def _logits(self, vectors: np.ndarray) -> np.ndarray:
         return np.asarray(vectors @ self.weight + self.bias, dtype=np.float32)

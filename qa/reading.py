@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer_words import Span
-from qa.reader import AnswerReader
+from qa.reader import AnswerReader, Read
 from qa.scorer import Learned, capped_margin, shipped
 
 READING_FILE = Path(__file__).with_name("reading.json")
@@ -86,6 +86,7 @@ class Reading:
     reader: AnswerReader
     depth: Depth
     blend: float
+    span_weight: float
     weights: np.ndarray  # of CONFIDENCE_INPUTS
     bias: float
     thresholds: dict[str, float]  # by the question's language
@@ -103,12 +104,18 @@ class Reading:
         ranked = self.ranker.scores(features)
         read = self.depth.of(ranked)
         first = [candidates[i] for i in read[: self.depth.least]]
-        logits, spans = self.reader.read(question, first)
-        if len(read) > len(logits) and not self.depth.settled(logits):
-            rest, more = self.reader.read(question, [candidates[i] for i in read[len(first) :]])
-            logits, spans = np.concatenate([logits, rest]), spans + more
+        found = self.reader.read(question, first)
+        if len(read) > len(first) and not self.depth.settled(self.judged(found)):
+            rest = [candidates[i] for i in read[len(first) :]]
+            found = found.then(self.reader.read(question, rest))
+        logits = self.judged(found)
         read = read[: len(logits)]
-        return Reads(ranked, read, logits, logits + self.blend * ranked[read], spans)
+        return Reads(ranked, read, logits, logits + self.blend * ranked[read], found.spans)
+
+    def judged(self, found: Read) -> np.ndarray:
+        """The reader's score of each sentence it read: its head's logit, plus its span's
+        score weighted (how sure it is of an answer in that sentence; 0: the head alone)."""
+        return found.logits + self.span_weight * found.span_scores
 
     def confidence(self, features: np.ndarray, reads: "Reads", best: int) -> float:
         """The probability that the chosen candidate holds the answer; `best` indexes the
@@ -156,6 +163,7 @@ def load_reading(reader: AnswerReader, path: Path = READING_FILE) -> Reading:
         reader,
         Depth(**model["depth"]),
         float(model["blend"]),
+        float(model["span_weight"]),
         np.array(confidence["weights"], dtype=np.float64),
         float(confidence["bias"]),
         {k: float(v) for k, v in confidence["thresholds"].items()},

@@ -142,6 +142,12 @@ def test_a_server_with_a_damaged_reader_does_not_start(
         reading_for(settings)
 
 
+SENTENCES = (
+    "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
+    "L'Ukraine et la Russie ont annoncé jeudi un nouvel échange de prisonniers.",
+)
+
+
 def train_tiny(out: Path, models_dir: Path, *options: str) -> Path:
     """A two-step run on the tiny split; its delta."""
     command = [
@@ -227,12 +233,28 @@ def test_training_can_also_learn_where_the_answer_is_and_ships_it_to_mark_the_an
     reader = answer_reader(Settings(models_dir=own_models), delta)
     sentence = "Les pourparlers ont eu lieu à Istanbul, sous médiation turque."
     asked = "Où ont eu lieu les négociations ?"
-    logits, spans = reader.read(asked, [(sentence, "")])
-    assert np.allclose(logits, reader.logits(asked, [(sentence, "")]))
+    read = reader.read(asked, [(sentence, "")])
+    spans = read.spans
+    assert np.allclose(read.logits, reader.logits(asked, [(sentence, "")]))
     assert spans[0] is not None  # two steps learn little: some whole words of the sentence
     start, end = spans[0]
     assert 0 <= start < end <= len(sentence) and sentence[start:end] == sentence[start:end].strip()
     assert not sentence[start - 1 : start].isalnum() and not sentence[end : end + 1].isalnum()
+
+
+def test_the_span_loss_can_be_shared_across_a_groups_sentences(
+    own_models: Path, tmp_path: Path
+) -> None:
+    """--span-shared: the answer's tokens among those of all the group's sentences, so the
+    span's score compares sentences; recorded, and the reader reads it as any other."""
+    delta = train_tiny(tmp_path / "shared", own_models, "--span-share", "0.5", "--span-shared")
+    record = checked_record(delta)
+    assert record["span_shared"] is True and "--span-shared" in record["command"]
+    reader = answer_reader(Settings(models_dir=own_models), delta)
+    read = reader.read("Où ont eu lieu les négociations ?", [(s, "") for s in SENTENCES])
+    assert len(read.spans) == len(read.span_scores) == len(SENTENCES)
+    assert all(span is not None for span in read.spans)
+    assert np.isfinite(read.span_scores).all() and len(set(read.span_scores.tolist())) > 1
 
 
 @pytest.mark.parametrize("backend", ["openvino", "onnx", "torch"])
@@ -246,8 +268,15 @@ def test_the_shipped_reader_marks_the_answer_it_found_in_the_sentence(
     sentence = "Les pourparlers ont eu lieu à Istanbul, sous médiation turque."
     context = join_context("Échange de prisonniers", "", "")
     for question in ("Où ont eu lieu les négociations ?", "Where were the talks held?"):
-        start, end = reader.read(question, [(sentence, context)])[1][0] or (0, 0)
+        start, end = reader.read(question, [(sentence, context)]).spans[0] or (0, 0)
         assert sentence[start:end] == "Istanbul"
+    # The sentence's first word can be the answer (its token holds the space before it)
+    first = "Istanbul a accueilli les pourparlers, sous médiation turque."
+    start, end = reader.read("Où ont eu lieu les négociations ?", [(first, context)]).spans[0] or (
+        0,
+        0,
+    )
+    assert first[start:end] == "Istanbul"
 
 
 @pytest.mark.slow
