@@ -11,6 +11,7 @@ Dev splits are never read.
 
     .venv/bin/python bench/marks.py                      # the shipped reader
     .venv/bin/python bench/marks.py --delta data/RUN/reader-delta.safetensors
+    .venv/bin/python bench/marks.py --longest 10 15 20 30   # the reader's marks at these caps
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from fit_reading import SOURCES, held_out
 from reader_data import Sentence, articles_language, read_article, right_sentences
 from split_data import split_dir
 
+from qa.answer_words import MAX_TOKENS, answer_words
 from qa.app.engine import answer_reader
 from qa.app.settings import Settings
 from qa.evaluate import normalise
 from qa.highlight import mark
 from qa.reader import AnswerReader
+from qa.reader_input import reader_text
 from qa.reading import READER_DELTA
 
 
@@ -49,11 +52,22 @@ def exact(marked: str, answers: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--delta", type=Path, default=READER_DELTA)
+    parser.add_argument(
+        "--longest",
+        type=int,
+        nargs="+",
+        default=[MAX_TOKENS],
+        help="the most tokens a mark spans (qa/answer_words.py MAX_TOKENS): one line of the"
+        " reader's marks each",
+    )
     args = parser.parse_args()
     reader = answer_reader(Settings(), args.delta)
     if reader.span is None:
         raise SystemExit(f"{args.delta} has no span head: it marks by rules only")
-    print("source                         questions  rules: marked  EM     F1 | reader: EM     F1")
+    print(
+        "source                         questions  rules: marked  EM     F1 | reader: EM F1 at "
+        + ", ".join(f"{cap} tokens" for cap in args.longest)
+    )
     totals: Counter[str] = Counter()
     for split, translated in SOURCES:
         folder = split_dir(split) / "articles"
@@ -65,33 +79,44 @@ def main() -> None:
                 articles[name] = read_article(folder / name)
             right = right_sentences(question, articles[name])
             if right:  # else the answer spans two sentences
-                scores.update(scored(question, right[0], articles_language(split), reader))
+                language = articles_language(split)
+                scores.update(scored(question, right[0], language, reader, args.longest))
         report(f"{split} ({translated})" if translated else split, scores)
         totals.update(scores)
     report("all", totals)
 
 
-def scored(question: dict, sentence: Sentence, language: str, reader: AnswerReader) -> dict:
+def scored(
+    question: dict, sentence: Sentence, language: str, reader: AnswerReader, caps: list[int]
+) -> dict:
+    """The rules' marks and the reader's at each cap of `caps`, as AnswerReader.read finds
+    them (one read, decoded at each cap)."""
     asked, text, answers = question["question"], sentence.text, question["answers"]
     by_rules = " ".join(text[a:b] for a, b in mark(asked, text, language)[0])
-    span = reader.read(asked, [(text, sentence.context)]).spans[0]
-    by_reader = " ".join(text[a:b] for a, b in mark(asked, text, language, None, span)[0])
-    return {
+    assert reader.span is not None
+    read = reader.model.encoder.read_tokens([reader_text(asked, text, sentence.context)])[0]
+    scores = {
         "questions": 1,
         "marked": int(bool(by_rules)),
         "rules_em": exact(by_rules, answers),
         "rules_f1": f1(by_rules, answers),
-        "reader_em": exact(by_reader, answers),
-        "reader_f1": f1(by_reader, answers),
     }
+    for cap in caps:
+        span = answer_words(read, reader.span, asked, text, cap)[0]
+        by_reader = " ".join(text[a:b] for a, b in mark(asked, text, language, None, span)[0])
+        scores[f"reader_em {cap}"] = exact(by_reader, answers)
+        scores[f"reader_f1 {cap}"] = f1(by_reader, answers)
+    return scores
 
 
 def report(name: str, scores: Counter[str]) -> None:
     n = scores["questions"]
     share = {k: scores[k] / n for k in scores}
+    caps = sorted(int(k.split()[1]) for k in scores if k.startswith("reader_em "))
     print(
         f"{name[:30]:30} {n:5}   {share['marked']:.3f}  {share['rules_em']:.3f}  "
-        f"{share['rules_f1']:.3f} |   {share['reader_em']:.3f}  {share['reader_f1']:.3f}"
+        f"{share['rules_f1']:.3f} | "
+        + "  ".join(f"{share[f'reader_em {c}']:.3f} {share[f'reader_f1 {c}']:.3f}" for c in caps)
     )
 
 
