@@ -54,31 +54,27 @@ def contexts(split: str) -> dict[str, str]:
     return found
 
 
-def read_logits(
+def read_all(
     reader: AnswerReader, runs: list[Run], around: dict[str, dict[str, str]], cache: Path | None
-) -> np.ndarray:
-    """Each run's logits, as answering computes them (the same texts, model and heads), read
-    in bulk: one call per run on one thread took 8 minutes; and the span scores of each
-    (qa/answer_words.py; zeros for a reader without a span head), returned. Kept in `cache`."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The logit of each run's candidates, one after the other, as answering computes them
+    (the same texts, model and heads), read in bulk (one call per run on one thread took 8
+    minutes), and the span scores of each (qa/answer_words.py; zeros for a reader without a
+    span head). Kept in `cache`."""
     if cache is not None and cache.exists():
         kept = np.load(cache)
-        logits, span_scores = kept["logits"], kept["span_scores"]
-    else:
-        asked = [(run.question, s) for run in runs for s in run.sentences]
-        contexts = [around[SOURCES[run.source][0]][s] for run in runs for s in run.sentences]
+        return kept["logits"], kept["span_scores"]
+    asked = [(run.question, s) for run in runs for s in run.sentences]
+    contexts = [around[SOURCES[run.source][0]][s] for run in runs for s in run.sentences]
+    if reader.span is None:
         texts = [reader_text(q, s, c) for (q, s), c in zip(asked, contexts, strict=True)]
-        if reader.span is None:
-            logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
-            span_scores = np.zeros(len(texts))
-        else:
-            logits, span_scores = read_spans(reader, asked, contexts)
-        if cache is not None:
-            np.savez(cache, logits=logits, span_scores=span_scores)
-    at = 0
-    for run in runs:
-        run.logits = logits[at : at + len(run.sentences)].astype(np.float32)
-        at += len(run.sentences)
-    return np.asarray(span_scores, dtype=np.float32)
+        logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
+        span_scores = np.zeros(len(texts))
+    else:
+        logits, span_scores = read_spans(reader, asked, contexts)
+    if cache is not None:
+        np.savez(cache, logits=logits, span_scores=span_scores)
+    return logits, span_scores
 
 
 def read_spans(
@@ -99,28 +95,27 @@ def read_spans(
     return np.concatenate(logits), np.concatenate(span_scores)
 
 
-def best_span_weight(runs: list[Run], span_scores: np.ndarray) -> float:
+def best_span_weight(runs: list[Run], logits: np.ndarray, span_scores: np.ndarray) -> float:
     """The span score's weight beside the head's logit (qa/reading.py `judged`), in units of
     their spreads: the best mean hit@1 with all TOP read at the best blend (the fit's own
-    measure of the choice, whatever the depth); the smaller weight on a tie."""
-    logits = np.concatenate([r.logits for r in runs if r.logits is not None])
-    if not span_scores.any():
-        return 0.0
-    unit = float(np.std(logits) / np.std(span_scores))
-    everything = Depth(TOP, TOP, 1.0)
+    measure of the choice, whatever the depth); the smaller weight on a tie. The runs are
+    left judged with it."""
     best, best_hit = 0.0, -1.0
-    for share in SPAN_WEIGHTS:
-        judged(runs, logits + share * unit * span_scores)
-        blend = best_blend(runs, everything)
-        hit = mean_hit(runs, blend, everything)
-        print(f"span weight {share:g} spread units: mean hit@1 {hit:.3f} with {TOP} read")
-        if hit > best_hit:
-            best, best_hit = share * unit, hit
-    judged(runs, logits + best * span_scores)
+    if span_scores.any():
+        unit = float(np.std(logits) / np.std(span_scores))
+        everything = Depth(TOP, TOP, 1.0)
+        for share in SPAN_WEIGHTS:
+            set_logits(runs, logits + share * unit * span_scores)
+            hit = mean_hit(runs, best_blend(runs, everything), everything)
+            print(f"span weight {share:g} spread units: mean hit@1 {hit:.3f} with {TOP} read")
+            if hit > best_hit:
+                best, best_hit = share * unit, hit
+    set_logits(runs, logits + best * span_scores)
     return best
 
 
-def judged(runs: list[Run], scores: np.ndarray) -> None:
+def set_logits(runs: list[Run], scores: np.ndarray) -> None:
+    """Each run's share of `scores`, its candidates' one after the other."""
     at = 0
     for run in runs:
         run.logits = scores[at : at + len(run.sentences)].astype(np.float32)
@@ -138,10 +133,10 @@ def main() -> None:
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
     sha = checked_record(args.delta)["sha256"][:12]
-    span_scores = read_logits(reader, runs, around, runs_path().with_suffix(f".reads-{sha}.npz"))
-    seconds = time.monotonic() - started
-    print(f"{len(runs)} runs read in {seconds:.0f} s")
-    span_weight = best_span_weight(runs, span_scores)
+    cache = runs_path().with_suffix(f".reads-{sha}.npz")
+    logits, span_scores = read_all(reader, runs, around, cache)
+    print(f"{len(runs)} runs read in {time.monotonic() - started:.0f} s")
+    span_weight = best_span_weight(runs, logits, span_scores)
     fitted, figures = fit_reading(runs, "reader", fit_confidence, span_weight)
     print(json.dumps(figures, indent=1))
     print(json.dumps(fitted, indent=1))

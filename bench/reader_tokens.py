@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from fit_reader import contexts, read_logits
+from fit_reader import best_span_weight, contexts, read_all
 from fit_reading import SOURCES, cached_runs, fit_reading
 
 from qa.app.engine import answer_reader
@@ -32,9 +32,11 @@ def main() -> None:
         tokens.max_length = budget
         tokens.tokenizer.enable_truncation(max_length=budget)
         started = time.monotonic()
-        read_logits(reader, runs, around, None)
+        logits, span_scores = read_all(reader, runs, around, None)
         print(f"--- {budget} tokens: read in {time.monotonic() - started:.0f} s", flush=True)
-        fitted, figures = fit_reading(runs, "reader")
+        fitted, figures = fit_reading(
+            runs, "reader", None, best_span_weight(runs, logits, span_scores)
+        )
         hits = [figures[name]["reader_hit@1"] for name in figures]
         print(f"{budget} tokens: depth {fitted['depth']}, hit@1 by source {hits}", flush=True)
 

@@ -23,6 +23,7 @@ class Read:
     span_scores: np.ndarray  # how sure the span head is of them
 
     def then(self, more: "Read") -> "Read":
+        """These rows, then `more`'s (the cascade's second reading)."""
         return Read(
             np.concatenate([self.logits, more.logits]),
             self.spans + more.spans,
@@ -41,7 +42,7 @@ class AnswerReader:
         """One logit per (sentence, context); the texts carry their prefixes already."""
         return self.read(question, candidates).logits
 
-    def read(self, question: str, candidates: Sequence[tuple[str, str]]) -> "Read":
+    def read(self, question: str, candidates: Sequence[tuple[str, str]]) -> Read:
         """Each candidate's logit, and the answer's words in its sentence and their score
         (None and 0 without a span head)."""
         texts = [reader_text(question, sentence, context) for sentence, context in candidates]
