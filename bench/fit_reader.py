@@ -32,7 +32,7 @@ from reader_data import context_of
 from split_data import indexed_sentences, split_dir
 
 from index.embedding.reader_model import RECORD_FILE, checked_record
-from qa.app.engine import answer_reader
+from qa.app.engine import answer_reader, calibration_of
 from qa.app.settings import Settings
 from qa.reader import AnswerReader
 from qa.reader_input import reader_text
@@ -133,7 +133,10 @@ def main() -> None:
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
     sha = checked_record(args.delta)["sha256"][:12]
-    cache = runs_path().with_suffix(f".reads-{sha}.npz")
+    precision = (
+        "int8" if calibration_of(args.delta, settings.encoder_backend, settings) else "float"
+    )
+    cache = runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
     logits, span_scores = read_all(reader, runs, around, cache)
     print(f"{len(runs)} runs read in {time.monotonic() - started:.0f} s")
     span_weight = best_span_weight(runs, logits, span_scores)
@@ -141,10 +144,10 @@ def main() -> None:
     print(json.dumps(figures, indent=1))
     print(json.dumps(fitted, indent=1))
     if args.ship:
-        ship(args.delta, fitted, figures)
+        ship(args.delta, fitted, figures, precision)
 
 
-def ship(delta: Path, fitted: dict, figures: dict) -> None:
+def ship(delta: Path, fitted: dict, figures: dict, precision: str) -> None:
     READER_DELTA.parent.mkdir(exist_ok=True)
     if delta.resolve() != READER_DELTA.resolve():
         shutil.copy(delta, READER_DELTA)
@@ -153,6 +156,7 @@ def ship(delta: Path, fitted: dict, figures: dict) -> None:
     fitted["fitted_on"] = {
         **record,
         "held_out_train_figures": figures,
+        "reader_precision": precision,  # the reader whose logits it was fitted on
         "refitted_by": "python bench/fit_reader.py --ship",
     }
     READING_FILE.write_text(json.dumps(fitted, indent=1) + "\n")

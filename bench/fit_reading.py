@@ -10,7 +10,7 @@ Used by bench/train_reader.py (which leaves these questions out) and bench/fit_r
    the candidates, the reader scores its TOP best.
 3. depth and blend: how many of the ranker's best the reader reads (qa/reading.py,
    `Depth`: a fixed number, or as many as hold a share of the ranker's probability, at
-   least a few, the others only if the reader is not sure of one of those; DEPTHS) and
+   least a few, the others only if the reader is not sure of one of those; `depths`) and
    the weight of the ranker's score added to the reader's logit, the one of BLENDS with
    the best mean hit@1 over the sources' present runs, for each depth; then the depth
    with the fewest reads on average within TOP_TOLERANCE of the best.
@@ -50,16 +50,28 @@ SOURCES = (  # (split whose articles are asked about, our translated questions o
 )
 PER_SOURCE = 300
 TOP = 8  # candidates read per run here: the most the product's depth may read
-SURE = (None, -1.0, 0.0, 1.0, 2.0, 3.0)  # reader logits (its median over candidates: -3)
-DEPTHS = (
-    *(Depth(n, n, 1.0) for n in (3, 5, 8)),  # a fixed number
-    *(
-        Depth(least, TOP, mass, sure)
-        for least in (2, 3)
-        for mass in (0.6, 0.7, 0.8, 0.9, 0.95)
-        for sure in SURE
-    ),
-)
+# The reader's scores a read must reach to settle the choice, above their median over the
+# candidates read (with the head's logit alone the median is about -3: -1 to 3; the offsets
+# keep the grid where the scores are when the span's score joins them). None: never settled.
+SURE_ABOVE_MEDIAN = (None, 2.0, 3.0, 4.0, 5.0, 6.0)
+FIXED = (3, 5, 8)  # a fixed number read
+
+
+def depths(runs: list[Run]) -> list[Depth]:
+    """The depths the fit tries on these runs (their logits set)."""
+    median = float(np.median(np.concatenate([r.logits for r in runs if r.logits is not None])))
+    sure = [None if s is None else round(median + s, 2) for s in SURE_ABOVE_MEDIAN]
+    return [
+        *(Depth(n, n, 1.0) for n in FIXED),
+        *(
+            Depth(least, TOP, mass, at)
+            for least in (2, 3)
+            for mass in (0.6, 0.7, 0.8, 0.9, 0.95)
+            for at in sure
+        ),
+    ]
+
+
 # The fewest reads within this of the best: each one read costs ~11 ms of one core a
 # question (8 instead of 5: +0.7 held-out points for ~+35 ms, over the latency aimed at).
 TOP_TOLERANCE = 0.01
@@ -225,16 +237,17 @@ def best_reading(runs: list[Run]) -> tuple[Depth, float]:
     """(depth, blend): the best blend for each depth, then the depth with the fewest reads
     whose hit@1 is within TOP_TOLERANCE of the best."""
     unit = spread_unit(runs)
-    blends = {d: best_blend(runs, d, unit) for d in DEPTHS}
-    hits = {d: mean_hit(runs, blends[d], d) for d in DEPTHS}
-    reads = {d: mean_reads(runs, d) for d in DEPTHS}
-    for d in DEPTHS:
+    tried = depths(runs)
+    blends = {d: best_blend(runs, d, unit) for d in tried}
+    hits = {d: mean_hit(runs, blends[d], d) for d in tried}
+    reads = {d: mean_reads(runs, d) for d in tried}
+    for d in tried:
         print(
             f"{d}: {reads[d]:.2f} read, blend {blends[d] / unit:g} spread units, mean hit@1"
             f" {hits[d]:.3f} (logits alone {mean_hit(runs, 0.0, d):.3f})"
         )
-    print(f"the ranker alone: mean hit@1 {mean_hit(runs, None, DEPTHS[0]):.3f}")
-    near = [d for d in DEPTHS if hits[d] >= max(hits.values()) - TOP_TOLERANCE]
+    print(f"the ranker alone: mean hit@1 {mean_hit(runs, None, tried[0]):.3f}")
+    near = [d for d in tried if hits[d] >= max(hits.values()) - TOP_TOLERANCE]
     depth = min(near, key=lambda d: (reads[d], -hits[d]))
     return depth, blends[depth]
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import openvino as ov
 import pytest
 from fastapi.testclient import TestClient
 from safetensors.numpy import load_file, save_file
@@ -17,6 +18,7 @@ from safetensors.numpy import load_file, save_file
 import qa.app.engine
 from index.embedding.e5 import E5_MODEL_NAME
 from index.embedding.reader_model import (
+    CALIBRATION_FILE,
     RECORD_FILE,
     ReaderModelError,
     checked_record,
@@ -142,6 +144,12 @@ def test_a_server_with_a_damaged_reader_does_not_start(
         reading_for(settings)
 
 
+SEED_SENTENCES = (
+    "L'Ukraine et la Russie ont annoncé jeudi un nouvel échange de prisonniers.",
+    "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
+    "Le port d'Odessa a reçu un cargo de blé.",
+    "Volodymyr Zelensky a salué le retour des soldats.",
+)
 SENTENCES = (
     "Les pourparlers ont eu lieu à Istanbul, sous médiation turque.",
     "L'Ukraine et la Russie ont annoncé jeudi un nouvel échange de prisonniers.",
@@ -240,6 +248,29 @@ def test_training_can_also_learn_where_the_answer_is_and_ships_it_to_mark_the_an
     start, end = spans[0]
     assert 0 <= start < end <= len(sentence) and sentence[start:end] == sentence[start:end].strip()
     assert not sentence[start - 1 : start].isalnum() and not sentence[end : end + 1].isalnum()
+
+
+def test_on_openvino_the_reader_runs_in_int8_and_chooses_as_the_float_one(
+    models_dir: Path,
+) -> None:
+    """Quantised once (NNCF), on the calibration texts shipped beside the delta, into a
+    folder of its own; QA_READER_PRECISION=float keeps the float export. Both read the
+    seed's candidates alike."""
+    int8 = answer_reader(Settings(models_dir=models_dir))
+    float_ = answer_reader(Settings(models_dir=models_dir, reader_precision="float"))
+    calibration = READER_DELTA.with_name(CALIBRATION_FILE)
+    built = list((models_dir / "exported").glob(f"e5-reader-*-int8-{digest_of(calibration)[:8]}"))
+    assert len(built) == 1
+    operations = {
+        op.get_type_name() for op in ov.Core().read_model(built[0] / "model.xml").get_ops()
+    }
+    assert "FakeQuantize" in operations  # int8 weights and activations
+    for question in ("Où ont eu lieu les négociations ?", "Who mediated the talks?"):
+        candidates = [(sentence, "") for sentence in SEED_SENTENCES]
+        quantised, plain = int8.read(question, candidates), float_.read(question, candidates)
+        assert np.argmax(quantised.logits) == np.argmax(plain.logits) == 1
+        assert np.corrcoef(quantised.logits, plain.logits)[0, 1] > 0.9
+        assert quantised.spans[1] == plain.spans[1]  # the answer's words in the chosen one
 
 
 def test_the_span_loss_can_be_shared_across_a_groups_sentences(

@@ -54,8 +54,15 @@ def vector_kind(precision: str) -> str:
 
 
 def load_encoder(
-    name: str, models_dir: Path, backend: str, threads: int, tokens: bool = False
+    name: str,
+    models_dir: Path,
+    backend: str,
+    threads: int,
+    tokens: bool = False,
+    calibration: Path | None = None,
 ) -> Encoder:
+    """The encoder of `name` on `backend`'s runtime, exported on first use; with
+    `calibration` (OpenVINO only: the answer reader), its int8 model quantised on it."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown encoder backend {backend!r}: one of {', '.join(BACKENDS)}")
     path = resolve_model(name, models_dir)
@@ -71,8 +78,13 @@ def load_encoder(
         )
 
         folder = exported_folder(name, path, backend, models_dir, tokens)
-    runtime_class = OpenVinoEncoder if runtime == "openvino" else OnnxEncoder
-    return runtime_class(folder, threads)
+    if runtime != "openvino":
+        return OnnxEncoder(folder, threads)
+    if calibration is not None:
+        from index.embedding.quantize import quantized_folder  # imports NNCF: once, offline
+
+        folder = quantized_folder(folder, calibration)
+    return OpenVinoEncoder(folder, threads)
 
 
 def document_prompt(prompts: dict[str, str]) -> str:
@@ -90,10 +102,11 @@ class Embedder:
         backend: str = DEFAULT_BACKEND,
         threads: int = 0,  # cores for bulk encoding; 0: all this process may use
         tokens: bool = False,  # read_tokens too (the answer reader's span head reads them)
+        calibration: Path | None = None,  # int8 on OpenVINO, calibrated on these texts
     ) -> None:
         self.name, self.backend = name, backend
         cores = threads or default_threads()
-        self.encoder = load_encoder(name, models_dir, backend, cores, tokens)
+        self.encoder = load_encoder(name, models_dir, backend, cores, tokens, calibration)
         self.dimension = self.encoder.dimension
         self.precision = self.encoder.precision
         self.texts_encoded = 0  # lets tests see that unchanged articles are not re-embedded

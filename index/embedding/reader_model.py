@@ -23,6 +23,7 @@ from index.embedding.e5 import ensure_e5_model
 from index.embedding.model_folder import build_folder
 
 RECORD_FILE = "reader.json"
+CALIBRATION_FILE = "calibration.jsonl"  # the int8 model's calibration texts (quantize.py)
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "sentence_bert_config.json"
 MODEL_CONFIG_FILE = "config.json"

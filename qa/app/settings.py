@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         "(sentence-transformers fp32). Exported once, offline, on first use (~30 "
         "s); see the Performance page's encoder backends.",
     )
+    reader_precision: Literal["int8", "float"] = Field(
+        "int8",
+        description="The answer reader on OpenVINO: `int8` (quantised once, on first use, "
+        "on the calibration texts shipped beside it: ~2 min; held out it chooses as the "
+        "float one does, in about 0.6 of its time) or `float` (bf16 or fp32, as the CPU "
+        "computes). On ONNX Runtime and torch it runs in float.",
+    )
     encoder_threads: int = Field(
         0,
         ge=0,
