@@ -8,9 +8,11 @@ as well as the float one and reads in about 0.6 of its time (docs, "Answer quali
 Like the export, it runs where the model is first needed and never again.
 """
 
+import contextlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from index.embedding.encoders import OpenVinoEncoder, is_exported
@@ -38,12 +40,13 @@ def quantize(exported: Path, calibration: Path, folder: Path) -> None:
     texts = [json.loads(line)["text"] for line in calibration.read_text().splitlines()]
     tokens = OpenVinoEncoder(exported, 1).tokens  # the texts cut and fed as the reader's are
     feeds = [feeds for text in texts for _, feeds in tokens.batches([text])]
-    model = nncf.quantize(
-        ov.Core().read_model(exported / "model.xml"),
-        nncf.Dataset(feeds),
-        model_type=nncf.ModelType.TRANSFORMER,  # SmoothQuant; attention's softmax kept float
-        subset_size=len(feeds),
-    )
+    with contextlib.redirect_stdout(sys.stderr):  # its progress bars: `--json` stays clean
+        model = nncf.quantize(
+            ov.Core().read_model(exported / "model.xml"),
+            nncf.Dataset(feeds),
+            model_type=nncf.ModelType.TRANSFORMER,  # SmoothQuant; softmax kept in float
+            subset_size=len(feeds),
+        )
     ov.save_model(model, folder / "model.xml", compress_to_fp16=False)
     for path in exported.iterdir():  # the tokenizer and encoder.json
         if path.name not in MODEL_FILES:
