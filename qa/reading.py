@@ -1,6 +1,7 @@
 """The product's choice of sentence: the learned ranker finds the likeliest sentences, the
 answer reader (qa/reader.py) reads the question with each of its best in its context, and
-the quote is the best of `logit + blend × ranker score`.
+the quote is the best of `logit + span_weight × span score + blend × ranker score` (the
+span score: how sure its span head is of the answer's words in that sentence).
 
 How many it reads follows the ranker's doubt (`Depth`): the ranker is a softmax over the
 candidates, so its scores give each the probability that it is the right one; the reader
@@ -148,7 +149,7 @@ def confidence_inputs(scorer: float, reads: "Reads", best: int) -> np.ndarray:
 class Reads:
     ranked: np.ndarray  # the ranker's score of every candidate
     read: np.ndarray  # positions of the candidates read, the ranker's best first
-    logits: np.ndarray  # the reader's logit of each candidate read
+    logits: np.ndarray  # the reader's score of each candidate read (Reading.judged)
     scores: np.ndarray  # what picks among those read: logit + blend × ranker score
     answers: list[Span | None]  # the answer's words in each sentence read (its span head)
 
