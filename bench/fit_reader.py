@@ -133,9 +133,7 @@ def main() -> None:
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
     sha = checked_record(args.delta)["sha256"][:12]
-    precision = (
-        "int8" if calibration_of(args.delta, settings.encoder_backend, settings) else "float"
-    )
+    precision = "int8" if calibration_of(args.delta, settings) else "float"
     cache = runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
     logits, span_scores = read_all(reader, runs, around, cache)
     print(f"{len(runs)} runs read in {time.monotonic() - started:.0f} s")

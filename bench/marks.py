@@ -70,7 +70,7 @@ def main() -> None:
     )
     totals: Counter[str] = Counter()
     for split, translated in SOURCES:
-        folder = split_dir(split) / "articles"
+        folder, language = split_dir(split) / "articles", articles_language(split)
         articles: dict[str, list[Sentence]] = {}  # each read once, as many questions share one
         scores: Counter[str] = Counter()
         for question in held_out((split, translated)):
@@ -79,7 +79,6 @@ def main() -> None:
                 articles[name] = read_article(folder / name)
             right = right_sentences(question, articles[name])
             if right:  # else the answer spans two sentences
-                language = articles_language(split)
                 scores.update(scored(question, right[0], language, reader, args.longest))
         report(f"{split} ({translated})" if translated else split, scores)
         totals.update(scores)

@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from index.embedding.encoders import OpenVinoEncoder, is_exported
+from index.embedding.encoders import Tokens, is_exported, read_config
 from index.embedding.model_folder import build_folder
 from index.embedding.reader_model import digest_of
 
@@ -38,7 +38,7 @@ def quantize(exported: Path, calibration: Path, folder: Path) -> None:
     import openvino as ov
 
     texts = [json.loads(line)["text"] for line in calibration.read_text().splitlines()]
-    tokens = OpenVinoEncoder(exported, 1).tokens  # the texts cut and fed as the reader's are
+    tokens = Tokens(exported, read_config(exported))  # cut and fed as the reader's texts
     feeds = [feeds for text in texts for _, feeds in tokens.batches([text])]
     with contextlib.redirect_stdout(sys.stderr):  # its progress bars: `--json` stays clean
         model = nncf.quantize(

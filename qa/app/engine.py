@@ -128,19 +128,27 @@ def answer_reader(settings: Settings, delta: Path | None = None) -> AnswerReader
     except ReaderModelError as error:
         raise ModelDamaged(str(error)) from error
     threads = settings.encoder_threads or default_threads()
-    backend = FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
     weight, bias = head_of(delta)
     span = span_of(delta)  # its states are read only for a span head
-    calibration = calibration_of(delta, backend, settings)
     reader = embedder_for(
-        str(model), settings.models_dir, backend, threads, span is not None, calibration
+        str(model),
+        settings.models_dir,
+        reader_backend(settings),
+        threads,
+        span is not None,
+        calibration_of(delta, settings),
     )
     return AnswerReader(reader, weight, bias, span)
 
 
-def calibration_of(delta: Path, backend: str, settings: Settings) -> Path | None:
+def reader_backend(settings: Settings) -> str:
+    """The encoder's backend, in float where the encoder's is int8 (ONNX's dynamic int8)."""
+    return FLOAT_BACKEND.get(settings.encoder_backend, settings.encoder_backend)
+
+
+def calibration_of(delta: Path, settings: Settings) -> Path | None:
     """The texts the int8 reader is calibrated on, when it runs in int8: OpenVINO's default
     backend, asked for and shipped (a delta without them runs in float)."""
     texts = delta.with_name(CALIBRATION_FILE)
-    int8 = settings.reader_precision == "int8" and backend == "openvino"
+    int8 = settings.reader_precision == "int8" and reader_backend(settings) == "openvino"
     return texts if int8 and texts.is_file() else None
