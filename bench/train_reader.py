@@ -90,6 +90,7 @@ MIXTURE = (
     ("squad-train", None, 1, 0),
     ("squad-train-large", "squad-train-large-fr", 3, 0),
     ("squad-train-large", "squad-train-large-fr-2", 3, 0),
+    ("squad-train-large", "squad-train-large-fr-3", 3, 0),
     ("squad-train-large", None, 1, 20000),
 )
 
