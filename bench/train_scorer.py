@@ -94,9 +94,15 @@ class Ranker:
 
 
 def fit_ranker(table: Table) -> Ranker:
-    """Conditional logit over the present runs that have a right candidate."""
+    """The ranker: a conditional logit over RANKER_FEATURES."""
+    return Ranker(*conditional_logit(table, RANKED), list(RANKER_FEATURES))
+
+
+def conditional_logit(table: Table, columns: list[int]) -> tuple[np.ndarray, ...]:
+    """A softmax over each question's candidates, on the `columns` of the features of the
+    present runs that have a right candidate: (mean, scale, weights of the standardised)."""
     keep = ~table.absent & _has_right(table)
-    x, right, question = table.features[keep][:, RANKED], table.right[keep], table.question[keep]
+    x, right, question = table.features[keep][:, columns], table.right[keep], table.question[keep]
     mean, scale = x.mean(0), x.std(0)
     scale[scale == 0] = 1.0
     order = np.argsort(question, kind="stable")
@@ -114,7 +120,7 @@ def fit_ranker(table: Table) -> Ranker:
         return value, -gradient + RANKER_L2 * w
 
     fitted = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
-    return Ranker(mean, scale, fitted.x, list(RANKER_FEATURES))
+    return mean, scale, fitted.x
 
 
 def _has_right(table: Table) -> np.ndarray:
