@@ -31,7 +31,7 @@ from fit_reading import (
 from reader_data import context_of
 from split_data import indexed_sentences, split_dir
 
-from index.embedding.reader_model import RECORD_FILE, checked_record
+from index.embedding.reader_model import CALIBRATION_FILE, RECORD_FILE, checked_record
 from qa.app.engine import answer_reader, calibration_of
 from qa.app.settings import Settings
 from qa.reader import AnswerReader
@@ -128,12 +128,20 @@ def main() -> None:
     parser.add_argument("--ship", action="store_true")
     args = parser.parse_args()
     settings = Settings()
+    calibration = calibration_of(args.delta, settings)
+    if calibration_of(READER_DELTA, settings) and not calibration:
+        # Fitted in float, the reading would not be the one the product runs once shipped
+        parser.error(
+            f"no {CALIBRATION_FILE} beside {args.delta}: the product runs the reader in int8, "
+            f"calibrated on those texts; copy {READER_DELTA.with_name(CALIBRATION_FILE)} there, "
+            "or fit in float with QA_READER_PRECISION=float"
+        )
     runs = cached_runs(settings)
     reader = answer_reader(settings, args.delta)
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
     sha = checked_record(args.delta)["sha256"][:12]
-    precision = "int8" if calibration_of(args.delta, settings) else "float"
+    precision = "int8" if calibration else "float"
     cache = runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
     logits, span_scores = read_all(reader, runs, around, cache)
     print(f"{len(runs)} runs read in {time.monotonic() - started:.0f} s")
