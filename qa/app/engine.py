@@ -1,7 +1,6 @@
 """Wiring: settings → embedder, store, answerer. Shared by the CLI, the web app and bench/.
 What updates the index is wired in qa/app/indexing.py: a question loads none of it."""
 
-import threading
 from functools import cache
 from pathlib import Path
 
@@ -109,27 +108,12 @@ def answerer(settings: Settings, store: Reader, mode: str = "fused") -> Answerer
 
 def reading_for(settings: Settings) -> Reading | None:
     """The answer reader, trained from e5: with another embedding model (or a checkout
-    without it) the ranker alone chooses. Built once per process and models' settings: a
-    server builds an answerer for each generation it publishes, and when 32 requests met a
-    new one, each hashed the 28 MB delta and read it again on 2 cores (one waited past
-    QA_REQUEST_TIMEOUT). A damaged delta is ModelDamaged when first built (the server does
-    not start) and is not kept."""
+    without it) the ranker alone chooses. Its model loads once per process (embedder_for);
+    its checksum is checked each time, so a damaged delta is ModelDamaged (the server does
+    not start)."""
     if settings.embedding_model not in E5_NAMES or not READING_FILE.exists():
         return None
-    key = (
-        settings.models_dir,
-        settings.encoder_backend,
-        settings.reader_precision,
-        settings.encoder_threads,
-    )
-    with _building:  # one request builds it; the others wait for it, not build it again
-        if key not in _readings:
-            _readings[key] = load_reading(answer_reader(settings))
-        return _readings[key]
-
-
-_readings: dict[tuple[Path, str, str, int], Reading] = {}
-_building = threading.Lock()
+    return load_reading(answer_reader(settings))
 
 
 def answer_reader(settings: Settings, delta: Path | None = None) -> AnswerReader:
