@@ -17,13 +17,12 @@ import zlib
 from collections import Counter
 
 import numpy as np
-from fit_reader import contexts, read_all, set_logits
-from fit_reading import SOURCES, TOP, cached_runs, chosen, held_out, read_count, runs_path
+from fit_reader import contexts, read_all, reads_cache, set_logits
+from fit_reading import SOURCES, TOP, cached_runs, chosen, held_out, read_count
 from split_data import indexed_sentences
 
-from index.embedding.reader_model import checked_record
 from qa.answer_words import MAX_TOKENS, SpanHead
-from qa.app.engine import answer_reader, calibration_of
+from qa.app.engine import answer_reader
 from qa.app.settings import Settings
 from qa.evaluate import contains_answer
 from qa.reader import AnswerReader
@@ -90,10 +89,8 @@ def main() -> None:
     reader = answer_reader(settings, READER_DELTA)
     reading = json.loads(READING_FILE.read_text())
     depth, blend = Depth(**reading["depth"]), float(reading["blend"])
-    sha = checked_record(READER_DELTA)["sha256"][:12]
-    precision = "int8" if calibration_of(READER_DELTA, settings) else "float"
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
-    cache = runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
+    cache = reads_cache(READER_DELTA, settings)
     assert cache.exists(), f"run bench/fit_reader.py first ({cache})"
     logits, span_scores = read_all(reader, runs, around, cache)
     set_logits(runs, logits + float(reading["span_weight"]) * span_scores)

@@ -54,6 +54,14 @@ def contexts(split: str) -> dict[str, str]:
     return found
 
 
+def reads_cache(delta: Path, settings: Settings) -> Path:
+    """Where the reads of the runs by this reader, at the precision the product runs it, are
+    kept."""
+    sha = checked_record(delta)["sha256"][:12]
+    precision = "int8" if calibration_of(delta, settings) else "float"
+    return runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
+
+
 def read_all(
     reader: AnswerReader, runs: list[Run], around: dict[str, dict[str, str]], cache: Path | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -140,17 +148,14 @@ def main() -> None:
     reader = answer_reader(settings, args.delta)
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
     started = time.monotonic()
-    sha = checked_record(args.delta)["sha256"][:12]
-    precision = "int8" if calibration else "float"
-    cache = runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
-    logits, span_scores = read_all(reader, runs, around, cache)
+    logits, span_scores = read_all(reader, runs, around, reads_cache(args.delta, settings))
     print(f"{len(runs)} runs read in {time.monotonic() - started:.0f} s")
     span_weight = best_span_weight(runs, logits, span_scores)
     fitted, figures = fit_reading(runs, "reader", fit_confidence, span_weight)
     print(json.dumps(figures, indent=1))
     print(json.dumps(fitted, indent=1))
     if args.ship:
-        ship(args.delta, fitted, figures, precision)
+        ship(args.delta, fitted, figures, "int8" if calibration else "float")
 
 
 def ship(delta: Path, fitted: dict, figures: dict, precision: str) -> None:
