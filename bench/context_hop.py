@@ -21,7 +21,7 @@ from fit_reader import contexts, read_all, reads_cache, set_logits
 from fit_reading import SOURCES, TOP, cached_runs, chosen, held_out, read_count
 from split_data import indexed_sentences
 
-from qa.answer_words import MAX_TOKENS, SpanHead
+from qa.answer_words import SpanHead, best_pair
 from qa.app.engine import answer_reader
 from qa.app.settings import Settings
 from qa.evaluate import contains_answer
@@ -48,14 +48,9 @@ def parts_of(text: str, title: str, before: str) -> dict[str, tuple[int, int]]:
 
 
 def best_in(scores: np.ndarray, tokens: list[int]) -> float:
-    """The best span's score (first as first plus last as last, at most MAX_TOKENS apart)
-    among these tokens; -inf when none (cut off)."""
-    if not tokens:
-        return -np.inf
-    part = scores[tokens]
-    pairs = part[:, :1] + part[:, 1:].T
-    apart = np.arange(len(tokens))[None, :] - np.arange(len(tokens))[:, None]
-    return float(np.where((apart >= 0) & (apart <= MAX_TOKENS), pairs, -np.inf).max())
+    """The best span's score among these tokens (qa/answer_words.py); -inf when none (cut
+    off)."""
+    return best_pair(scores[tokens])[2] if tokens else -np.inf
 
 
 def part_scores(reader: AnswerReader, texts: list[tuple[str, str, str]]) -> list[dict]:

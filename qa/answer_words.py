@@ -31,14 +31,21 @@ def answer_words(
     if not inside:
         return None, NO_SPAN
     scores = read.states[inside] @ head[0].T + head[1]  # (tokens, 2): as first, as last
+    first, last, score = best_pair(scores, longest)
+    start = max(read.offsets[inside[first]][0], begins) - begins  # a first token's space
+    end = min(read.offsets[inside[last]][1], ends) - begins
+    return whole_words(sentence, start, end), score
+
+
+def best_pair(scores: np.ndarray, longest: int = MAX_TOKENS) -> tuple[int, int, float]:
+    """Of tokens scored (tokens, 2) as first and as last: the best first and last, at most
+    `longest` apart, and their summed score."""
     pairs = scores[:, :1] + scores[:, 1:].T  # first i, last j
-    n = len(inside)
+    n = len(scores)
     apart = np.arange(n)[None, :] - np.arange(n)[:, None]  # j - i
     pairs = np.where((apart >= 0) & (apart <= longest), pairs, -np.inf)
     first, last = np.unravel_index(int(pairs.argmax()), pairs.shape)
-    start = max(read.offsets[inside[first]][0], begins) - begins  # a first token's space
-    end = min(read.offsets[inside[last]][1], ends) - begins
-    return whole_words(sentence, start, end), float(pairs[first, last])
+    return int(first), int(last), float(pairs[first, last])
 
 
 def whole_words(text: str, start: int, end: int) -> Span | None:
