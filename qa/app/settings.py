@@ -65,7 +65,8 @@ class Settings(BaseSettings):
         ge=0,
         le=256,
         description="Cores for bulk embedding; `0`: all for `qa index`, all but one for a "
-        "server's background updates (a question always uses one).",
+        "server's background updates (a question always uses one; questions at once, up "
+        "to one a core).",
     )
     chunk_vectors: Literal["embedded", "pooled"] = Field(
         "pooled",
