@@ -57,7 +57,8 @@ class Settings(BaseSettings):
         "int8",
         description="The answer reader on OpenVINO: `int8` (quantised once, on first use, "
         "on the calibration texts shipped beside it: ~2 min; held out it chooses as the "
-        "float one does, in about 0.6 of its time) or `float` (bf16 or fp32, as the CPU "
+        "float one does, in about 0.6 of its time where the CPU has AVX-512 VNNI or AMX; "
+        "on AVX2 alone it is slower than float) or `float` (bf16 or fp32, as the CPU "
         "computes). On ONNX Runtime and torch it runs in float.",
     )
     encoder_threads: int = Field(
