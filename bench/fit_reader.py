@@ -58,8 +58,12 @@ def reads_cache(delta: Path, settings: Settings) -> Path:
     """Where the reads of the runs by this reader, at the precision the product runs it, are
     kept."""
     sha = checked_record(delta)["sha256"][:12]
-    precision = "int8" if calibration_of(delta, settings) else "float"
-    return runs_path().with_suffix(f".reads-{sha}-{precision}.npz")
+    return runs_path().with_suffix(f".reads-{sha}-{precision_of(delta, settings)}.npz")
+
+
+def precision_of(delta: Path, settings: Settings) -> str:
+    """The precision the product reads this reader at with these settings."""
+    return "int8" if calibration_of(delta, settings) else "float"
 
 
 def read_all(
@@ -155,7 +159,7 @@ def main() -> None:
     print(json.dumps(figures, indent=1))
     print(json.dumps(fitted, indent=1))
     if args.ship:
-        ship(args.delta, fitted, figures, "int8" if calibration else "float")
+        ship(args.delta, fitted, figures, precision_of(args.delta, settings))
 
 
 def ship(delta: Path, fitted: dict, figures: dict, precision: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from fit_reader import reads_cache, set_logits
-from fit_reading import SOURCES, by_source, cached_runs, chosen, reads_of
+from fit_reading import SOURCES, by_source, cached_runs, reads_of
 
 from qa.app.engine import answer_reader
 from qa.app.settings import Settings
@@ -35,8 +35,8 @@ def main() -> None:
         for source, some in zip(SOURCES, by_source(runs), strict=True):
             right, shown, absent_nf = [], [], []
             for run in some:
-                best = chosen(run, reading.blend, reading.depth)
                 reads = reads_of(run, reading.blend, reading.depth)
+                best = int(np.argmax(reads.scores))  # fit_reading.chosen, its reads kept
                 sure = reading.confidence(run.features, reads, best)
                 answered = sure >= reading.threshold(run.language)
                 if run.absent:
