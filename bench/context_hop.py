@@ -8,13 +8,19 @@ best span beats the sentence's own by a margin, the margin chosen on one half of
 questions (by their text) and measured on the other. -train only; prints numbers.
 
     .venv/bin/python bench/context_hop.py     # after bench/fit_reader.py has read the runs
+    .venv/bin/python bench/context_hop.py --head data/hop-head/hop-head.npz  # bench/hop_head.py's
+
+With --head, the spans are found by that head instead of the reader's own (which was trained
+to find the answer in the right sentence only).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import zlib
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from fit_reader import contexts, read_all, reads_cache, set_logits
@@ -30,7 +36,24 @@ from qa.reader_input import reader_text, sentence_bounds
 from qa.reading import READER_DELTA, READING_FILE, Depth
 
 PARTS = ("sentence", "title", "before", "after")
-MARGINS = (-12.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 2.0, np.inf)
+MARGINS = (
+    -12.0,
+    -10.0,
+    -8.0,
+    -6.0,
+    -5.0,
+    -4.0,
+    -3.0,
+    -2.0,
+    -1.0,
+    0.0,
+    1.0,
+    2.0,
+    3.0,
+    4.0,
+    6.0,
+    np.inf,
+)
 
 
 def parts_of(text: str, title: str, before: str) -> dict[str, tuple[int, int]]:
@@ -53,9 +76,12 @@ def best_in(scores: np.ndarray, tokens: list[int]) -> float:
     return best_pair(scores[tokens])[2] if tokens else -np.inf
 
 
-def part_scores(reader: AnswerReader, texts: list[tuple[str, str, str]]) -> list[dict]:
-    """For each (text, title, before): the best span's score in each part."""
-    head: SpanHead | None = reader.span
+def part_scores(
+    reader: AnswerReader, texts: list[tuple[str, str, str]], head: SpanHead | None
+) -> list[dict]:
+    """For each (text, title, before): the best span's score in each part, by `head` (the
+    reader's own span head when None)."""
+    head = head or reader.span
     assert head is not None, "a reader without a span head"
     found = []
     for at in range(0, len(texts), 32):
@@ -79,6 +105,13 @@ def within(offsets: list[tuple[int, int]], begins: int, ends: int) -> list[int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--head", type=Path, help="a span head of bench/hop_head.py")
+    args = parser.parse_args()
+    head = None
+    if args.head:
+        kept = np.load(args.head)
+        head = (kept["weight"], kept["bias"])
     settings = Settings()
     runs = cached_runs(settings)
     reader = answer_reader(settings, READER_DELTA)
@@ -121,7 +154,7 @@ def main() -> None:
             }
         )
         read.append((reader_text(run.question, sentence, context), title, before))
-    for row, scores in zip(rows, part_scores(reader, read), strict=True):
+    for row, scores in zip(rows, part_scores(reader, read, head), strict=True):
         row["scores"] = scores
     report(rows)
 

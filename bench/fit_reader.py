@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -76,17 +77,47 @@ def read_all(
     if cache is not None and cache.exists():
         kept = np.load(cache)
         return kept["logits"], kept["span_scores"]
-    asked = [(run.question, s) for run in runs for s in run.sentences]
-    contexts = [around[SOURCES[run.source][0]][s] for run in runs for s in run.sentences]
-    if reader.span is None:
+    keys = [(SOURCES[run.source][0], run.question, s) for run in runs for s in run.sentences]
+    known = earlier_reads(cache) if cache is not None else {}
+    new = list(dict.fromkeys(k for k in keys if k not in known))
+    print(f"{len(keys) - sum(k in known for k in keys)} of {len(keys)} reads are new", flush=True)
+    asked = [(question, s) for _, question, s in new]
+    contexts = [around[split][s] for split, _, s in new]
+    if not new:
+        new_logits, new_spans = np.zeros(0), np.zeros(0)
+    elif reader.span is None:
         texts = [reader_text(q, s, c) for (q, s), c in zip(asked, contexts, strict=True)]
-        logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
-        span_scores = np.zeros(len(texts))
+        new_logits = reader.model.encoder.encode(texts, True, None) @ reader.weight + reader.bias
+        new_spans = np.zeros(len(texts))
     else:
-        logits, span_scores = read_spans(reader, asked, contexts)
+        new_logits, new_spans = read_spans(reader, asked, contexts)
+    known.update(zip(new, as_pairs(new_logits, new_spans), strict=True))
+    logits = np.array([known[k][0] for k in keys], dtype=np.float32)
+    span_scores = np.array([known[k][1] for k in keys], dtype=np.float32)
     if cache is not None:
         np.savez(cache, logits=logits, span_scores=span_scores)
     return logits, span_scores
+
+
+def earlier_reads(cache: Path) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """(split, question, sentence) -> (logit, span score), from the reads kept by the same
+    reader at the same precision for other runs (another retrieval or ranker hands it much
+    the same candidates): only the new ones are read again."""
+    reads = cache.name.split(".", 1)[1]  # reads-<reader>-<precision>.npz
+    found: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for kept in cache.parent.glob(f"runs-*.{reads}"):
+        runs_file = kept.with_name(kept.name.split(".", 1)[0] + ".pkl")
+        if kept == cache or not runs_file.exists():
+            continue
+        runs: list[Run] = pickle.loads(runs_file.read_bytes())
+        arrays = np.load(kept)
+        keys = [(SOURCES[r.source][0], r.question, s) for r in runs for s in r.sentences]
+        found.update(zip(keys, as_pairs(arrays["logits"], arrays["span_scores"]), strict=True))
+    return found
+
+
+def as_pairs(logits: np.ndarray, span_scores: np.ndarray) -> list[tuple[float, float]]:
+    return list(zip(logits.tolist(), span_scores.tolist(), strict=True))
 
 
 def read_spans(

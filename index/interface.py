@@ -139,6 +139,8 @@ class RowReads(Protocol):
 
     def newest_date(self) -> str | None: ...
 
+    def languages(self) -> frozenset[str]: ...  # of the articles
+
 
 class Reader(VectorSearch, KeywordSearch, RowReads, Protocol):
     """What answering and the pages read. Every call sees the same state of the index."""

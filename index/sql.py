@@ -191,6 +191,15 @@ class SqlRowReads:
         )
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def languages(self) -> frozenset[str]:
+        """Of the articles; asked by keyword search for each question, so read once per
+        reader (a reader sees one state of the index)."""
+        found: frozenset[str] | None = getattr(self, "_languages", None)
+        if found is None:
+            rows = self._rows("SELECT DISTINCT language FROM articles", ())
+            found = self._languages = frozenset(r[0] for r in rows)
+        return found
+
     def counts(self) -> Counts:
         """Articles, sentences and chunks, and articles per language."""
 

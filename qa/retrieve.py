@@ -16,6 +16,7 @@ from index.filters import Filters
 from index.ingest.analyzer import terms
 from index.interface import ChunkHit, Reader
 from qa.cosine import on_common_scale, scale_for
+from qa.lexicon import translated
 
 # The first passages, whose sentences are the answer's candidates. 16 rather than 8: they
 # hold an answer for 93-97 % of held-out -train questions instead of 86-95 % (most gained
@@ -51,6 +52,13 @@ class Query:
     def own_terms(self) -> list[str]:
         """What the answering sentence should hold: this question's own words."""
         return terms(self._keyword_text, self.language) or self.terms
+
+    def terms_for(self, languages: frozenset[str]) -> list[str]:
+        """The terms, and their translations (qa/lexicon.py) when the collection holds
+        articles in another language: only there can they find anything."""
+        if not languages - {self.language}:
+            return self.terms
+        return self.terms + translated(self.terms, self.language)
 
     @property
     def _keyword_text(self) -> str:
@@ -101,7 +109,7 @@ class KeywordRetriever:
 
     def scores(self, query: Query, k: int, filters: Filters) -> dict[int, float]:
         """BM25 divided by the best one, so that 1.0 is the best keyword match."""
-        found = self.store.search_keyword(query.terms, k, filters)
+        found = self.store.search_keyword(query.terms_for(self.store.languages()), k, filters)
         best = max((score for _, score in found), default=0.0)
         return {chunk: score / best for chunk, score in found} if best > 0 else {}
 

@@ -126,6 +126,23 @@ def test_dense_and_keyword_search_find_the_passage(
         assert frequencies["bridg"] >= frequencies["cost"] >= 1 and "absentterm" not in frequencies
 
 
+def test_keyword_search_finds_an_article_in_the_other_language_by_its_words(
+    backend: Backend, folder: Path, embedder: Embedder
+) -> None:
+    sync_folder(backend, folder, embedder)
+    # Besides the names both languages share, the question's words in the other language
+    # (qa/lexicon.py): "prisoner exchange" meets the French seed's "échange de prisonniers".
+    query = Query("Who announced a new prisoner exchange?", "en", embedder)
+    with backend.reader() as store:
+        assert store.languages() == {"fr", "en"}
+        found = KeywordRetriever(store).search(query, 5, Filters())
+    assert found and found[0].chunk.article_id == SEED_ID
+    assert {"prisonni", "echang"} <= set(query.terms_for(frozenset({"fr", "en"})))
+    # Only into a language the collection holds; what the quote should hold stays English
+    assert query.terms_for(frozenset({"en"})) == query.terms
+    assert "prisonni" not in query.own_terms
+
+
 def test_filters_restrict_both_searches(backend: Backend, folder: Path, embedder: Embedder) -> None:
     sync_folder(backend, folder, embedder)
     query = Query("prisonniers échange Ukraine bridge council", "fr", embedder)
