@@ -15,9 +15,8 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.json")
 @cache
 def _tables() -> dict[str, dict[str, list[str]]]:
     """By the language translated from: each term's likeliest translations."""
-    tables: dict[str, dict[str, list[str]]] = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))[
-        "from"
-    ]
+    lexicon = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    tables: dict[str, dict[str, list[str]]] = lexicon["from"]
     return tables
 
 
