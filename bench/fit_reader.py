@@ -77,7 +77,7 @@ def read_all(
     if cache is not None and cache.exists():
         kept = np.load(cache)
         return kept["logits"], kept["span_scores"]
-    keys = [(SOURCES[run.source][0], run.question, s) for run in runs for s in run.sentences]
+    keys = read_keys(runs)
     known = earlier_reads(cache) if cache is not None else {}
     new = list(dict.fromkeys(k for k in keys if k not in known))
     print(f"{len(keys) - sum(k in known for k in keys)} of {len(keys)} reads are new", flush=True)
@@ -99,6 +99,12 @@ def read_all(
     return logits, span_scores
 
 
+def read_keys(runs: list[Run]) -> list[tuple[str, str, str]]:
+    """(split, question, sentence) of each run's candidates, one after the other: what a
+    read depends on (the context follows from the split and the sentence)."""
+    return [(SOURCES[run.source][0], run.question, s) for run in runs for s in run.sentences]
+
+
 def earlier_reads(cache: Path) -> dict[tuple[str, str, str], tuple[float, float]]:
     """(split, question, sentence) -> (logit, span score), from the reads kept by the same
     reader at the same precision for other runs (another retrieval or ranker hands it much
@@ -111,7 +117,7 @@ def earlier_reads(cache: Path) -> dict[tuple[str, str, str], tuple[float, float]
             continue
         runs: list[Run] = pickle.loads(runs_file.read_bytes())
         arrays = np.load(kept)
-        keys = [(SOURCES[r.source][0], r.question, s) for r in runs for s in r.sentences]
+        keys = read_keys(runs)
         found.update(zip(keys, as_pairs(arrays["logits"], arrays["span_scores"]), strict=True))
     return found
 
