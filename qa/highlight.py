@@ -64,7 +64,7 @@ def mark(
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sentence)]
     asked_terms = set(terms(question, language) if asked is None else asked)
     near = [i for i, (_, _, word) in enumerate(tokens) if _is_term(word, language, asked_terms)]
-    kind = _kind(question)
+    kind = question_kind(question)
     if answer is None:
         taken = _by_rules(question, kind, tokens, near)
     elif kind == "number" and not _holds_number(sentence[answer[0] : answer[1]]):
@@ -90,7 +90,9 @@ def _by_rules(
     return [(tokens[first][0], tokens[last][1]) for first, last in _closest(found, near)]
 
 
-def _kind(question: str) -> str | None:
+def question_kind(question: str) -> str | None:
+    """What the question asks for: expected_type's kinds, a who/where "name" told apart
+    as a "place" for where."""
     kind = expected_type(question)
     if kind == "name" and _PLACE_QUESTION.match(question):
         return "place"
