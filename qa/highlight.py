@@ -1,8 +1,10 @@
 """Where, inside the quoted sentence, are the words that answer the question?
 
 Where the answer reader found them when it read the sentence (its span head,
-qa/answer_words.py), for any kind of question; a how-many question's only if they hold a
-number. A reader without a span head leaves it to the rules below.
+qa/answer_words.py), for any kind of question, when they can be of the kind asked (issue 21,
+item 5): a how-many answer holds a number, a when-answer a word of time, a where-answer a
+name or a place word; else nothing is marked. A reader without a span head leaves it to the
+rules below.
 
 The rules: the same reading of the question as the selector's
 (`answer_type.expected_type`, the stemmed terms of `index.analyzer`): the number for
@@ -47,6 +49,28 @@ _CAPITAL = re.compile(r"^[A-ZÀ-ÖØ-Þ]")
 _PLACE_WORDS = frozenset(
     "à a au aux en dans près vers depuis sur in at near from to into across outside inside".split()
 )
+# Before or in a where-answer of the reader's ("sous le sol", "in rural regions"); not "a",
+# which is English's article as well as French's "à" unaccented
+_PLACE_PREPOSITIONS = (_PLACE_WORDS - {"a"}) | {"sous", "chez", "under", "within"}
+# Words of time besides dates: a when-answer holds one ("la veille", "two years later")
+_TIME_WORDS = frozenset(
+    "hier aujourd demain veille lendemain matin soir nuit midi minuit semaine "
+    "semaines mois an ans annee annees siecle siecles decennie decennies epoque heure heures "
+    "minute minutes jour jours age printemps ete automne hiver debut fin depuis avant apres "
+    "lors pendant durant yesterday today tomorrow morning evening night noon midnight week "
+    "weeks month months year years decade decades century centuries era ages hour hours "
+    "day days spring summer autumn fall winter early late ago before after during since until "
+    "when while once".split()
+)
+# A question that asks when: its first words or its last ("… à quelle époque ?")
+_TIME_WORDS_ASKED = (
+    r"(when|quand|what (date|time|day|month|period|era)|"
+    r"(en |à |a |de |dans |depuis |à partir de |a partir de )?quel(le)? "
+    r"(date|époque|epoque|jour|mois|heure|période|periode)|depuis quand|à partir de quand|"
+    r"a partir de quand|how long ago)"
+)
+_TIME_ASKED = re.compile(rf"^\W*{_TIME_WORDS_ASKED}\b|\b{_TIME_WORDS_ASKED}\W*$", re.I)
+_CENTURY = re.compile(r"^([IVXLC]+|\d{1,2})(e|er|eme|ème|th|st|nd|rd)$", re.I)
 _PLACE_QUESTION = re.compile(r"^\s*(où|d'où|d’où|where)\b", re.I)
 
 
@@ -67,12 +91,8 @@ def mark(
     kind = question_kind(question)
     if answer is None:
         taken = _by_rules(question, kind, tokens, near)
-    elif kind == "number" and not _holds_number(sentence[answer[0] : answer[1]]):
-        # A how-many question's answer is a number: the one kind the rules tell surely (they
-        # miss too many names, places and times to overrule the reader: docs/quality.md)
-        taken = []
     else:
-        taken = [answer]
+        taken = [answer] if _of_kind(kind, question, sentence, answer) else []
     term_spans = [
         (tokens[i][0], tokens[i][1])
         for i in near
@@ -144,6 +164,51 @@ def _runs(tokens: list[tuple[int, int, str]], keep: Callable[[int], bool]) -> li
 
 def _adjacent(tokens: list[tuple[int, int, str]], left: int, right: int) -> bool:
     return tokens[right][0] - tokens[left][1] <= 2
+
+
+def _of_kind(kind: str | None, question: str, sentence: str, answer: Span) -> bool:
+    """Whether the reader's answer words can be of the kind the question asks for (item 5 of
+    issue 21): a how-many answer holds a number, a when-answer a word of time, a where-answer
+    a name or a place word (in it or among the two words before it). Who-answers are too
+    varied to tell ("the president", "rent boys"): any stands; so does any answer of a
+    question whose "when" heads a clause, not the question ("What was it called when…")."""
+    text = sentence[answer[0] : answer[1]]
+    if kind == "number":
+        return _holds_number(text)
+    if kind == "time" and _TIME_ASKED.search(question):
+        return _holds_time(text)
+    if kind == "place":
+        before = sentence[: answer[0]].split()[-2:]
+        return _holds_name(text, answer[0] == 0) or _holds_place_word(text, before)
+    return True
+
+
+def _words_of(text: str) -> list[tuple[str, str]]:
+    """(word, its folded lower case) of each token."""
+    return [(m.group(), fold_accents(m.group().lower())) for m in _TOKEN.finditer(text)]
+
+
+def _holds_time(text: str) -> bool:
+    """A date word, a word of time, a century, or any word with a digit ("mid-1991",
+    "1790s", "10h30")."""
+    return any(
+        _is_date_word(word, folded)
+        or folded in _TIME_WORDS
+        or _CENTURY.match(word)
+        or any(c.isdigit() for c in word)
+        for word, folded in _words_of(text)
+    )
+
+
+def _holds_name(text: str, at_start: bool) -> bool:
+    """A capitalised word, other than the sentence's own first one."""
+    words = _words_of(text)[1:] if at_start else _words_of(text)
+    return any(_CAPITAL.match(word) for word, _ in words)
+
+
+def _holds_place_word(text: str, before: list[str]) -> bool:
+    found = _words_of(" ".join([*before, text]))
+    return any(word.lower() in _PLACE_PREPOSITIONS for word, _ in found)
 
 
 def _holds_number(text: str) -> bool:

@@ -123,3 +123,44 @@ def test_a_how_many_question_gets_no_mark_where_the_sentence_holds_no_number() -
     assert mark("Combien ont été libérés ?", elsewhere, "fr", None, span)[0] == []
     dozens = "Des dizaines de centres ont ouvert."
     assert mark("Combien de centres ?", dozens, "fr", None, (4, 12))[0] == [(4, 12)]
+
+
+ZELENSKY = (
+    '"Nous poursuivons les échanges (de prisonniers), une nouvelle étape a eu lieu", a indiqué'
+    " le président ukrainien Volodymyr Zelensky."
+)
+
+
+def _span(sentence: str, words: str) -> tuple[int, int]:
+    start = sentence.index(words)
+    return start, start + len(words)
+
+
+def test_a_where_or_when_question_gets_no_mark_that_is_no_place_or_time() -> None:
+    """Item 5 of issue 21: the reader's span stands only when it can be of the asked kind; a
+    quote that holds none shows the question's words, no answer."""
+    step = _span(ZELENSKY, "nouvelle étape")
+    assert mark("Où ont eu lieu les négociations ?", ZELENSKY, "fr", None, step)[0] == []
+    clause = _span(ZELENSKY, "une nouvelle étape a eu lieu")
+    assert mark("Quand l'échange a-t-il eu lieu ?", ZELENSKY, "fr", None, clause)[0] == []
+    # Of the asked kind, the span stands: a name, a place word, a time word, a century
+    istanbul = _span(SEED_LEAD, "Istanbul")
+    assert mark("Où ont eu lieu les négociations ?", SEED_LEAD, "fr", None, istanbul)[0] == [
+        istanbul
+    ]
+    lab = "Ils se rendent dans un laboratoire de la ville."
+    assert mark("Où se rendent-ils ?", lab, "fr", None, _span(lab, "un laboratoire"))[0] != []
+    old = "Le marché naît au début du XVIIe siècle."
+    assert mark("Quand naît le marché ?", old, "fr", None, _span(old, "XVIIe siècle"))[0] != []
+    later = "They met two years later in Geneva."
+    assert mark("When did they meet?", later, "en", None, _span(later, "two years later"))[0]
+    nineties = "A rival settlement was tried in the 1790s."
+    assert mark("When was it tried?", nineties, "en", None, _span(nineties, "1790s"))[0]
+    # A "when" that heads a clause does not make a when-question: its answer stands
+    rulers = "The Normans were ruled by Rollo."
+    asked = "Who ruled the Normans when they came?"
+    assert mark(asked, rulers, "en", None, _span(rulers, "Rollo"))[0]
+    not_time = "The Normans were ruled by the duke."
+    asked = "What was the ruler called when they came?"
+    assert mark(asked, not_time, "en", None, _span(not_time, "the duke"))[0]
+    assert not mark("When did they come?", not_time, "en", None, _span(not_time, "the duke"))[0]
