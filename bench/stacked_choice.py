@@ -11,21 +11,17 @@ bench/fit_reader.py read them (run that first). Dev splits are never read.
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
 
 import numpy as np
-from fit_reader import reads_cache, set_logits
-from fit_reading import SOURCES, TOP, Run, cached_runs, chosen, read_count
+from fit_reader import shipped_reading, shipped_reads
+from fit_reading import SOURCES, TOP, Run, chosen, read_count
 from scipy.optimize import minimize
 from scorer_data import FOLDS
 
 from qa.app.settings import Settings
-from qa.reading import READER_DELTA, READING_FILE, Depth
+from qa.reading import Depth
 
 L2 = 1.0  # on standardised inputs, as the ranker's
-READING = json.loads(READING_FILE.read_text())
-SHIPPED_DEPTH = Depth(**READING["depth"])
 
 
 def inputs_of(run: Run, logits: np.ndarray, spans: np.ndarray, features: bool) -> np.ndarray:
@@ -59,19 +55,6 @@ def fit(rows: list[np.ndarray], rights: list[np.ndarray]) -> tuple[np.ndarray, .
     return mean, scale, weights
 
 
-def shipped_reads(settings: Settings) -> tuple[list[Run], list[tuple[np.ndarray, ...]]]:
-    """The runs, judged as the shipped reading judges them, and each run's (logits, span
-    scores), from the reads bench/fit_reader.py kept."""
-    runs, cache = cached_runs(settings), reads_cache(READER_DELTA, settings)
-    if not cache.exists():
-        raise SystemExit(f"no {cache}: run bench/fit_reader.py first")
-    kept = np.load(cache)
-    logits, spans = kept["logits"], kept["span_scores"]
-    set_logits(runs, logits + READING["span_weight"] * spans)
-    bounds = np.cumsum([0] + [len(r.sentences) for r in runs])
-    return runs, [(logits[a:b], spans[a:b]) for a, b in itertools.pairwise(bounds)]
-
-
 def stacked_picks(
     rows: dict[int, np.ndarray], rights: dict[int, np.ndarray], runs: list[Run]
 ) -> dict[int, int]:
@@ -92,8 +75,9 @@ def main() -> None:
     args = parser.parse_args()
     runs, reads = shipped_reads(Settings())
     present = [i for i, r in enumerate(runs) if not r.absent]
-    blend = READING["blend"]
-    for name, depth in (("8 read", Depth(TOP, TOP, 1.0)), ("shipped depth", SHIPPED_DEPTH)):
+    reading = shipped_reading()
+    blend, shipped_depth = reading["blend"], Depth(**reading["depth"])
+    for name, depth in (("8 read", Depth(TOP, TOP, 1.0)), ("shipped depth", shipped_depth)):
         counts = {i: read_count(runs[i], depth) for i in present}
         rows = {
             i: inputs_of(runs[i], reads[i][0][: counts[i]], reads[i][1][: counts[i]], args.features)
