@@ -178,16 +178,19 @@ def shipped_reads(settings: Settings) -> tuple[list[Run], list[tuple[np.ndarray,
     kept = np.load(cache)
     logits, spans = kept["logits"], kept["span_scores"]
     set_logits(runs, logits + shipped_reading()["span_weight"] * spans)
-    bounds = np.cumsum([0] + [len(r.sentences) for r in runs])
-    return runs, [(logits[a:b], spans[a:b]) for a, b in itertools.pairwise(bounds)]
+    return runs, list(zip(per_run(runs, logits), per_run(runs, spans), strict=True))
+
+
+def per_run(runs: list[Run], values: np.ndarray) -> list[np.ndarray]:
+    """Each run's share of `values`, its candidates' one after the other."""
+    bounds = np.cumsum([0] + [len(run.sentences) for run in runs])
+    return [values[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def set_logits(runs: list[Run], scores: np.ndarray) -> None:
     """Each run's share of `scores`, its candidates' one after the other."""
-    at = 0
-    for run in runs:
-        run.logits = scores[at : at + len(run.sentences)].astype(np.float32)
-        at += len(run.sentences)
+    for run, share in zip(runs, per_run(runs, scores), strict=True):
+        run.logits = share.astype(np.float32)
 
 
 def main() -> None:

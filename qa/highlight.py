@@ -212,8 +212,7 @@ def _holds_place_word(text: str, before: list[str]) -> bool:
 
 
 def _holds_number(text: str) -> bool:
-    found = (m.group() for m in _TOKEN.finditer(text))
-    return any(_is_number(word, fold_accents(word.lower())) for word in found)
+    return any(_is_number(word, folded) for word, folded in _words_of(text))
 
 
 def _is_number(word: str, folded: str) -> bool:
