@@ -17,7 +17,15 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from index.embedding.reader_model import RECORD_FILE, checked_record, digest_of, layers_of
+from index.embedding.e5 import ensure_e5_model
+from index.embedding.reader_model import (
+    RECORD_FILE,
+    WEIGHTS_FILE,
+    checked_record,
+    digest_of,
+    layers_of,
+)
+from qa.app.settings import Settings
 from qa.reading import READER_DELTA
 
 
@@ -30,6 +38,8 @@ def main() -> None:
     records = [checked_record(delta) for delta in deltas]
     tensors = [load_file(str(delta)) for delta in deltas]
     if any(t.keys() != tensors[0].keys() for t in tensors):
+        tensors = with_e5_layers(tensors, records)
+    if any(t.keys() != tensors[0].keys() for t in tensors):
         sys.exit("the runs' deltas hold different tensors: they are not one model's")
     mean = {
         name: np.mean([t[name].astype(np.float32) for t in tensors], axis=0).astype(np.float16)
@@ -40,7 +50,8 @@ def main() -> None:
     save_file(mean, str(path), metadata={"format": "pt"})
     last = records[-1]
     record = {
-        **{k: last[k] for k in ("base", "frozen_layers", "reader_tokens", "held_out")},
+        **{k: last[k] for k in ("base", "reader_tokens", "held_out")},
+        "frozen_layers": min(int(r["frozen_layers"]) for r in records),
         "layers": layers_of(last),  # the same in all: their tensors match
         "mixture": [record["mixture"] for record in records],
         "command": "bench/average_readers.py " + " ".join(map(str, args.runs)),
@@ -49,6 +60,21 @@ def main() -> None:
     }
     (args.out / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {path}, the mean of {len(deltas)} readers")
+
+
+def with_e5_layers(
+    tensors: list[dict[str, np.ndarray]], records: list[dict]
+) -> list[dict[str, np.ndarray]]:
+    """Each delta with e5's own tensors for the layers its reader kept as e5's and another
+    trained, so that all hold the same names."""
+    names = set().union(*tensors)
+    e5 = load_file(str(ensure_e5_model(Settings().models_dir) / WEIGHTS_FILE))
+    filled = []
+    for delta, record in zip(tensors, records, strict=True):
+        kept = tuple(f"encoder.layer.{n}." for n in range(int(record["frozen_layers"])))
+        missing = [name for name in names - delta.keys() if name.startswith(kept)]
+        filled.append({**delta, **{name: e5[name].astype(np.float16) for name in missing}})
+    return filled
 
 
 if __name__ == "__main__":
