@@ -34,15 +34,9 @@ def e5_qa(qa: Answerer) -> Answerer:
         ("Qu'a affirmé le ministère russe de la Défense ?", "le ministère russe de la Défense a"),
         ("What did the Russian defence ministry say?", "le ministère russe de la Défense a"),
         ("What does Russia demand to end the conflict?", "exige, pour mettre fin au conflit"),
-        pytest.param(
-            "Who announced a new prisoner exchange?",
-            "et la Russie ont annoncé",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a known miss (docs/quality.md, 'Known misses'): the reader prefers "
-                "Zelensky's quote about the exchanges to the lead that announces it",
-            ),
-        ),
+        # Not "Who announced a new prisoner exchange?": the lead that answers it and
+        # Zelensky's quote are a near-tie for the int8 reader (scores 12.36 and 12.12),
+        # which installs have split either way (docs/quality.md, "Known misses").
         pytest.param(
             "Who mediated the talks?",
             "sous médiation turque",
