@@ -16,9 +16,9 @@ Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench
 reader_data.py), the usual listwise loss of rerankers. e5's embeddings and its first FROZEN
 layers stay as they are (they read the words of both languages alike; the delta stays
 small; --frozen 0: all of them learn too, a delta of 12 layers); the layers above and the
-head learn. bf16 autocast: on CPUs with AMX it runs a step
-1.5x faster than fp32. The learning rate decays with the share of the run done, in steps or
-in minutes, whichever ends first, so a run cut by --minutes still ends cooled down.
+head learn. bf16 autocast: on CPUs with AMX it runs a step 1.5x faster than fp32. The
+learning rate decays with the share of the run done, in steps or in minutes, whichever ends
+first, so a run cut by --minutes still ends cooled down.
 
 Resumable: a checkpoint every --save-every steps into --out; the run starts again from it.
 At the end it writes --out/reader-delta.safetensors (the trained layers and the head, fp16)
