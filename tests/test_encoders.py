@@ -36,7 +36,9 @@ QUESTIONS = [
     "Quelles conditions la Russie exige-t-elle pour mettre fin au conflit ?",
     "Que réclament l'Ukraine et ses alliés européens ?",
     "When is the new harbour bridge expected to open?",
-    "Who announced a new prisoner exchange?",
+    # Not "Who announced a new prisoner exchange?": its two best sentences are a near-tie
+    # for the reader (docs/quality.md, "Known misses"), which runtimes' roundings split.
+    "What did the Russian defence ministry say?",
     "What is the boiling point of mercury?",
 ]
 EXPORTED = ("onnx", "onnx-int8", "openvino", "openvino-f32")
