@@ -23,6 +23,7 @@ from index.embedding.reader_model import (
     WEIGHTS_FILE,
     checked_record,
     digest_of,
+    layer_of,
     layers_of,
 )
 from qa.app.settings import Settings
@@ -71,8 +72,8 @@ def with_e5_layers(
     e5 = load_file(str(ensure_e5_model(Settings().models_dir) / WEIGHTS_FILE))
     filled = []
     for delta, record in zip(tensors, records, strict=True):
-        kept = tuple(f"encoder.layer.{n}." for n in range(int(record["frozen_layers"])))
-        missing = [name for name in names - delta.keys() if name.startswith(kept)]
+        kept = int(record["frozen_layers"])
+        missing = [name for name in names - delta.keys() if 0 <= layer_of(name) < kept]
         filled.append({**delta, **{name: e5[name].astype(np.float16) for name in missing}})
     return filled
 

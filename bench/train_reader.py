@@ -54,6 +54,7 @@ from index.embedding.reader_model import (
     SPAN,
     checked_record,
     digest_of,
+    layer_of,
     layers_of,
 )
 from qa.reader_input import READER_TOKENS, join_context, reader_text, sentence_bounds, tokens_within
@@ -446,8 +447,9 @@ def taught_by(run: Path, e5: Path, student: Reader) -> Reader:
     groups right at step 400, against 0.51 at step 200 this way), its head from the
     teacher's."""
     delta = run / DELTA_FILE
-    teacher = Reader(e5, layers_of(checked_record(delta)))
-    load_delta(delta, teacher)
+    record = checked_record(delta)
+    teacher = Reader(e5, layers_of(record))
+    load_delta(delta, record, teacher)
     teacher.eval().requires_grad_(False)
     for layer in range(FROZEN, student.layers):
         student.bert.encoder.layer[layer].load_state_dict(
@@ -492,7 +494,7 @@ def load_checkpoint(path: Path, model: Reader) -> dict:
 
 
 def load_trained(
-    path: Path, trained: dict[str, torch.Tensor], model: Reader, kept: int | None = None
+    path: Path, trained: dict[str, torch.Tensor], model: Reader, kept: int = 0
 ) -> None:
     """Put what training changed (Reader.trained()'s names) into `model`: all of it, and
     nothing else (strict=False is for e5's own weights, absent). `kept`: the first layers
@@ -503,19 +505,19 @@ def load_trained(
         return name if name.startswith((HEAD, SPAN)) else f"bert.{name}"
 
     loaded = model.load_state_dict({in_model(k): v for k, v in trained.items()}, strict=False)
-    below = tuple(f"encoder.layer.{n}." for n in range(kept or 0))
     learning = {  # a span head may start anew
-        in_model(k) for k in model.shipped() if not k.startswith(below)
+        in_model(k) for k in model.shipped() if not 0 <= layer_of(k) < kept
     }
     wrong = loaded.unexpected_keys + [k for k in loaded.missing_keys if k in learning]
     if wrong:
         sys.exit(f"{path} is of another reader's shape ({wrong[0]}): see --layers")
 
 
-def load_delta(delta: Path, model: Reader) -> None:
-    """A reader's shipped delta (fp16) into `model`, to go on training or to teach."""
+def load_delta(delta: Path, record: dict, model: Reader) -> None:
+    """A reader's shipped delta (fp16), its record checked, into `model`, to go on training
+    or to teach."""
     tensors = {k: v.float() for k, v in load_file(str(delta)).items()}
-    load_trained(delta, tensors, model, int(checked_record(delta).get("frozen_layers", FROZEN)))
+    load_trained(delta, tensors, model, int(record.get("frozen_layers", FROZEN)))
 
 
 def continued_from(run: Path, model: Reader) -> int:
@@ -524,8 +526,7 @@ def continued_from(run: Path, model: Reader) -> int:
     runs, qa/reader_model/) starts from its delta and from the first group."""
     if not (run / "checkpoint.pt").exists():
         delta = run / DELTA_FILE
-        checked_record(delta)
-        load_delta(delta, model)
+        load_delta(delta, checked_record(delta), model)
         print(f"continuing the reader of {run} from the first group", flush=True)
         return 0
     saved = load_checkpoint(run / "checkpoint.pt", model)

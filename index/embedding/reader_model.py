@@ -80,7 +80,7 @@ def assemble(delta: Path, models_dir: Path, folder: Path, record: dict) -> None:
     e5 = ensure_e5_model(models_dir)
     shutil.copytree(e5, folder, dirs_exist_ok=True)
     layers = layers_of(record)
-    weights = {k: v for k, v in load_file(str(e5 / WEIGHTS_FILE)).items() if _layer(k) < layers}
+    weights = {k: v for k, v in load_file(str(e5 / WEIGHTS_FILE)).items() if layer_of(k) < layers}
     tuned = {k: v for k, v in load_file(str(delta)).items() if not k.startswith((HEAD, SPAN))}
     unknown = [k for k in tuned if k not in weights or weights[k].shape != tuned[k].shape]
     if unknown:
@@ -91,7 +91,7 @@ def assemble(delta: Path, models_dir: Path, folder: Path, record: dict) -> None:
     _update_json(folder / MODEL_CONFIG_FILE, num_hidden_layers=layers)
 
 
-def _layer(name: str) -> int:
+def layer_of(name: str) -> int:
     """The encoder layer a tensor belongs to (-1: embeddings and the like)."""
     parts = name.split(".")
     return int(parts[2]) if parts[:2] == ["encoder", "layer"] else -1
