@@ -196,6 +196,13 @@ def parse() -> argparse.Namespace:
         " delta of 12 layers)",
     )
     parser.add_argument(
+        "--layer-decay",
+        type=float,
+        default=1.0,
+        help="layer-wise learning-rate decay: layer n learns at --lr x D^(top - n), so the"
+        " lower layers (what both languages share) move least; 1: all at --lr",
+    )
+    parser.add_argument(
         "--teacher",
         type=Path,
         help="a reader's folder (a finished run, a mean of runs, qa/reader_model): the smaller"
@@ -297,6 +304,19 @@ def tensors_of(encodings: list[Encoding], pad: int) -> tuple[torch.Tensor, torch
     return ids, mask
 
 
+def layer_groups(model: Reader, lr: float, decay: float) -> list[dict[str, object]]:
+    """The learning layers' parameters, one optimizer group per layer, the top one at `lr`
+    and each below it `decay` times its upper neighbour's rate."""
+    by_layer: dict[int, list[torch.nn.Parameter]] = {}
+    for name, parameter in model.bert.named_parameters():
+        if parameter.requires_grad:
+            by_layer.setdefault(layer_of(name), []).append(parameter)
+    top = model.layers - 1
+    return [
+        {"params": params, "lr": lr * decay ** (top - n)} for n, params in sorted(by_layer.items())
+    ]
+
+
 def learning_rate_share(done: float) -> float:
     """Linear warm-up over the first 5 %, then a cosine down to 0 at the end."""
     if done < 0.05:
@@ -323,7 +343,7 @@ def main() -> None:
     layers = [p for p in model.bert.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
-            {"params": layers, "lr": args.lr},
+            *layer_groups(model, args.lr, args.layer_decay),
             {
                 "params": [*model.head.parameters(), *model.span.parameters()],
                 "lr": args.lr * HEAD_LR_FACTOR,
@@ -565,6 +585,7 @@ def write_delta(
         "group_size": GROUP,
         "groups_per_step": args.groups_per_step,
         "lr": args.lr,
+        "layer_decay": args.layer_decay,
         "seed": args.seed,
         "span_share": args.span_share,
         "span_shared": args.span_shared,  # the span loss over the group's sentences at once
