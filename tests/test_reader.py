@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 import pytest
+import torch
 from fastapi.testclient import TestClient
 from safetensors.numpy import load_file, save_file
 
@@ -24,6 +25,7 @@ from index.embedding.reader_model import (
     checked_record,
     digest_of,
     ensure_reader_model,
+    layer_of,
 )
 from index.errors import ModelDamaged
 from qa.app.engine import answer_reader, reading_for
@@ -223,6 +225,21 @@ def test_training_can_lead_each_group_with_the_rankers_wrong_candidates(
         "sources": ["tiny"],
         "per_group": 5,
     }
+
+
+def test_training_can_let_all_layers_learn_the_lower_ones_slowest(
+    own_models: Path, tmp_path: Path
+) -> None:
+    """--frozen 0 ships a delta of all 12 layers; --layer-decay gives each layer below the
+    top the rate of the one above it times the decay (recorded with the run)."""
+    delta = train_tiny(tmp_path / "run", own_models, "--frozen", "0", "--layer-decay", "0.5")
+    record = checked_record(delta)
+    assert record["frozen_layers"] == 0 and record["layer_decay"] == 0.5
+    assert {layer_of(name) for name in load_file(str(delta))} - {-1} == set(range(12))
+    saved = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    rates = [group["lr"] for group in saved["optimizer"]["param_groups"][:12]]
+    assert rates == pytest.approx([rates[-1] * 0.5 ** (11 - n) for n in range(12)])
+    probe_read_alike(delta, own_models)
 
 
 def test_training_can_also_learn_where_the_answer_is_and_ships_it_to_mark_the_answer(
