@@ -116,7 +116,7 @@ def span_of(delta: Path) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _tensors(delta: Path, prefix: str) -> dict[str, np.ndarray]:
     """The delta's tensors under `prefix` (named without it), in float32: read alone, not
-    with the layers' 28 MB."""
+    with the layers' tens of MB."""
     with safe_open(str(delta), framework="numpy") as tensors:
         return {
             name.removeprefix(prefix): tensors.get_tensor(name).astype(np.float32)
