@@ -4,13 +4,15 @@ its pooled, normalised vector that scores "this sentence answers it". -train spl
 (and our own translations of -train questions); the held-out questions of
 bench/fit_reading.py are left out by id, in every language.
 
-    .venv/bin/python bench/train_reader.py --minutes 100         # the shipped run
+    .venv/bin/python bench/train_reader.py --minutes 100         # where the shipped chain began
     .venv/bin/python bench/train_reader.py --tiny-split tests/data/tiny-split --steps 2 \
         --out DIR                                                 # smoke run (the tests)
     .venv/bin/python bench/mined_negatives.py SOURCE ...        # the ranker's wrong picks,
     .venv/bin/python bench/train_reader.py --mined data/reader-mined ...  # leading each group
     .venv/bin/python bench/train_reader.py --span-share 0.5 ...   # and where the answer is
     .venv/bin/python bench/train_reader.py --span-share 0.5 --span-shared ...  # and in which
+    .venv/bin/python bench/train_reader.py --frozen 0 --layer-decay 0.8 ...  # all 12 layers,
+                                                                  # the lower ones slowest
 
 Loss: a softmax over each group (one right sentence, GROUP - 1 wrong ones, bench/
 reader_data.py), the usual listwise loss of rerankers. e5's embeddings and its first FROZEN
