@@ -11,9 +11,9 @@ each source's "answered right" and absent "not found" for both. Dev is never rea
 from __future__ import annotations
 
 import numpy as np
-from fit_confidence import cross_fitted, inputs_of, targets_of, threshold_for
+from fit_confidence import cross_fitted, inputs_of, language_thresholds, targets_of
 from fit_reader import shipped_reading, shipped_reads
-from fit_reading import SOURCES, Run, reads_of
+from fit_reading import SOURCES, Run, kept_at, reads_of
 
 from qa.app.settings import Settings
 from qa.reading import Depth
@@ -35,14 +35,9 @@ def chosen_span_scores(
 def figures(runs: list[Run], inputs: np.ndarray, targets: np.ndarray) -> dict[str, object]:
     """Mean over sources of "answered right" (present runs) and absent "not found"."""
     probability = cross_fitted(runs, inputs, targets)
+    limits = language_thresholds(runs, probability, targets)
+    kept = kept_at(runs, probability, limits)
     present = np.array([not r.absent for r in runs])
-    languages = np.array([r.language for r in runs])
-    limits = {
-        language: threshold_for(probability[mine], targets[mine], present[mine])
-        for language in ("en", "fr")
-        if (mine := languages == language).any()
-    }
-    kept = np.round(probability, 3) >= np.array([limits[r.language] for r in runs])
     source = np.array([r.source for r in runs])
     right = [np.mean((targets & kept)[(source == n) & present]) for n in range(len(SOURCES))]
     absent = [np.mean(~kept[(source == n) & ~present]) for n in range(len(SOURCES))]

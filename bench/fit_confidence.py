@@ -63,17 +63,24 @@ def threshold_for(probability: np.ndarray, right: np.ndarray, present: np.ndarra
     return 0.0
 
 
-def fit_confidence(runs: list[Run], blend: float, depth: Depth) -> tuple[dict, np.ndarray]:
-    """What qa/reading.json holds under "confidence", and the cross-fitted probabilities."""
-    inputs, targets = inputs_of(runs, blend, depth), targets_of(runs, blend, depth)
-    probability = cross_fitted(runs, inputs, targets)
+def language_thresholds(
+    runs: list[Run], probability: np.ndarray, targets: np.ndarray
+) -> dict[str, float]:
+    """Each question language's threshold (threshold_for) over the runs asked in it."""
     present = np.array([not r.absent for r in runs])
     languages = np.array([r.language for r in runs])
-    thresholds = {
+    return {
         language: threshold_for(probability[mine], targets[mine], present[mine])
         for language in ("en", "fr")
         if (mine := languages == language).any()
     }
+
+
+def fit_confidence(runs: list[Run], blend: float, depth: Depth) -> tuple[dict, np.ndarray]:
+    """What qa/reading.json holds under "confidence", and the cross-fitted probabilities."""
+    inputs, targets = inputs_of(runs, blend, depth), targets_of(runs, blend, depth)
+    probability = cross_fitted(runs, inputs, targets)
+    thresholds = language_thresholds(runs, probability, targets)
     model = fitted(inputs, targets)
     return {
         "inputs": list(CONFIDENCE_INPUTS),

@@ -265,6 +265,12 @@ def outcomes(runs: list[Run], blend: float | None, depth: Depth) -> tuple[np.nda
     return np.array(right), np.array(kept)
 
 
+def kept_at(runs: list[Run], probability: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """Whether each run's answer is kept: its confidence, rounded to the 3 decimals answers
+    show, at or over its question language's threshold."""
+    return np.round(probability, 3) >= np.array([thresholds[r.language] for r in runs])
+
+
 ConfidenceFit = Callable[[list[Run], float, Depth], tuple[dict, np.ndarray]]
 
 
@@ -288,8 +294,7 @@ def fit_reading(
     if confidence is not None:
         fitted["confidence"], probability = confidence(runs, blend, depth)
         outcomes_by[f"{name} (scorer's confidence)"] = (right, kept)
-        limits = fitted["confidence"]["thresholds"]
-        kept = np.round(probability, 3) >= np.array([limits[r.language] for r in runs])
+        kept = kept_at(runs, probability, fitted["confidence"]["thresholds"])
     outcomes_by[name] = (right, kept)
     absent = np.array([r.absent for r in runs])
     source = np.array([r.source for r in runs])
