@@ -9,6 +9,8 @@ questions (by their text) and measured on the other. -train only; prints numbers
 
     .venv/bin/python bench/context_hop.py     # after bench/fit_reader.py has read the runs
     .venv/bin/python bench/context_hop.py --head data/hop-head/hop-head.npz  # bench/hop_head.py's
+    .venv/bin/python bench/context_hop.py --delta RUN/reader-delta.safetensors \
+        --reading RUN/reading.json    # another reader (bench/fit_reader.py --reading-out)
 
 With --head, the spans are found by that head instead of the reader's own (which was trained
 to find the answer in the right sentence only).
@@ -107,6 +109,10 @@ def within(offsets: list[tuple[int, int]], begins: int, ends: int) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--head", type=Path, help="a span head of bench/hop_head.py")
+    parser.add_argument("--delta", type=Path, default=READER_DELTA, help="another reader")
+    parser.add_argument(
+        "--reading", type=Path, default=READING_FILE, help="its reading (fit_reader --reading-out)"
+    )
     args = parser.parse_args()
     head = None
     if args.head:
@@ -114,11 +120,11 @@ def main() -> None:
         head = (kept["weight"], kept["bias"])
     settings = Settings()
     runs = cached_runs(settings)
-    reader = answer_reader(settings, READER_DELTA)
-    reading = json.loads(READING_FILE.read_text())
+    reader = answer_reader(settings, args.delta)
+    reading = json.loads(args.reading.read_text())
     depth, blend = Depth(**reading["depth"]), float(reading["blend"])
     around = {split: contexts(split) for split in {s for s, _ in SOURCES}}
-    cache = reads_cache(READER_DELTA, settings)
+    cache = reads_cache(args.delta, settings)
     assert cache.exists(), f"run bench/fit_reader.py first ({cache})"
     logits, span_scores = read_all(reader, runs, around, cache)
     set_logits(runs, logits + float(reading["span_weight"]) * span_scores)

@@ -197,6 +197,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--delta", type=Path, default=READER_DELTA)
     parser.add_argument("--ship", action="store_true")
+    parser.add_argument(
+        "--reading-out", type=Path, help="write the fitted reading there (as qa/reading.json)"
+    )
     args = parser.parse_args()
     settings = Settings()
     calibration = calibration_of(args.delta, settings)
@@ -217,6 +220,8 @@ def main() -> None:
     fitted, figures = fit_reading(runs, "reader", fit_confidence, span_weight)
     print(json.dumps(figures, indent=1))
     print(json.dumps(fitted, indent=1))
+    if args.reading_out:
+        args.reading_out.write_text(json.dumps(fitted, indent=1) + "\n")
     if args.ship:
         ship(args.delta, fitted, figures, precision_of(args.delta, settings))
 

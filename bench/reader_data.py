@@ -50,11 +50,19 @@ class Sentence:
     context: str
 
 
+Span = tuple[int, int]
+NO_ANSWER: Span = (0, 0)  # a wrong text with no answer in it: the span loss aims at its <s>
+
+
 @dataclass(frozen=True)
 class Group:
     id: str
     texts: list[str]  # what the reader reads for each candidate; the first is the right one
-    answer: tuple[int, int] | None = None  # a gold answer's characters in texts[0], if found
+    answer: Span | None = None  # a gold answer's characters in texts[0], if found
+    # For each wrong text (texts[1:]): the answer's characters in its context (the right
+    # sentence is its neighbour), NO_ANSWER when none of the text holds one, None when it
+    # may (an answer found only by the eval rule's looser match): --span-beside's targets.
+    beside: tuple[Span | None, ...] = ()
 
 
 def read_article(path: Path) -> list[Sentence]:
@@ -176,7 +184,38 @@ def _group(
         reader_text(asked_text, text, context)
         for text, context in [(chosen.text, chosen.context), *mined, *filling]
     ]
-    return Group(question["id"], texts, answer_span(asked_text, chosen.text, answers))
+    beside = tuple(
+        answer_beside(asked_text, text, context, answers) for text, context in [*mined, *filling]
+    )
+    return Group(question["id"], texts, answer_span(asked_text, chosen.text, answers), beside)
+
+
+def beside_count(groups: list[Group]) -> int:
+    """How many wrong texts of the groups hold the answer beside their sentence."""
+    return sum(span not in (None, NO_ANSWER) for group in groups for span in group.beside)
+
+
+def answer_beside(question: str, sentence: str, context: str, answers: list[str]) -> Span | None:
+    """Where a wrong sentence's reader text holds a gold answer in its context: the first
+    one found (as written) in the sentences before and after it, not in the title (nothing
+    to quote there); NO_ANSWER when neither the context nor the title holds one by the eval
+    rule; None when they do but not verbatim, or only in the title (no clear target)."""
+    text = reader_text(question, sentence, context)
+    context_at = len(reader_text(question, sentence, ""))
+    title, bar, _ = context.partition(" | ")
+    around = context_at + (len(title) + len(bar) if bar else 0)
+    for answer in answers:
+        at = text.find(answer, around) if answer else -1
+        if at >= 0 and whole_word(text, at, at + len(answer)):
+            return at, at + len(answer)
+    return None if contains_answer(context, answers) else NO_ANSWER
+
+
+def whole_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is not part of a longer word ("1" in "1998")."""
+    return (start == 0 or not text[start - 1].isalnum()) and (
+        end == len(text) or not text[end].isalnum()
+    )
 
 
 def answer_span(question: str, sentence: str, answers: list[str]) -> tuple[int, int] | None:

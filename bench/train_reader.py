@@ -40,7 +40,7 @@ from pathlib import Path
 
 import torch
 from fit_reading import held_out_ids
-from reader_data import GROUP, MINED, Group, Mined, groups_for
+from reader_data import GROUP, MINED, NO_ANSWER, Group, Mined, beside_count, groups_for
 from safetensors.torch import load_file, save_file
 from split_data import load_questions, load_translated
 from tokenizers import Encoding, Tokenizer
@@ -237,11 +237,21 @@ def parse() -> argparse.Namespace:
         " normalisation), not over the right text's alone: its scores then compare sentences",
     )
     parser.add_argument(
+        "--span-beside",
+        action="store_true",
+        help="the span loss also over the wrong texts: the answer in a wrong sentence's"
+        " context (the right one is its neighbour), <s> where no answer is, so that the span"
+        " head can say 'the answer is beside this sentence' (bench/context_hop.py)",
+    )
+    parser.add_argument(
         "--export-checkpoint",
         type=Path,
         help="write the delta of --out's last checkpoint into this folder, and stop",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.span_beside and (not args.span_share or args.span_shared):
+        parser.error("--span-beside adds to --span-share's loss over each text (not --span-shared)")
+    return args
 
 
 def build_groups(args: argparse.Namespace) -> list[Group]:
@@ -259,7 +269,11 @@ def build_groups(args: argparse.Namespace) -> list[Group]:
         if keep:
             questions = random.Random(args.seed).sample(questions, min(keep, len(questions)))
         made = groups_for(split, questions, rng, embedder, repeats, mined)
-        print(f"{split} {translated or ''}: {len(made)} groups", flush=True)
+        print(
+            f"{split} {translated or ''}: {len(made)} groups, {beside_count(made)} wrong texts"
+            " with the answer beside",
+            flush=True,
+        )
         groups += made
     rng.shuffle(groups)
     return groups
@@ -388,6 +402,8 @@ def main() -> None:
         loss = torch.nn.functional.cross_entropy(logits.float(), target)
         if args.span_share:
             spanned = span_loss(model, batch, encodings, states, mask, args.span_shared)
+            if args.span_beside:
+                spanned = spanned + beside_loss(model, batch, encodings, states, mask)
             loss = loss + args.span_share * spanned
             spans.append(spanned.item())
         if teacher is not None:
@@ -412,7 +428,9 @@ def main() -> None:
         if step % args.save_every == 0:
             save_checkpoint(checkpoint, model, optimizer, step, time.monotonic() - started)
     save_checkpoint(checkpoint, model, optimizer, step, time.monotonic() - started)
-    write_delta(args, model, step, len(groups), time.monotonic() - started)
+    write_delta(
+        args, model, step, len(groups), time.monotonic() - started, beside=beside_count(groups)
+    )
 
 
 def span_loss(
@@ -450,6 +468,40 @@ def span_loss(
     scores = scores.view(len(batch), -1, per_group, 2)[rows, 0]  # (rows, tokens, 2)
     aimed = torch.tensor([starts, ends]).T  # (rows, 2)
     return torch.nn.functional.cross_entropy(scores, aimed)  # classes: the tokens
+
+
+def beside_loss(
+    model: Reader,
+    batch: list[Group],
+    encodings: list[Encoding],
+    states: torch.Tensor,
+    mask: torch.Tensor,
+) -> torch.Tensor:
+    """The span loss of the wrong texts, over each text's tokens: the answer's first and
+    last token where the answer is in its context, the text's first (<s>) where none of it
+    holds one (as SQuAD 2.0 readers learn "no answer"). The two kinds weigh alike, each a
+    mean over its rows: "no answer" rows are many more."""
+    aimed: dict[bool, tuple[list[int], list[tuple[int, int]]]] = {True: ([], []), False: ([], [])}
+    for number, group in enumerate(batch):
+        for offset, span in enumerate(group.beside, start=1):
+            row = number * GROUP + offset
+            if span is None:
+                continue
+            if span == NO_ANSWER:
+                aimed[False][0].append(row)
+                aimed[False][1].append((0, 0))
+                continue
+            start = encodings[row].char_to_token(span[0])
+            end = encodings[row].char_to_token(span[1] - 1)
+            if start is not None and end is not None and start <= end:
+                aimed[True][0].append(row)
+                aimed[True][1].append((start, end))
+    scores = model.span(states).float().masked_fill(~mask.bool().unsqueeze(-1), -1e4)
+    loss = states.new_zeros((), dtype=torch.float32)
+    for rows, targets in aimed.values():
+        if rows:
+            loss = loss + torch.nn.functional.cross_entropy(scores[rows], torch.tensor(targets))
+    return loss
 
 
 def sentence_tokens(batch: list[Group], encodings: list[Encoding], width: int) -> torch.Tensor:
@@ -569,6 +621,7 @@ def write_delta(
     groups: int,
     seconds: float,
     folder: Path | None = None,
+    beside: int = 0,
 ) -> None:
     shipped = model.shipped(span=bool(args.span_share))
     delta = {k: v.detach().to(torch.float16).contiguous() for k, v in shipped.items()}
@@ -591,6 +644,8 @@ def write_delta(
         "seed": args.seed,
         "span_share": args.span_share,
         "span_shared": args.span_shared,  # the span loss over the group's sentences at once
+        "span_beside": args.span_beside,  # and over the wrong texts (bench/context_hop.py)
+        "beside_targets": beside,  # wrong texts whose context holds the answer
         "mixture": [list(m) for m in mixture(args)] if not args.tiny_split else args.tiny_split,
         "mined": mined_record(args.mined) if args.mined else None,
         "held_out": "bench/fit_reading.py held_out(): 300 questions per source, by id",

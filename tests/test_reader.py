@@ -305,6 +305,29 @@ def test_the_span_loss_can_be_shared_across_a_groups_sentences(
     assert np.isfinite(read.span_scores).all() and len(set(read.span_scores.tolist())) > 1
 
 
+def test_the_span_loss_can_also_aim_at_the_answer_beside_a_wrong_sentence(
+    own_models: Path, tmp_path: Path
+) -> None:
+    """--span-beside: a wrong sentence whose neighbour (in its context) holds the answer is
+    taught where the answer is; the tiny split's group has one such text, and the count is
+    recorded. Without --span-share's loss to add to, the option is refused."""
+    delta = train_tiny(tmp_path / "beside", own_models, "--span-share", "0.5", "--span-beside")
+    record = checked_record(delta)
+    assert record["span_beside"] is True and record["beside_targets"] >= 1
+    reader = answer_reader(Settings(models_dir=own_models), delta)
+    read = reader.read("Où ont eu lieu les négociations ?", [(s, "") for s in SENTENCES])
+    assert len(read.spans) == len(SENTENCES) and np.isfinite(read.span_scores).all()
+    refused = subprocess.run(
+        [sys.executable, "bench/train_reader.py", "--span-beside", "--out", str(tmp_path / "no")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2 and "--span-beside" in refused.stderr
+    assert not (tmp_path / "no").exists()
+
+
 @pytest.mark.parametrize("backend", ["openvino", "onnx", "torch"])
 def test_the_shipped_reader_marks_the_answer_it_found_in_the_sentence(
     models_dir: Path, backend: str
