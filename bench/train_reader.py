@@ -621,7 +621,7 @@ def write_delta(
     groups: int,
     seconds: float,
     folder: Path | None = None,
-    beside: int = 0,
+    beside: int | None = None,  # unknown for an exported checkpoint: its groups are not built
 ) -> None:
     shipped = model.shipped(span=bool(args.span_share))
     delta = {k: v.detach().to(torch.float16).contiguous() for k, v in shipped.items()}
