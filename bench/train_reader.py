@@ -452,12 +452,10 @@ def span_loss(
     rows, starts, ends = [], [], []
     for number, group in enumerate(batch):
         row = number * GROUP
-        if group.answer is None:
+        tokens = None if group.answer is None else answer_tokens(encodings[row], group.answer)
+        if tokens is None or not allowed[row, tokens[0] : tokens[1] + 1].all():
             continue
-        start = encodings[row].char_to_token(group.answer[0])
-        end = encodings[row].char_to_token(group.answer[1] - 1)
-        if start is None or end is None or start > end or not allowed[row, start : end + 1].all():
-            continue
+        start, end = tokens
         rows.append(number)
         starts.append(start)  # the right text is the group's first: its tokens come first
         ends.append(end)
@@ -481,27 +479,33 @@ def beside_loss(
     last token where the answer is in its context, the text's first (<s>) where none of it
     holds one (as SQuAD 2.0 readers learn "no answer"). The two kinds weigh alike, each a
     mean over its rows: "no answer" rows are many more."""
-    aimed: dict[bool, tuple[list[int], list[tuple[int, int]]]] = {True: ([], []), False: ([], [])}
+    answered: list[tuple[int, tuple[int, int]]] = []  # (row, its answer's first and last token)
+    unanswered: list[tuple[int, tuple[int, int]]] = []
     for number, group in enumerate(batch):
         for offset, span in enumerate(group.beside, start=1):
             row = number * GROUP + offset
-            if span is None:
-                continue
             if span == NO_ANSWER:
-                aimed[False][0].append(row)
-                aimed[False][1].append((0, 0))
-                continue
-            start = encodings[row].char_to_token(span[0])
-            end = encodings[row].char_to_token(span[1] - 1)
-            if start is not None and end is not None and start <= end:
-                aimed[True][0].append(row)
-                aimed[True][1].append((start, end))
+                unanswered.append((row, (0, 0)))
+            elif span is not None and (tokens := answer_tokens(encodings[row], span)):
+                answered.append((row, tokens))
     scores = model.span(states).float().masked_fill(~mask.bool().unsqueeze(-1), -1e4)
     loss = states.new_zeros((), dtype=torch.float32)
-    for rows, targets in aimed.values():
-        if rows:
-            loss = loss + torch.nn.functional.cross_entropy(scores[rows], torch.tensor(targets))
+    for aimed in (answered, unanswered):
+        if aimed:
+            rows, targets = zip(*aimed, strict=True)
+            loss = loss + torch.nn.functional.cross_entropy(
+                scores[list(rows)], torch.tensor(targets)
+            )
     return loss
+
+
+def answer_tokens(encoding: Encoding, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The first and last token of a span of characters; None when it was cut off."""
+    start = encoding.char_to_token(span[0])
+    end = encoding.char_to_token(span[1] - 1)
+    if start is None or end is None or start > end:
+        return None
+    return start, end
 
 
 def sentence_tokens(batch: list[Group], encodings: list[Encoding], width: int) -> torch.Tensor:
